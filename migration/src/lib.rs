@@ -1,0 +1,15 @@
+//! Schema migrations of hokensha. One change a file; a landed migration is never edited.
+//! Migrations depend only on `sea-orm-migration`, never on the application's entities.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_foundation::Migration)]
+    }
+}

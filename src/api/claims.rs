@@ -1,0 +1,342 @@
+//! `/v1/claims`: monthly claims (レセプト), one at a time; bulk import lives in `import.rs`.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::{Body, page_request};
+use super::{Answer, ListPage, idempotent, with_etag};
+use crate::app::AppState;
+use crate::auth::Auth;
+use crate::auth::scope::{ClaimsRead, ClaimsWrite};
+use crate::domain::Violations;
+use crate::domain::calendar::YearMonth;
+use crate::domain::claim::{ClaimFacts, ClaimKind, Setting, parse_claim_number, parse_provider_code};
+use crate::domain::household::parse_text;
+use crate::domain::member::InsuredNumber;
+use crate::error::{ApiError, Problem};
+use crate::store::claims::{self as store, ClaimFields, ClaimFilter};
+use crate::store::entity::claim;
+use crate::store::members::{self as member_store, MemberRef};
+
+/// The provider (医療機関・薬局) of a claim.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    /// 医療機関コード: 10 digits.
+    pub code: String,
+    pub name: String,
+}
+
+/// A claim as a vendor sends it (one JSON object, or one NDJSON line of an import). The member is
+/// named by `member_id` or by `insured_number`, exactly one of them.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimInput {
+    /// レセプト番号, unique per insurer.
+    pub claim_number: String,
+    #[serde(default)]
+    pub member_id: Option<String>,
+    #[serde(default)]
+    pub insured_number: Option<InsuredNumber>,
+    /// 診療月, `YYYY-MM`.
+    pub service_month: String,
+    pub provider: Provider,
+    pub kind: ClaimKind,
+    pub setting: Setting,
+    /// Required for `pharmacy` (調剤): the prescribing provider's 10-digit code.
+    #[serde(default)]
+    pub prescribing_provider_code: Option<String>,
+    /// 総医療費 (points x 10) in whole yen, without meals, extra beds or uncovered costs.
+    pub total_cost: i64,
+    /// 一部負担金 in whole yen; not above `total_cost`.
+    pub copayment: i64,
+    #[serde(default)]
+    pub first_service_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub service_days: Option<i32>,
+}
+
+impl ClaimInput {
+    /// Checks the claim on its own (the member is resolved by the store).
+    pub fn check(self) -> Result<(MemberRef, ClaimFields), Violations> {
+        let mut v = Violations::new();
+        let claim_number = v.check("claim_number", parse_claim_number(&self.claim_number));
+        let member = match (self.member_id, self.insured_number) {
+            (Some(id), None) => Some(MemberRef::Id(id)),
+            (None, Some(n)) => match n.validate() {
+                Ok(()) => Some(MemberRef::InsuredKey(n.key())),
+                Err(e) => {
+                    v.absorb("insured_number", e);
+                    None
+                }
+            },
+            (Some(_), Some(_)) => {
+                v.push("member_id", "give member_id or insured_number, not both");
+                None
+            }
+            (None, None) => {
+                v.push("member_id", "member_id or insured_number is required");
+                None
+            }
+        };
+        let provider_code = v.check("provider.code", parse_provider_code(&self.provider.code));
+        let provider_name = v.check("provider.name", parse_text(&self.provider.name, 200));
+        let facts = ClaimFacts {
+            service_month: &self.service_month,
+            kind: self.kind,
+            setting: self.setting,
+            prescribing_provider_code: self.prescribing_provider_code.as_deref(),
+            total_cost: self.total_cost,
+            copayment: self.copayment,
+            first_service_on: self.first_service_on,
+            service_days: self.service_days,
+        };
+        let checked = match facts.check() {
+            Ok(c) => Some(c),
+            Err(e) => {
+                v.absorb("", e);
+                None
+            }
+        };
+        match (claim_number, member, provider_code, provider_name, checked) {
+            (Some(claim_number), Some(member), Some(provider_code), Some(provider_name), Some(c)) if v.is_empty() => {
+                Ok((
+                    member,
+                    ClaimFields {
+                        claim_number,
+                        service_month: c.service_month.to_string(),
+                        provider_code,
+                        provider_name,
+                        kind: self.kind,
+                        setting: self.setting,
+                        prescribing_provider_code: self.prescribing_provider_code,
+                        total_cost: c.total_cost.as_i64(),
+                        copayment: c.copayment.as_i64(),
+                        first_service_on: self.first_service_on,
+                        service_days: self.service_days,
+                    },
+                ))
+            }
+            _ => Err(v),
+        }
+    }
+}
+
+/// `active`, or `voided` (kept for audit, excluded from calculations).
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimStatus {
+    Active,
+    Voided,
+}
+
+/// A stored claim.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Claim {
+    pub id: String,
+    pub claim_number: String,
+    pub member_id: String,
+    pub household_id: String,
+    pub service_month: String,
+    pub provider: Provider,
+    pub kind: ClaimKind,
+    pub setting: Setting,
+    pub prescribing_provider_code: Option<String>,
+    pub total_cost: i64,
+    pub copayment: i64,
+    pub first_service_on: Option<NaiveDate>,
+    pub service_days: Option<i32>,
+    pub status: ClaimStatus,
+    pub voided_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn claim_view(m: claim::Model) -> Result<Claim, ApiError> {
+    let corrupt = |what: &str| ApiError::Internal(format!("claim {}: unknown {what}", m.id));
+    Ok(Claim {
+        kind: ClaimKind::parse(&m.kind).ok_or_else(|| corrupt("kind"))?,
+        setting: Setting::parse(&m.setting).ok_or_else(|| corrupt("setting"))?,
+        status: if m.status == store::VOIDED {
+            ClaimStatus::Voided
+        } else {
+            ClaimStatus::Active
+        },
+        id: m.id,
+        claim_number: m.claim_number,
+        member_id: m.member_id,
+        household_id: m.household_id,
+        service_month: m.service_month,
+        provider: Provider {
+            code: m.provider_code,
+            name: m.provider_name,
+        },
+        prescribing_provider_code: m.prescribing_provider_code,
+        total_cost: m.total_cost,
+        copayment: m.copayment,
+        first_service_on: m.first_service_on,
+        service_days: m.service_days,
+        voided_at: m.voided_at,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound {
+        code: "claim_not_found",
+        what: "claim",
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ClaimQuery {
+    pub member_id: Option<String>,
+    pub household_id: Option<String>,
+    /// `YYYY-MM`
+    pub service_month: Option<String>,
+    /// 1..500, default 50.
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// Submit one claim.
+#[utoipa::path(
+    tag = "claims",
+    request_body = ClaimInput,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h")),
+    responses(
+        (status = 201, description = "Created", body = Claim),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope claims:write missing", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "claim_number taken, or Idempotency-Key reused", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Validation failed (including an unknown member)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["claims:write"]))
+)]
+#[post("/claims")]
+pub async fn create_claim(
+    auth: Auth<ClaimsWrite>,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Body<ClaimInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (member, fields) = body.value.check()?;
+    idempotent(&state, &req, auth.insurer(), &body.digest, || async {
+        let homes = member_store::resolve(&state.db, auth.insurer(), &[&member]).await?;
+        let home = homes.get(&member).ok_or_else(|| match member {
+            MemberRef::Id(_) => ApiError::validation("member_id", "no such member"),
+            MemberRef::InsuredKey(_) => ApiError::validation("insured_number", "no such member"),
+        })?;
+        let row = store::create(&state.db, &auth.actor(), home, &fields)
+            .await
+            .map_err(|e| {
+                if crate::store::is_unique_violation(&e) {
+                    ApiError::Conflict {
+                        code: "claim_number_taken",
+                        detail: "a claim with this claim_number exists".into(),
+                    }
+                } else {
+                    e.into()
+                }
+            })?;
+        let version = row.version;
+        Ok(Answer::created(claim_view(row)?, version))
+    })
+    .await
+}
+
+/// List claims by member, household and service month.
+#[utoipa::path(
+    tag = "claims",
+    params(ClaimQuery),
+    responses(
+        (status = 200, description = "A page of claims", body = ListPage<Claim>),
+        (status = 400, description = "Unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope claims:read missing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad month, limit or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["claims:read"]))
+)]
+#[get("/claims")]
+pub async fn list_claims(
+    auth: Auth<ClaimsRead>,
+    state: web::Data<AppState>,
+    q: web::Query<ClaimQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = page_request(q.limit, q.cursor.as_deref())?;
+    if let Some(m) = &q.service_month {
+        YearMonth::parse(m).map_err(|e| ApiError::validation("service_month", e.to_string()))?;
+    }
+    let q = q.into_inner();
+    let filter = ClaimFilter {
+        member_id: q.member_id,
+        household_id: q.household_id,
+        service_month: q.service_month,
+    };
+    let rows = store::list(&state.db, auth.insurer(), &filter, &page).await?;
+    let next_cursor = rows.next_cursor.clone();
+    let items = rows.items.into_iter().map(claim_view).collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(ListPage { items, next_cursor }))
+}
+
+/// Read a claim.
+#[utoipa::path(
+    tag = "claims",
+    params(("id" = String, Path, description = "Claim id")),
+    responses(
+        (status = 200, description = "The claim", body = Claim),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope claims:read missing", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such claim for this insurer", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["claims:read"]))
+)]
+#[get("/claims/{id}")]
+pub async fn get_claim(
+    auth: Auth<ClaimsRead>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let row = store::get(&state.db, auth.insurer(), &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let version = row.version;
+    Ok(with_etag(&claim_view(row)?, version))
+}
+
+/// Void a claim: it is kept for audit and excluded from calculations; its household-month is
+/// flagged for recalculation. Voiding again changes nothing.
+#[utoipa::path(
+    tag = "claims",
+    params(("id" = String, Path, description = "Claim id")),
+    responses(
+        (status = 200, description = "The voided claim", body = Claim),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope claims:write missing", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such claim for this insurer", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["claims:write"]))
+)]
+#[delete("/claims/{id}")]
+pub async fn void_claim(
+    auth: Auth<ClaimsWrite>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let row = store::void(&state.db, &auth.actor(), &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let version = row.version;
+    Ok(with_etag(&claim_view(row)?, version))
+}

@@ -1,0 +1,248 @@
+//! Request extraction with problem+json failures: a strict JSON body (`Body<T>`), the
+//! `If-Match` and `Idempotency-Key` headers, and paging parameters.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use sha2::{Digest, Sha256};
+
+use crate::app::AppState;
+use crate::config::DEFAULT_MAX_JSON_BYTES;
+use crate::error::ApiError;
+use crate::store::{PageRequest, decode_cursor};
+
+/// A JSON body, read within the configured size limit and deserialized strictly: unknown fields
+/// and wrong types are 422 naming the field, malformed JSON is 400, another media type is 415.
+/// `digest` is the SHA-256 of the raw body (for `Idempotency-Key`).
+pub struct Body<T> {
+    pub value: T,
+    pub digest: String,
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map_or(DEFAULT_MAX_JSON_BYTES, |s| s.config.max_json_bytes);
+        let content_type_ok = is_json(req);
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(ApiError::UnsupportedMediaType {
+                    expected: "application/json",
+                });
+            }
+            if declared.is_some_and(|n| n > limit) {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            let mut buf = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| ApiError::BadRequest {
+                    code: "payload_error",
+                    detail: e.to_string(),
+                })?;
+                if buf.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                buf.extend_from_slice(&chunk);
+            }
+            let value = parse_json::<T>(&buf)?;
+            Ok(Body {
+                value,
+                digest: hex::encode(Sha256::digest(&buf)),
+            })
+        })
+    }
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    let Some(ct) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Deserializes one JSON document strictly, naming the failing field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        json_error(&path, &inner)
+    })?;
+    de.end().map_err(|e| ApiError::MalformedJson(bare_message(&e)))?;
+    Ok(value)
+}
+
+fn json_error(path: &str, e: &serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    let message = bare_message(e);
+    match e.classify() {
+        Category::Data => {
+            let base = if path == "." { String::new() } else { path.to_string() };
+            // "unknown field `x`" and "missing field `x`" name the field one level down.
+            let named = ["unknown field `", "missing field `"].iter().find_map(|p| {
+                message
+                    .strip_prefix(p)
+                    .and_then(|rest| rest.split('`').next())
+                    .map(str::to_string)
+            });
+            let field = match named {
+                Some(name) if base.is_empty() => name,
+                Some(name) if base == name || base.ends_with(&format!(".{name}")) => base,
+                Some(name) => format!("{base}.{name}"),
+                None if base.is_empty() => "body".to_string(),
+                None => base,
+            };
+            ApiError::validation(field, message)
+        }
+        _ => ApiError::MalformedJson(message),
+    }
+}
+
+/// serde_json's message without its " at line L column C" suffix.
+fn bare_message(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// For PATCH bodies: tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// The version an `If-Match` header demands: `None` when absent or `*`. A value that is no
+/// version this server sent can never match, so it answers 412.
+pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
+    let Some(v) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let s = v.to_str().unwrap_or("").trim();
+    if s == "*" {
+        return Ok(None);
+    }
+    let s = s.strip_prefix("W/").unwrap_or(s).trim_matches('"');
+    Ok(Some(s.parse::<i32>().unwrap_or(-1)))
+}
+
+/// 412 when `expected` is set and is not `current`.
+pub fn check_version(expected: Option<i32>, current: i32) -> Result<(), ApiError> {
+    match expected {
+        Some(v) if v != current => Err(ApiError::PreconditionFailed { current }),
+        _ => Ok(()),
+    }
+}
+
+/// The strong ETag of a version.
+pub fn etag(version: i32) -> (header::HeaderName, String) {
+    (header::ETAG, format!("\"{version}\""))
+}
+
+/// The `Idempotency-Key` header, if sent: 1 to 255 visible ASCII characters.
+pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(v) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    match v.to_str() {
+        Ok(s) if (1..=255).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(s.to_string())),
+        _ => Err(ApiError::BadRequest {
+            code: "invalid_idempotency_key",
+            detail: "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
+        }),
+    }
+}
+
+/// Reads `?limit=` (1..500, default 50) and `?cursor=`.
+pub fn page_request(limit: Option<u64>, cursor: Option<&str>) -> Result<PageRequest, ApiError> {
+    let limit = limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::validation("limit", "must be 1 to 500"));
+    }
+    let after = match cursor {
+        Some(c) => {
+            Some(decode_cursor(c).ok_or_else(|| ApiError::validation("cursor", "is not a cursor this server made"))?)
+        }
+        None => None,
+    };
+    Ok(PageRequest { after, limit })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        amount: i64,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        name: String,
+        items: Vec<Inner>,
+    }
+
+    fn field(e: ApiError) -> String {
+        match e {
+            ApiError::Validation(errors) => errors[0].field.clone(),
+            other => panic!("expected validation, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn names_the_failing_field() {
+        let e = parse_json::<Outer>(br#"{"name":"x","items":[{"amount":1.5}]}"#).unwrap_err();
+        assert_eq!(field(e), "items[0].amount");
+        let e = parse_json::<Outer>(br#"{"name":"x","items":[],"nmae":1}"#).unwrap_err();
+        assert_eq!(field(e), "nmae");
+        let e = parse_json::<Outer>(br#"{"name":"x","items":[{"amount":1,"extra":2}]}"#).unwrap_err();
+        assert_eq!(field(e), "items[0].extra");
+        let e = parse_json::<Outer>(br#"{"items":[]}"#).unwrap_err();
+        assert_eq!(field(e), "name");
+    }
+
+    #[test]
+    fn malformed_json_is_not_validation() {
+        assert!(matches!(
+            parse_json::<Outer>(b"{\"name\":"),
+            Err(ApiError::MalformedJson(_))
+        ));
+        assert!(matches!(parse_json::<Outer>(b""), Err(ApiError::MalformedJson(_))));
+        assert!(matches!(
+            parse_json::<Outer>(br#"{"name":"x","items":[]} trailing"#),
+            Err(ApiError::MalformedJson(_))
+        ));
+    }
+
+    #[test]
+    fn page_limits() {
+        assert_eq!(page_request(None, None).unwrap().limit, 50);
+        assert!(page_request(Some(0), None).is_err());
+        assert!(page_request(Some(501), None).is_err());
+        assert!(page_request(Some(10), Some("garbage")).is_err());
+    }
+}

@@ -1,0 +1,11 @@
+//! Pure rules of the domain: no I/O, no database, no HTTP, no clock. Callers pass "today" in.
+//! Each type here validates when it is built (`parse`), so what passes the boundary is sound.
+
+pub mod calendar;
+pub mod claim;
+pub mod household;
+pub mod member;
+pub mod money;
+pub mod violation;
+
+pub use violation::{Violation, Violations};

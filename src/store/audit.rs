@@ -1,0 +1,63 @@
+//! The audit trail (監査証跡): every write appends one row, in the same transaction as the write.
+
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::entity::audit_event::{self, Column, Entity};
+use super::{Actor, Page, PageRequest, new_id, now};
+
+/// Appends one event.
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    action: &str,
+    resource_type: &str,
+    resource_id: &str,
+) -> Result<(), DbErr> {
+    Entity::insert(active(actor, action, resource_type, resource_id))
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// The row `record` writes, for bulk paths that insert many at once.
+pub fn active(actor: &Actor, action: &str, resource_type: &str, resource_id: &str) -> audit_event::ActiveModel {
+    audit_event::ActiveModel {
+        id: Set(new_id()),
+        insurer: Set(actor.insurer.clone()),
+        actor: Set(actor.sub.clone()),
+        action: Set(action.to_string()),
+        resource_type: Set(resource_type.to_string()),
+        resource_id: Set(resource_id.to_string()),
+        request_id: Set(actor.request_id.clone()),
+        at: Set(now()),
+    }
+}
+
+/// Appends many events in one statement.
+pub async fn record_many(conn: &impl ConnectionTrait, rows: Vec<audit_event::ActiveModel>) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    Entity::insert_many(rows).exec_without_returning(conn).await?;
+    Ok(())
+}
+
+/// The tenant's events, optionally for one resource, oldest first.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    resource_id: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<audit_event::Model>, DbErr> {
+    let mut q = Entity::find().filter(Column::Insurer.eq(insurer));
+    if let Some(r) = resource_id {
+        q = q.filter(Column::ResourceId.eq(r));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(Column::Id.gt(after.as_str()));
+    }
+    let rows = q.order_by_asc(Column::Id).limit(page.limit + 1).all(conn).await?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}

@@ -1,0 +1,259 @@
+//! Claims (レセプト): single writes, reads, voids, and the household-month recalculation flags
+//! that a changed claim raises.
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionSession, TransactionTrait,
+};
+
+use super::entity::claim::{self, Column, Entity};
+use super::entity::recalculation_flag;
+use super::members::MemberHome;
+use super::{Actor, Page, PageRequest, audit, new_id, now};
+use crate::domain::claim::{ClaimKind, Setting};
+
+/// Claim status: counted, or voided (kept for audit, excluded from calculations).
+pub const ACTIVE: &str = "active";
+pub const VOIDED: &str = "voided";
+
+/// What a claim holds besides its member, checked by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimFields {
+    pub claim_number: String,
+    pub service_month: String,
+    pub provider_code: String,
+    pub provider_name: String,
+    pub kind: ClaimKind,
+    pub setting: Setting,
+    pub prescribing_provider_code: Option<String>,
+    pub total_cost: i64,
+    pub copayment: i64,
+    pub first_service_on: Option<NaiveDate>,
+    pub service_days: Option<i32>,
+}
+
+impl ClaimFields {
+    /// A new row for these fields.
+    pub fn to_model(&self, insurer: &str, home: &MemberHome) -> claim::Model {
+        let at = now();
+        claim::Model {
+            id: new_id(),
+            insurer: insurer.to_string(),
+            claim_number: self.claim_number.clone(),
+            member_id: home.member_id.clone(),
+            household_id: home.household_id.clone(),
+            service_month: self.service_month.clone(),
+            provider_code: self.provider_code.clone(),
+            provider_name: self.provider_name.clone(),
+            kind: self.kind.as_str().to_string(),
+            setting: self.setting.as_str().to_string(),
+            prescribing_provider_code: self.prescribing_provider_code.clone(),
+            total_cost: self.total_cost,
+            copayment: self.copayment,
+            first_service_on: self.first_service_on,
+            service_days: self.service_days,
+            status: ACTIVE.to_string(),
+            voided_at: None,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    /// Whether a stored claim already says exactly this.
+    pub fn same_as(&self, home: &MemberHome, m: &claim::Model) -> bool {
+        m.member_id == home.member_id
+            && m.household_id == home.household_id
+            && m.service_month == self.service_month
+            && m.provider_code == self.provider_code
+            && m.provider_name == self.provider_name
+            && m.kind == self.kind.as_str()
+            && m.setting == self.setting.as_str()
+            && m.prescribing_provider_code == self.prescribing_provider_code
+            && m.total_cost == self.total_cost
+            && m.copayment == self.copayment
+            && m.first_service_on == self.first_service_on
+            && m.service_days == self.service_days
+    }
+
+    /// `m` corrected to these fields, one version on.
+    pub fn corrected(&self, home: &MemberHome, m: &claim::Model) -> claim::Model {
+        claim::Model {
+            version: m.version + 1,
+            updated_at: now(),
+            ..self.to_model(&m.insurer, home).with_identity_of(m)
+        }
+    }
+}
+
+trait Identity {
+    fn with_identity_of(self, m: &claim::Model) -> Self;
+}
+
+impl Identity for claim::Model {
+    fn with_identity_of(self, m: &claim::Model) -> Self {
+        claim::Model {
+            id: m.id.clone(),
+            created_at: m.created_at,
+            status: m.status.clone(),
+            voided_at: m.voided_at,
+            ..self
+        }
+    }
+}
+
+/// Flags household-months for recalculation (the benefit run reads them).
+pub async fn flag_household_months(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    household_months: impl IntoIterator<Item = (String, String)>,
+) -> Result<(), DbErr> {
+    let at = now();
+    let rows: Vec<recalculation_flag::ActiveModel> = household_months
+        .into_iter()
+        .map(|(household_id, service_month)| recalculation_flag::ActiveModel {
+            insurer: Set(insurer.to_string()),
+            household_id: Set(household_id),
+            service_month: Set(service_month),
+            flagged_at: Set(at),
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    recalculation_flag::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([
+                recalculation_flag::Column::Insurer,
+                recalculation_flag::Column::HouseholdId,
+                recalculation_flag::Column::ServiceMonth,
+            ])
+            .update_column(recalculation_flag::Column::FlaggedAt)
+            .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// The household-months flagged for recalculation, for a month.
+pub async fn flagged_households(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    service_month: &str,
+) -> Result<Vec<String>, DbErr> {
+    recalculation_flag::Entity::find()
+        .select_only()
+        .column(recalculation_flag::Column::HouseholdId)
+        .filter(recalculation_flag::Column::Insurer.eq(insurer))
+        .filter(recalculation_flag::Column::ServiceMonth.eq(service_month))
+        .order_by_asc(recalculation_flag::Column::HouseholdId)
+        .into_tuple()
+        .all(conn)
+        .await
+}
+
+/// Stores one new claim.
+pub async fn create(
+    conn: &impl TransactionTrait,
+    actor: &Actor,
+    home: &MemberHome,
+    fields: &ClaimFields,
+) -> Result<claim::Model, DbErr> {
+    let model = fields.to_model(&actor.insurer, home);
+    let txn = conn.begin().await?;
+    Entity::insert(super::all_set(model.clone()))
+        .exec_without_returning(&txn)
+        .await?;
+    flag_household_months(
+        &txn,
+        &actor.insurer,
+        [(model.household_id.clone(), model.service_month.clone())],
+    )
+    .await?;
+    audit::record(&txn, actor, "claim.created", "claim", &model.id).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<claim::Model>, DbErr> {
+    Entity::find_by_id(id.to_string())
+        .filter(Column::Insurer.eq(insurer))
+        .one(conn)
+        .await
+}
+
+pub async fn by_number(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    claim_number: &str,
+) -> Result<Option<claim::Model>, DbErr> {
+    Entity::find()
+        .filter(Column::Insurer.eq(insurer))
+        .filter(Column::ClaimNumber.eq(claim_number))
+        .one(conn)
+        .await
+}
+
+/// Filters of the claim list.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimFilter {
+    pub member_id: Option<String>,
+    pub household_id: Option<String>,
+    pub service_month: Option<String>,
+}
+
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    filter: &ClaimFilter,
+    page: &PageRequest,
+) -> Result<Page<claim::Model>, DbErr> {
+    let mut q = Entity::find().filter(Column::Insurer.eq(insurer));
+    if let Some(m) = &filter.member_id {
+        q = q.filter(Column::MemberId.eq(m.as_str()));
+    }
+    if let Some(h) = &filter.household_id {
+        q = q.filter(Column::HouseholdId.eq(h.as_str()));
+    }
+    if let Some(s) = &filter.service_month {
+        q = q.filter(Column::ServiceMonth.eq(s.as_str()));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(Column::Id.gt(after.as_str()));
+    }
+    let rows = q.order_by_asc(Column::Id).limit(page.limit + 1).all(conn).await?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// Voids a claim (取消): it stays for audit and drops out of calculations. Voiding a voided claim
+/// changes nothing. `None` when the claim is unknown to the tenant.
+pub async fn void(conn: &impl TransactionTrait, actor: &Actor, id: &str) -> Result<Option<claim::Model>, DbErr> {
+    let txn = conn.begin().await?;
+    let Some(current) = get(&txn, &actor.insurer, id).await? else {
+        return Ok(None);
+    };
+    if current.status == VOIDED {
+        return Ok(Some(current));
+    }
+    let at = now();
+    let next = claim::Model {
+        status: VOIDED.to_string(),
+        voided_at: Some(at),
+        version: current.version + 1,
+        updated_at: at,
+        ..current.clone()
+    };
+    Entity::update(super::all_set(next.clone())).exec(&txn).await?;
+    flag_household_months(
+        &txn,
+        &actor.insurer,
+        [(next.household_id.clone(), next.service_month.clone())],
+    )
+    .await?;
+    audit::record(&txn, actor, "claim.voided", "claim", id).await?;
+    txn.commit().await?;
+    Ok(Some(next))
+}

@@ -1,0 +1,204 @@
+//! Households (世帯) and their reported tax arrears (国保税の滞納額).
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionSession, TransactionTrait,
+};
+
+use super::entity::household::{self, Column, Entity};
+use super::entity::tax_arrears;
+use super::{Actor, Page, PageRequest, audit, new_id, now};
+use crate::domain::household::IncomeCategoryPeriod;
+
+/// What a household holds, checked by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdData {
+    pub household_number: String,
+    pub head_name: String,
+    pub postal_code: String,
+    pub prefecture: String,
+    pub city: String,
+    pub address_line: String,
+    pub phone: Option<String>,
+    pub income_categories: Vec<IncomeCategoryPeriod>,
+}
+
+impl HouseholdData {
+    /// The data of a stored household.
+    pub fn of(m: &household::Model) -> Result<Self, DbErr> {
+        Ok(Self {
+            household_number: m.household_number.clone(),
+            head_name: m.head_name.clone(),
+            postal_code: m.postal_code.clone(),
+            prefecture: m.prefecture.clone(),
+            city: m.city.clone(),
+            address_line: m.address_line.clone(),
+            phone: m.phone.clone(),
+            income_categories: income_categories(m)?,
+        })
+    }
+}
+
+/// The income category periods stored with a household.
+pub fn income_categories(m: &household::Model) -> Result<Vec<IncomeCategoryPeriod>, DbErr> {
+    serde_json::from_str(&m.income_categories).map_err(|e| DbErr::Custom(format!("income_categories: {e}")))
+}
+
+fn categories_json(data: &HouseholdData) -> Result<String, DbErr> {
+    serde_json::to_string(&data.income_categories).map_err(|e| DbErr::Custom(e.to_string()))
+}
+
+/// The outcome of a versioned update.
+#[derive(Debug)]
+pub enum Updated<T> {
+    Done(T),
+    /// Someone else changed it first; `current` is the version now stored.
+    Stale {
+        current: i32,
+    },
+}
+
+pub async fn create(
+    conn: &impl TransactionTrait,
+    actor: &Actor,
+    data: &HouseholdData,
+) -> Result<household::Model, DbErr> {
+    let at = now();
+    let model = household::Model {
+        id: new_id(),
+        insurer: actor.insurer.clone(),
+        household_number: data.household_number.clone(),
+        head_name: data.head_name.clone(),
+        postal_code: data.postal_code.clone(),
+        prefecture: data.prefecture.clone(),
+        city: data.city.clone(),
+        address_line: data.address_line.clone(),
+        phone: data.phone.clone(),
+        income_categories: categories_json(data)?,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    let txn = conn.begin().await?;
+    Entity::insert(super::all_set(model.clone()))
+        .exec_without_returning(&txn)
+        .await?;
+    audit::record(&txn, actor, "household.created", "household", &model.id).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<household::Model>, DbErr> {
+    Entity::find_by_id(id.to_string())
+        .filter(Column::Insurer.eq(insurer))
+        .one(conn)
+        .await
+}
+
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    household_number: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<household::Model>, DbErr> {
+    let mut q = Entity::find().filter(Column::Insurer.eq(insurer));
+    if let Some(n) = household_number {
+        q = q.filter(Column::HouseholdNumber.eq(n));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(Column::Id.gt(after.as_str()));
+    }
+    let rows = q.order_by_asc(Column::Id).limit(page.limit + 1).all(conn).await?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// Replaces the data of `current`, provided nobody changed it since it was read.
+pub async fn update(
+    conn: &impl TransactionTrait,
+    actor: &Actor,
+    current: &household::Model,
+    data: &HouseholdData,
+) -> Result<Updated<household::Model>, DbErr> {
+    let next = household::Model {
+        household_number: data.household_number.clone(),
+        head_name: data.head_name.clone(),
+        postal_code: data.postal_code.clone(),
+        prefecture: data.prefecture.clone(),
+        city: data.city.clone(),
+        address_line: data.address_line.clone(),
+        phone: data.phone.clone(),
+        income_categories: categories_json(data)?,
+        version: current.version + 1,
+        updated_at: now(),
+        ..current.clone()
+    };
+    let txn = conn.begin().await?;
+    let res = Entity::update_many()
+        .set(super::all_set(next.clone()))
+        .filter(Column::Id.eq(current.id.as_str()))
+        .filter(Column::Insurer.eq(actor.insurer.as_str()))
+        .filter(Column::Version.eq(current.version))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
+        let stored = get(&txn, &actor.insurer, &current.id).await?;
+        return Ok(Updated::Stale {
+            current: stored.map_or(0, |m| m.version),
+        });
+    }
+    audit::record(&txn, actor, "household.updated", "household", &current.id).await?;
+    txn.commit().await?;
+    Ok(Updated::Done(next))
+}
+
+/// Records the unpaid NHI tax of a household as the tax system last reported it.
+pub async fn put_tax_arrears(
+    conn: &impl TransactionTrait,
+    actor: &Actor,
+    household_id: &str,
+    amount: i64,
+    as_of: NaiveDate,
+) -> Result<tax_arrears::Model, DbErr> {
+    let model = tax_arrears::Model {
+        household_id: household_id.to_string(),
+        insurer: actor.insurer.clone(),
+        amount,
+        as_of,
+        updated_at: now(),
+    };
+    let txn = conn.begin().await?;
+    tax_arrears::Entity::insert(tax_arrears::ActiveModel {
+        household_id: Set(model.household_id.clone()),
+        insurer: Set(model.insurer.clone()),
+        amount: Set(amount),
+        as_of: Set(as_of),
+        updated_at: Set(model.updated_at),
+    })
+    .on_conflict(
+        OnConflict::column(tax_arrears::Column::HouseholdId)
+            .update_columns([
+                tax_arrears::Column::Amount,
+                tax_arrears::Column::AsOf,
+                tax_arrears::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    audit::record(&txn, actor, "household.tax_arrears_reported", "household", household_id).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+pub async fn get_tax_arrears(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    household_id: &str,
+) -> Result<Option<tax_arrears::Model>, DbErr> {
+    tax_arrears::Entity::find_by_id(household_id.to_string())
+        .filter(tax_arrears::Column::Insurer.eq(insurer))
+        .one(conn)
+        .await
+}

@@ -1,0 +1,251 @@
+//! Insured members (被保険者) of a household.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
+    TransactionTrait,
+};
+
+use super::entity::member::{self, Column, Entity};
+use super::households::Updated;
+use super::{Actor, audit, new_id, now};
+use crate::domain::member::{InsuredNumber, LossReason, Relationship, Sex};
+
+/// What a member holds, checked by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberData {
+    pub insured_number: InsuredNumber,
+    pub name: String,
+    pub name_kana: String,
+    pub birth_date: NaiveDate,
+    pub sex: Sex,
+    pub relationship: Relationship,
+    pub acquired_on: NaiveDate,
+    pub lost_on: Option<NaiveDate>,
+    pub loss_reason: Option<LossReason>,
+    pub died_on: Option<NaiveDate>,
+}
+
+impl MemberData {
+    /// The data of a stored member.
+    pub fn of(m: &member::Model) -> Result<Self, DbErr> {
+        let bad = |what: &str| DbErr::Custom(format!("member {}: unknown {what}", m.id));
+        Ok(Self {
+            insured_number: insured_number(m),
+            name: m.name.clone(),
+            name_kana: m.name_kana.clone(),
+            birth_date: m.birth_date,
+            sex: Sex::parse(&m.sex).ok_or_else(|| bad("sex"))?,
+            relationship: Relationship::parse(&m.relationship).ok_or_else(|| bad("relationship"))?,
+            acquired_on: m.acquired_on,
+            lost_on: m.lost_on,
+            loss_reason: match &m.loss_reason {
+                Some(r) => Some(LossReason::parse(r).ok_or_else(|| bad("loss_reason"))?),
+                None => None,
+            },
+            died_on: m.died_on,
+        })
+    }
+
+    fn apply(&self, m: member::Model) -> member::Model {
+        member::Model {
+            insured_symbol: self.insured_number.symbol.clone(),
+            insured_number: self.insured_number.number.clone(),
+            insured_branch: self.insured_number.branch.clone(),
+            insured_key: self.insured_number.key(),
+            name: self.name.clone(),
+            name_kana: self.name_kana.clone(),
+            birth_date: self.birth_date,
+            sex: self.sex.as_str().to_string(),
+            relationship: self.relationship.as_str().to_string(),
+            acquired_on: self.acquired_on,
+            lost_on: self.lost_on,
+            loss_reason: self.loss_reason.map(|r| r.as_str().to_string()),
+            died_on: self.died_on,
+            ..m
+        }
+    }
+}
+
+/// The insured number of a stored member.
+pub fn insured_number(m: &member::Model) -> InsuredNumber {
+    InsuredNumber {
+        symbol: m.insured_symbol.clone(),
+        number: m.insured_number.clone(),
+        branch: m.insured_branch.clone(),
+    }
+}
+
+pub async fn create(
+    conn: &impl TransactionTrait,
+    actor: &Actor,
+    household_id: &str,
+    data: &MemberData,
+) -> Result<member::Model, DbErr> {
+    let at = now();
+    let blank = member::Model {
+        id: new_id(),
+        insurer: actor.insurer.clone(),
+        household_id: household_id.to_string(),
+        insured_symbol: String::new(),
+        insured_number: String::new(),
+        insured_branch: String::new(),
+        insured_key: String::new(),
+        name: String::new(),
+        name_kana: String::new(),
+        birth_date: data.birth_date,
+        sex: String::new(),
+        relationship: String::new(),
+        acquired_on: data.acquired_on,
+        lost_on: None,
+        loss_reason: None,
+        died_on: None,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    let model = data.apply(blank);
+    let txn = conn.begin().await?;
+    Entity::insert(super::all_set(model.clone()))
+        .exec_without_returning(&txn)
+        .await?;
+    audit::record(&txn, actor, "member.created", "member", &model.id).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<member::Model>, DbErr> {
+    Entity::find_by_id(id.to_string())
+        .filter(Column::Insurer.eq(insurer))
+        .one(conn)
+        .await
+}
+
+/// The members of the given households, in creation order.
+pub async fn of_households(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    household_ids: &[&str],
+) -> Result<Vec<member::Model>, DbErr> {
+    if household_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Entity::find()
+        .filter(Column::Insurer.eq(insurer))
+        .filter(Column::HouseholdId.is_in(household_ids.iter().copied()))
+        .order_by_asc(Column::Id)
+        .all(conn)
+        .await
+}
+
+/// Whether another member of the household is its head (世帯主).
+pub async fn head_of(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    household_id: &str,
+) -> Result<Option<member::Model>, DbErr> {
+    Entity::find()
+        .filter(Column::Insurer.eq(insurer))
+        .filter(Column::HouseholdId.eq(household_id))
+        .filter(Column::Relationship.eq(Relationship::Head.as_str()))
+        .one(conn)
+        .await
+}
+
+/// Replaces the data of `current`, provided nobody changed it since it was read.
+pub async fn update(
+    conn: &impl TransactionTrait,
+    actor: &Actor,
+    current: &member::Model,
+    data: &MemberData,
+) -> Result<Updated<member::Model>, DbErr> {
+    let next = member::Model {
+        version: current.version + 1,
+        updated_at: now(),
+        ..data.apply(current.clone())
+    };
+    let txn = conn.begin().await?;
+    let res = Entity::update_many()
+        .set(super::all_set(next.clone()))
+        .filter(Column::Id.eq(current.id.as_str()))
+        .filter(Column::Insurer.eq(actor.insurer.as_str()))
+        .filter(Column::Version.eq(current.version))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
+        let stored = get(&txn, &actor.insurer, &current.id).await?;
+        return Ok(Updated::Stale {
+            current: stored.map_or(0, |m| m.version),
+        });
+    }
+    audit::record(&txn, actor, "member.updated", "member", &current.id).await?;
+    txn.commit().await?;
+    Ok(Updated::Done(next))
+}
+
+/// How a claim names its member: by id or by insured number (記号・番号・枝番).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MemberRef {
+    Id(String),
+    /// `InsuredNumber::key()`.
+    InsuredKey(String),
+}
+
+/// A resolved member: its id and household.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberHome {
+    pub member_id: String,
+    pub household_id: String,
+}
+
+/// Resolves many references with at most two queries.
+pub async fn resolve(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    refs: &[&MemberRef],
+) -> Result<HashMap<MemberRef, MemberHome>, DbErr> {
+    let mut ids = Vec::new();
+    let mut keys = Vec::new();
+    for r in refs {
+        match r {
+            MemberRef::Id(id) => ids.push(id.as_str()),
+            MemberRef::InsuredKey(k) => keys.push(k.as_str()),
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut out = HashMap::with_capacity(refs.len());
+    for (col, values, by_id) in [(Column::Id, ids, true), (Column::InsuredKey, keys, false)] {
+        for chunk in values.chunks(500) {
+            let rows: Vec<(String, String, String)> = Entity::find()
+                .select_only()
+                .column(Column::Id)
+                .column(Column::HouseholdId)
+                .column(Column::InsuredKey)
+                .filter(Column::Insurer.eq(insurer))
+                .filter(col.is_in(chunk.iter().copied()))
+                .into_tuple()
+                .all(conn)
+                .await?;
+            for (id, household_id, key) in rows {
+                let r = if by_id {
+                    MemberRef::Id(id.clone())
+                } else {
+                    MemberRef::InsuredKey(key)
+                };
+                out.insert(
+                    r,
+                    MemberHome {
+                        member_id: id,
+                        household_id,
+                    },
+                );
+            }
+        }
+    }
+    Ok(out)
+}

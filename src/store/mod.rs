@@ -1,0 +1,154 @@
+//! The store: SeaORM entities and the queries each resource needs. The only module that knows
+//! tables. Every query takes the tenant (insurer number) and filters by it; functions take
+//! `&impl ConnectionTrait` so the same query runs on the pool or inside a transaction.
+
+pub mod audit;
+pub mod claims;
+pub mod entity;
+pub mod households;
+pub mod idempotency;
+pub mod import;
+pub mod members;
+
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use migration::MigratorTrait;
+use sea_orm::{ActiveModelTrait, ConnectOptions, Database, DatabaseConnection, DbErr, IntoActiveModel, SqlErr};
+
+/// Who wrote, for the audit trail: the tenant, the token's `sub` and the request id.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub insurer: String,
+    pub sub: String,
+    pub request_id: String,
+}
+
+/// One page of a list: `next_cursor` is set when more items follow.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from up to `limit + 1` rows ordered by id.
+    pub fn from_rows(mut rows: Vec<T>, limit: u64, id: impl Fn(&T) -> &str) -> Self {
+        let more = rows.len() as u64 > limit;
+        rows.truncate(limit as usize);
+        let next_cursor = if more {
+            rows.last().map(|r| encode_cursor(id(r)))
+        } else {
+            None
+        };
+        Self {
+            items: rows,
+            next_cursor,
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
+    }
+}
+
+/// Where a page starts and how long it is.
+#[derive(Debug, Clone, Default)]
+pub struct PageRequest {
+    /// The id after which the page starts.
+    pub after: Option<String>,
+    pub limit: u64,
+}
+
+/// An opaque cursor: the last id of the page before, base64url.
+pub fn encode_cursor(id: &str) -> String {
+    URL_SAFE_NO_PAD.encode(id.as_bytes())
+}
+
+/// Reads a cursor made by `encode_cursor`.
+pub fn decode_cursor(cursor: &str) -> Option<String> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let id = String::from_utf8(bytes).ok()?;
+    uuid::Uuid::parse_str(&id).ok().map(|_| id)
+}
+
+/// A new, time-ordered id (UUID v7), so that ordering by id is ordering by creation.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Now, truncated to microseconds so both databases give back what was stored.
+pub fn now() -> DateTime<Utc> {
+    let n = Utc::now();
+    DateTime::from_timestamp_micros(n.timestamp_micros()).unwrap_or(n)
+}
+
+/// A model as an active model with every column marked for writing (a plain conversion marks
+/// them unchanged, and an update would then write nothing).
+pub(crate) fn all_set<A: ActiveModelTrait>(m: impl IntoActiveModel<A>) -> A {
+    m.into_active_model().reset_all()
+}
+
+/// Whether a write failed on a unique index.
+pub fn is_unique_violation(e: &DbErr) -> bool {
+    matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Connects to `url` (SQLite or PostgreSQL). SQLite gets WAL, `synchronous=NORMAL`, foreign
+/// keys and a busy timeout; `search_path` (PostgreSQL only) selects a schema, which the tests use
+/// to give each test its own.
+pub async fn connect(url: &str, search_path: Option<&str>) -> Result<DatabaseConnection, DbErr> {
+    use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+    let mut opts = ConnectOptions::new(url.to_string());
+    opts.sqlx_logging(false)
+        .max_connections(if url.starts_with("sqlite") { 4 } else { 10 })
+        .connect_timeout(Duration::from_secs(10))
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    if let Some(path) = search_path {
+        opts.set_schema_search_path(path.to_string());
+    }
+    Database::connect(opts).await
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    migration::Migrator::up(db, None).await
+}
+
+/// Whether the database answers.
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.ping().await.is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_garbage() {
+        let id = new_id();
+        assert_eq!(decode_cursor(&encode_cursor(&id)).as_deref(), Some(id.as_str()));
+        assert!(decode_cursor("!!!").is_none());
+        assert!(decode_cursor(&encode_cursor("not-a-uuid")).is_none());
+    }
+
+    #[test]
+    fn pages_know_when_more_follow() {
+        let ids: Vec<String> = (0..3).map(|_| new_id()).collect();
+        let p = Page::from_rows(ids.clone(), 2, |s| s.as_str());
+        assert_eq!(p.items.len(), 2);
+        assert_eq!(decode_cursor(p.next_cursor.as_deref().unwrap()).unwrap(), ids[1]);
+        let last = Page::from_rows(ids, 3, |s| s.as_str());
+        assert!(last.next_cursor.is_none());
+    }
+}

@@ -1,0 +1,14 @@
+//! HTTP tests through the real app, on SQLite, or on PostgreSQL when
+//! `HOKENSHA_TEST_DATABASE_URL` is set. One binary, so that it links once.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+mod auth;
+mod claims;
+mod errors;
+mod households;
+mod import;
+mod openapi;
+mod ops;
