@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::Violations;
+use super::member::wire_names;
 
 /// Under-70 income category (70歳未満の所得区分): `a`..`o` = 区分ア..オ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -39,6 +40,43 @@ pub enum Age70to74Category {
     Low2,
     /// 低所得I
     Low1,
+}
+
+wire_names!(Under70Category { A => "a", I => "i", U => "u", E => "e", O => "o" });
+wire_names!(Age70to74Category {
+    Active3 => "active3",
+    Active2 => "active2",
+    Active1 => "active1",
+    General => "general",
+    Low2 => "low2",
+    Low1 => "low1",
+});
+
+impl Under70Category {
+    /// Every category, in table order (ア..オ).
+    pub const ALL: [Self; 5] = [Self::A, Self::I, Self::U, Self::E, Self::O];
+
+    /// The wire value (`a`..`o`).
+    pub fn code(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl Age70to74Category {
+    /// Every category, in table order (現役並みIII..低所得I).
+    pub const ALL: [Self; 6] = [
+        Self::Active3,
+        Self::Active2,
+        Self::Active1,
+        Self::General,
+        Self::Low2,
+        Self::Low1,
+    ];
+
+    /// The wire value.
+    pub fn code(self) -> &'static str {
+        self.as_str()
+    }
 }
 
 /// The household's categories from `valid_from` to `valid_to` (inclusive; open when absent).

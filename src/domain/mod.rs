@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod claim;
 pub mod household;
+pub mod kogaku;
 pub mod member;
 pub mod money;
 pub mod violation;
