@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod jobs;
 pub mod openapi;
 pub mod store;
 pub mod telemetry;

@@ -9,7 +9,7 @@ use rand::Rng;
 use hokensha::app::{self, AppState};
 use hokensha::auth::{self, AuthKeys};
 use hokensha::config::Config;
-use hokensha::{openapi, store, telemetry};
+use hokensha::{jobs, openapi, store, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -61,6 +61,12 @@ async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("database: {e}"))?;
     store::migrate(&db).await.map_err(|e| format!("migrations: {e}"))?;
+    let resumed = jobs::resume_runs(&db)
+        .await
+        .map_err(|e| format!("resuming runs: {e}"))?;
+    if resumed > 0 {
+        tracing::info!(resumed, "resumed unfinished benefit runs");
+    }
     let secret = match &config.jwt_secret {
         Some(s) => s.clone(),
         None => {

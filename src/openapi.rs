@@ -17,6 +17,7 @@ use crate::error::{FieldError, Problem};
     tags(
         (name = "households", description = "Households (世帯), members (被保険者) and tax arrears"),
         (name = "claims", description = "Monthly claims (レセプト)"),
+        (name = "benefits", description = "High-cost medical expense benefit (高額療養費)"),
         (name = "operations", description = "Health, readiness, metrics and audit"),
     )
 )]

@@ -1,5 +1,7 @@
 //! `/v1/households`: households (世帯), their members and reported tax arrears (国保税の滞納額).
 
+use std::collections::HashMap;
+
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -188,12 +190,19 @@ pub(crate) fn not_found() -> ApiError {
 /// Builds the wire view of households with their members and tax arrears.
 async fn views(state: &AppState, insurer: &str, rows: Vec<household::Model>) -> Result<Vec<Household>, ApiError> {
     let ids: Vec<&str> = rows.iter().map(|h| h.id.as_str()).collect();
-    let mut members = member_store::of_households(&state.db, insurer, &ids).await?;
+    let mut members: HashMap<String, Vec<Member>> = HashMap::new();
+    for m in member_store::of_households(&state.db, insurer, &ids).await? {
+        members.entry(m.household_id.clone()).or_default().push(member_view(m));
+    }
+    let mut taxes: HashMap<String, TaxArrears> = store::tax_arrears_of(&state.db, insurer, &ids)
+        .await?
+        .into_iter()
+        .map(|t| (t.household_id.clone(), tax_view(t)))
+        .collect();
     let mut out = Vec::with_capacity(rows.len());
     for h in rows {
-        let (mine, rest): (Vec<_>, Vec<_>) = members.into_iter().partition(|m| m.household_id == h.id);
-        members = rest;
-        let tax = store::get_tax_arrears(&state.db, insurer, &h.id).await?.map(tax_view);
+        let mine = members.remove(&h.id).unwrap_or_default();
+        let tax = taxes.remove(&h.id);
         let data = HouseholdData::of(&h)?;
         out.push(Household {
             id: h.id,
@@ -208,7 +217,7 @@ async fn views(state: &AppState, insurer: &str, rows: Vec<household::Model>) -> 
             phone: data.phone,
             income_categories: data.income_categories,
             tax_arrears: tax,
-            members: mine.into_iter().map(member_view).collect(),
+            members: mine,
             version: h.version,
             created_at: h.created_at,
             updated_at: h.updated_at,

@@ -75,10 +75,13 @@ pub struct Member {
     pub name: String,
     pub name_kana: String,
     pub birth_date: NaiveDate,
+    #[schema(value_type = Sex)]
     pub sex: String,
+    #[schema(value_type = Relationship)]
     pub relationship: String,
     pub acquired_on: NaiveDate,
     pub lost_on: Option<NaiveDate>,
+    #[schema(value_type = Option<LossReason>)]
     pub loss_reason: Option<String>,
     pub died_on: Option<NaiveDate>,
     pub version: i32,

@@ -2,12 +2,14 @@
 //! call the domain and the store, reply. Every failure is an `ApiError`.
 
 pub mod audit;
+pub mod benefits;
 pub mod claims;
 pub mod extract;
 pub mod households;
 pub mod import;
 pub mod members;
 pub mod ops;
+pub mod simulate;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
@@ -33,6 +35,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(claims::list_claims)
         .service(claims::get_claim)
         .service(claims::void_claim)
+        .service(simulate::simulate_benefit)
+        .service(simulate::simulate_annual_outpatient)
+        .service(benefits::create_benefit_calculation)
+        .service(benefits::list_benefit_calculations)
+        .service(benefits::get_benefit_calculation)
+        .service(benefits::decide_benefit_calculation)
+        .service(benefits::create_benefit_run)
+        .service(benefits::get_benefit_run)
         .service(audit::list_audit_events);
 }
 

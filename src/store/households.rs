@@ -192,13 +192,18 @@ pub async fn put_tax_arrears(
     Ok(model)
 }
 
-pub async fn get_tax_arrears(
+/// The reported arrears of the given households (those with a report).
+pub async fn tax_arrears_of(
     conn: &impl ConnectionTrait,
     insurer: &str,
-    household_id: &str,
-) -> Result<Option<tax_arrears::Model>, DbErr> {
-    tax_arrears::Entity::find_by_id(household_id.to_string())
+    household_ids: &[&str],
+) -> Result<Vec<tax_arrears::Model>, DbErr> {
+    if household_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    tax_arrears::Entity::find()
         .filter(tax_arrears::Column::Insurer.eq(insurer))
-        .one(conn)
+        .filter(tax_arrears::Column::HouseholdId.is_in(household_ids.iter().copied()))
+        .all(conn)
         .await
 }

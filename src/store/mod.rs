@@ -3,6 +3,7 @@
 //! `&impl ConnectionTrait` so the same query runs on the pool or inside a transaction.
 
 pub mod audit;
+pub mod benefits;
 pub mod claims;
 pub mod entity;
 pub mod households;
@@ -113,7 +114,13 @@ pub async fn connect(url: &str, search_path: Option<&str>) -> Result<DatabaseCon
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
-        });
+                // 32 MiB of page cache per connection instead of 2 MiB: bulk imports touch index
+                // pages all over the tables.
+                .pragma("cache_size", "-32768")
+        })
+        // A plan cached while a table was empty (a seq scan) must not outlive the table's growth:
+        // bulk paths look rows up by long IN lists.
+        .map_sqlx_postgres_opts(|o| o.options([("plan_cache_mode", "force_custom_plan")]));
     if let Some(path) = search_path {
         opts.set_schema_search_path(path.to_string());
     }

@@ -6,7 +6,9 @@
 mod common;
 
 mod auth;
+mod benefits;
 mod claims;
+mod determinations;
 mod errors;
 mod households;
 mod import;

@@ -1,0 +1,356 @@
+//! Long runs and the use cases they share: calculating household-months of the high-cost benefit
+//! (高額療養費) from stored data, and the monthly benefit run (a job with progress, resumable after
+//! a restart, idempotent: a household-month whose inputs did not change is not recalculated).
+
+use std::collections::BTreeSet;
+
+use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::domain::calendar::YearMonth;
+use crate::domain::claim::{ClaimKind, Setting};
+use crate::domain::household::category_on;
+use crate::domain::kogaku::{self, KogakuError, ProviderCode, StepRecord};
+use crate::domain::money::Yen;
+use crate::store::benefits::{self, HouseholdMonthData, NewDetermination};
+use crate::store::entity::benefit_determination as det;
+use crate::store::entity::benefit_run;
+use crate::store::{Actor, households};
+
+/// Bumped when the engine changes what it answers, so that stored results are recalculated.
+const ENGINE_VERSION: &str = "kogaku-1";
+/// Households per page of a run.
+const RUN_PAGE: u64 = 500;
+
+/// Why one household-month could not be calculated.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CalcError {
+    #[error("{0}")]
+    Rules(#[from] KogakuError),
+    #[error("the household has no income category for {0}")]
+    NoIncomeCategory(YearMonth),
+    #[error("stored data cannot be read: {0}")]
+    Corrupt(String),
+}
+
+impl CalcError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Rules(e) => e.code(),
+            Self::NoIncomeCategory(_) => "missing_income_category",
+            Self::Corrupt(_) => "corrupt_data",
+        }
+    }
+}
+
+/// A failure of a whole job: the database, or one household's rules.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Db(#[from] DbErr),
+    #[error("household {household_id}: {error}")]
+    Calc { household_id: String, error: CalcError },
+}
+
+/// One excluded claim of a stored determination.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct StoredExclusion {
+    /// Index in the month's active claims, in id order.
+    pub index: usize,
+    pub claim_id: String,
+    /// `lost_eligibility` or `reached_75`.
+    pub reason: String,
+}
+
+/// One member's part of a stored determination.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct StoredMemberBenefit {
+    pub member_id: String,
+    pub benefit: i64,
+}
+
+/// What happened to one household-month.
+#[derive(Debug, Clone)]
+pub struct Calculated {
+    pub determination: det::Model,
+    /// False when the stored determination was still current.
+    pub changed: bool,
+}
+
+fn corrupt(e: impl std::fmt::Display) -> CalcError {
+    CalcError::Corrupt(e.to_string())
+}
+
+/// The engine's inputs and their fingerprint for one household-month.
+fn engine_inputs(
+    month: YearMonth,
+    data: &HouseholdMonthData,
+) -> Result<(kogaku::HouseholdMonthInputs, String), CalcError> {
+    let periods = households::income_categories(&data.household).map_err(corrupt)?;
+    let period = category_on(&periods, month.first_day()).ok_or(CalcError::NoIncomeCategory(month))?;
+    let categories = kogaku::IncomeCategories {
+        under70: period.under70,
+        age70to74: period.age70to74,
+    };
+    let mut fp = Sha256::new();
+    fp.update(format!(
+        "{ENGINE_VERSION}|{month}|{}|{:?}\n",
+        period.under70.code(),
+        period.age70to74.map(|c| c.code())
+    ));
+    let members: Vec<kogaku::Member> = data
+        .members
+        .iter()
+        .map(|m| {
+            fp.update(format!("m|{}|{}|{:?}\n", m.id, m.birth_date, m.lost_on));
+            kogaku::Member {
+                id: m.id.as_str().into(),
+                birth_date: m.birth_date,
+                lost_on: m.lost_on,
+                joined_on_insured_turning_75: false,
+            }
+        })
+        .collect();
+    let mut claims = Vec::with_capacity(data.claims.len());
+    for c in &data.claims {
+        fp.update(format!("c|{}|{}\n", c.id, c.version));
+        claims.push(kogaku::Claim {
+            member_id: c.member_id.as_str().into(),
+            provider: ProviderCode::parse(&c.provider_code).map_err(corrupt)?,
+            kind: ClaimKind::parse(&c.kind).ok_or_else(|| corrupt("claim kind"))?,
+            setting: Setting::parse(&c.setting).ok_or_else(|| corrupt("claim setting"))?,
+            prescribing_provider: c
+                .prescribing_provider_code
+                .as_deref()
+                .map(ProviderCode::parse)
+                .transpose()
+                .map_err(corrupt)?,
+            prescribed_by_dentist: false,
+            total_cost: Yen::new(c.total_cost),
+            copayment: Yen::new(c.copayment),
+            first_service_on: c.first_service_on,
+            specific_disease: None,
+        });
+    }
+    let mut history = Vec::with_capacity(data.earlier.len());
+    for d in &data.earlier {
+        fp.update(format!("h|{}|{}\n", d.service_month, d.counts_toward_multiple));
+        history.push(kogaku::HistoryMonth {
+            service_month: YearMonth::parse(&d.service_month).map_err(corrupt)?,
+            counts_toward_multiple: d.counts_toward_multiple,
+        });
+    }
+    let inputs = kogaku::HouseholdMonthInputs {
+        service_month: month,
+        categories,
+        members,
+        claims,
+        history,
+    };
+    Ok((inputs, hex::encode(fp.finalize())))
+}
+
+/// Calculates one household-month from its stored data: `None` when the current determination is
+/// still right.
+pub fn calculate(
+    insurer: &str,
+    month: YearMonth,
+    data: &HouseholdMonthData,
+) -> Result<Option<NewDetermination>, CalcError> {
+    let (inputs, fingerprint) = engine_inputs(month, data)?;
+    if data.current.as_ref().is_some_and(|c| c.fingerprint == fingerprint) {
+        return Ok(None);
+    }
+    let d = kogaku::determine(&inputs.view())?;
+    let member_json: Vec<StoredMemberBenefit> = d
+        .members
+        .iter()
+        .map(|m| StoredMemberBenefit {
+            member_id: m.member_id.to_string(),
+            benefit: m.benefit.as_i64(),
+        })
+        .collect();
+    let steps: Vec<StepRecord> = d.steps.iter().map(StepRecord::from).collect();
+    let excluded: Vec<StoredExclusion> = d
+        .excluded_claims
+        .iter()
+        .map(|e| StoredExclusion {
+            index: e.index,
+            claim_id: data.claims.get(e.index).map(|c| c.id.clone()).unwrap_or_default(),
+            reason: e.reason.code().to_string(),
+        })
+        .collect();
+    let review: Vec<&str> = d.review.iter().map(|r| r.code()).collect();
+    let json = [
+        serde_json::to_string(&member_json).map_err(corrupt)?,
+        serde_json::to_string(&steps).map_err(corrupt)?,
+        serde_json::to_string(&excluded).map_err(corrupt)?,
+        serde_json::to_string(&review).map_err(corrupt)?,
+    ];
+    let model = benefits::new_row(
+        insurer,
+        &data.household.id,
+        &month.to_string(),
+        d.rule_set,
+        d.total_benefit.as_i64(),
+        d.multiple_applied,
+        d.counts_toward_multiple,
+        json,
+        fingerprint,
+        kogaku::lapses_after(month, None),
+        data.current.as_ref(),
+    );
+    Ok(Some(NewDetermination {
+        model,
+        replaces: data.current.clone(),
+    }))
+}
+
+/// Calculates and stores the given households' determinations for `month` in one transaction.
+/// With `stop_on_error` one failing household fails the whole call (the single-household API);
+/// otherwise failures are returned beside the results (a run).
+pub async fn calculate_households(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    month: YearMonth,
+    household_ids: &[String],
+    stop_on_error: bool,
+) -> Result<(Vec<Calculated>, Vec<(String, CalcError)>), JobError> {
+    let m = month.to_string();
+    let from = (0..11).fold(month, |x, _| x.pred()).to_string();
+    let txn = db.begin().await?;
+    let data = benefits::load(&txn, &actor.insurer, &m, &from, household_ids).await?;
+    let mut out = Vec::with_capacity(data.len());
+    let mut new = Vec::new();
+    let mut failures = Vec::new();
+    for d in &data {
+        match calculate(&actor.insurer, month, d) {
+            Ok(Some(n)) => {
+                out.push(Calculated {
+                    determination: n.model.clone(),
+                    changed: true,
+                });
+                new.push(n);
+            }
+            Ok(None) => {
+                if let Some(c) = &d.current {
+                    out.push(Calculated {
+                        determination: c.clone(),
+                        changed: false,
+                    });
+                }
+            }
+            Err(error) if stop_on_error => {
+                return Err(JobError::Calc {
+                    household_id: d.household.id.clone(),
+                    error,
+                });
+            }
+            Err(error) => failures.push((d.household.id.clone(), error)),
+        }
+    }
+    benefits::save(&txn, actor, &new).await?;
+    txn.commit().await?;
+    Ok((out, failures))
+}
+
+#[derive(Serialize)]
+struct Failure<'a> {
+    household_id: &'a str,
+    code: &'a str,
+    detail: String,
+}
+
+/// Runs (or resumes) a benefit run to its end, page by page. Each page is one transaction, and the
+/// run's progress and cursor are written after it, so a restart continues where it stopped.
+pub async fn run_benefit_run(db: DatabaseConnection, mut run: benefit_run::Model) {
+    let actor = Actor {
+        insurer: run.insurer.clone(),
+        sub: run.actor.clone(),
+        request_id: format!("benefit-run-{}", run.id),
+    };
+    let Ok(month) = YearMonth::parse(&run.service_month) else {
+        run.status = benefits::FAILED.into();
+        run.error = Some("bad service month".into());
+        let _ = benefits::save_run(&db, &run).await;
+        return;
+    };
+    let mut failures: Vec<serde_json::Value> = serde_json::from_str(&run.failures).unwrap_or_default();
+    loop {
+        let page = match benefits::households_with_claims(
+            &db,
+            &run.insurer,
+            &run.service_month,
+            run.cursor.as_deref(),
+            RUN_PAGE,
+        )
+        .await
+        {
+            Ok(p) => p,
+            Err(e) => return fail(&db, run, e.to_string()).await,
+        };
+        let Some(last) = page.last().cloned() else { break };
+        match calculate_households(&db, &actor, month, &page, false).await {
+            Ok((done, failed)) => {
+                let changed = done.iter().filter(|c| c.changed).count() as i32;
+                run.calculated += changed;
+                run.unchanged += done.len() as i32 - changed;
+                run.failed += failed.len() as i32;
+                for (household_id, e) in &failed {
+                    tracing::warn!(run = %run.id, household = %household_id, code = e.code(), "household not calculated");
+                    if failures.len() < 100 {
+                        let f = Failure {
+                            household_id,
+                            code: e.code(),
+                            detail: e.to_string(),
+                        };
+                        failures.push(serde_json::to_value(&f).unwrap_or_default());
+                    }
+                }
+                let ok: Vec<String> = done
+                    .into_iter()
+                    .map(|c| c.determination.household_id)
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                if let Err(e) = benefits::clear_flags(&db, &run.insurer, &run.service_month, &ok).await {
+                    return fail(&db, run, e.to_string()).await;
+                }
+            }
+            Err(e) => return fail(&db, run, e.to_string()).await,
+        }
+        run.done += page.len() as i32;
+        run.total = run.total.max(run.done);
+        run.cursor = Some(last);
+        run.failures = serde_json::to_string(&failures).unwrap_or_else(|_| "[]".into());
+        if let Err(e) = benefits::save_run(&db, &run).await {
+            tracing::error!(run = %run.id, error = %e, "cannot record progress");
+            return;
+        }
+    }
+    run.status = benefits::COMPLETED.into();
+    run.total = run.done;
+    if let Err(e) = benefits::save_run(&db, &run).await {
+        tracing::error!(run = %run.id, error = %e, "cannot record the end of the run");
+    }
+    tracing::info!(run = %run.id, done = run.done, calculated = run.calculated, unchanged = run.unchanged, failed = run.failed, "benefit run completed");
+}
+
+async fn fail(db: &DatabaseConnection, mut run: benefit_run::Model, error: String) {
+    tracing::error!(run = %run.id, error = %error, "benefit run failed");
+    run.status = benefits::FAILED.into();
+    run.error = Some(error);
+    let _ = benefits::save_run(db, &run).await;
+}
+
+/// Resumes every run a stopped process left `running`. Called once at start.
+pub async fn resume_runs(db: &DatabaseConnection) -> Result<usize, DbErr> {
+    let runs = benefits::unfinished_runs(db).await?;
+    let n = runs.len();
+    for r in runs {
+        tracing::info!(run = %r.id, done = r.done, "resuming benefit run");
+        actix_web::rt::spawn(run_benefit_run(db.clone(), r));
+    }
+    Ok(n)
+}

@@ -1,0 +1,399 @@
+//! Stored benefit determinations (高額療養費の支給決定) and benefit runs. Loading is batched:
+//! one page of households costs a handful of queries whatever its size.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+};
+
+use super::entity::benefit_determination::{self as det, Column, Entity};
+use super::entity::benefit_run::{self as run};
+use super::entity::{claim, household, member};
+use super::{Actor, Page, PageRequest, all_set, audit, new_id, now};
+
+pub const CALCULATED: &str = "calculated";
+pub const DECIDED: &str = "decided";
+pub const PAID: &str = "paid";
+pub const SUPERSEDED: &str = "superseded";
+
+/// Everything stored that one household-month's calculation reads.
+#[derive(Debug, Clone)]
+pub struct HouseholdMonthData {
+    pub household: household::Model,
+    pub members: Vec<member::Model>,
+    /// Active claims of the month, in id order.
+    pub claims: Vec<claim::Model>,
+    /// Current determinations of the household in the 11 months before.
+    pub earlier: Vec<det::Model>,
+    /// The current determination of the month, if any.
+    pub current: Option<det::Model>,
+}
+
+/// Loads the data of the given households for `month` (`YYYY-MM`), `from_month` being 11 months
+/// earlier. Households unknown to the tenant are left out.
+pub async fn load(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    month: &str,
+    from_month: &str,
+    household_ids: &[String],
+) -> Result<Vec<HouseholdMonthData>, DbErr> {
+    let ids: Vec<&str> = household_ids.iter().map(String::as_str).collect();
+    let households = household::Entity::find()
+        .filter(household::Column::Insurer.eq(insurer))
+        .filter(household::Column::Id.is_in(ids.iter().copied()))
+        .order_by_asc(household::Column::Id)
+        .all(conn)
+        .await?;
+    let mut members: HashMap<String, Vec<member::Model>> = HashMap::new();
+    for m in super::members::of_households(conn, insurer, &ids).await? {
+        members.entry(m.household_id.clone()).or_default().push(m);
+    }
+    let mut claims: HashMap<String, Vec<claim::Model>> = HashMap::new();
+    let rows = claim::Entity::find()
+        .filter(claim::Column::Insurer.eq(insurer))
+        .filter(claim::Column::HouseholdId.is_in(ids.iter().copied()))
+        .filter(claim::Column::ServiceMonth.eq(month))
+        .filter(claim::Column::Status.eq(super::claims::ACTIVE))
+        .order_by_asc(claim::Column::Id)
+        .all(conn)
+        .await?;
+    for c in rows {
+        claims.entry(c.household_id.clone()).or_default().push(c);
+    }
+    let mut dets: HashMap<String, Vec<det::Model>> = HashMap::new();
+    let rows = Entity::find()
+        .filter(Column::Insurer.eq(insurer))
+        .filter(Column::HouseholdId.is_in(ids.iter().copied()))
+        .filter(Column::ServiceMonth.gte(from_month))
+        .filter(Column::ServiceMonth.lte(month))
+        .filter(Column::Status.ne(SUPERSEDED))
+        .order_by_asc(Column::ServiceMonth)
+        .all(conn)
+        .await?;
+    for d in rows {
+        dets.entry(d.household_id.clone()).or_default().push(d);
+    }
+    Ok(households
+        .into_iter()
+        .map(|h| {
+            let (current, earlier): (Vec<_>, Vec<_>) = dets
+                .remove(&h.id)
+                .unwrap_or_default()
+                .into_iter()
+                .partition(|d| d.service_month == month);
+            HouseholdMonthData {
+                members: members.remove(&h.id).unwrap_or_default(),
+                claims: claims.remove(&h.id).unwrap_or_default(),
+                earlier,
+                current: current.into_iter().next(),
+                household: h,
+            }
+        })
+        .collect())
+}
+
+/// A determination to store, replacing `replaces` when set.
+#[derive(Debug, Clone)]
+pub struct NewDetermination {
+    pub model: det::Model,
+    pub replaces: Option<det::Model>,
+}
+
+/// Builds the row of a new determination (id, version and times filled in).
+#[allow(clippy::too_many_arguments)]
+pub fn new_row(
+    insurer: &str,
+    household_id: &str,
+    service_month: &str,
+    rule_set: &str,
+    total_benefit: i64,
+    multiple_applied: bool,
+    counts_toward_multiple: bool,
+    json: [String; 4],
+    fingerprint: String,
+    lapses_on: NaiveDate,
+    replaces: Option<&det::Model>,
+) -> det::Model {
+    let [members, steps, excluded_claims, review] = json;
+    det::Model {
+        id: new_id(),
+        insurer: insurer.to_string(),
+        household_id: household_id.to_string(),
+        service_month: service_month.to_string(),
+        status: CALCULATED.to_string(),
+        rule_set: rule_set.to_string(),
+        total_benefit,
+        multiple_applied,
+        counts_toward_multiple,
+        members,
+        steps,
+        excluded_claims,
+        review,
+        fingerprint,
+        supersedes_id: replaces.map(|r| r.id.clone()),
+        superseded_by_id: None,
+        difference: replaces.map(|r| total_benefit - r.total_benefit),
+        lapses_on,
+        version: 1,
+        created_at: now(),
+        decided_at: None,
+        superseded_at: None,
+    }
+}
+
+/// Stores new determinations, superseding the ones they replace, with their audit rows. Run it
+/// inside a transaction: the partial unique index keeps one current determination per
+/// household-month even when two writers race.
+pub async fn save(conn: &impl ConnectionTrait, actor: &Actor, items: &[NewDetermination]) -> Result<(), DbErr> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let at = now();
+    let mut audits = Vec::with_capacity(items.len() * 2);
+    for item in items {
+        if let Some(old) = &item.replaces {
+            let res = Entity::update_many()
+                .col_expr(Column::Status, Expr::value(SUPERSEDED))
+                .col_expr(Column::SupersededById, Expr::value(item.model.id.clone()))
+                .col_expr(Column::SupersededAt, Expr::value(at))
+                .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+                .filter(Column::Id.eq(old.id.as_str()))
+                .filter(Column::Insurer.eq(actor.insurer.as_str()))
+                .filter(Column::Version.eq(old.version))
+                .exec(conn)
+                .await?;
+            if res.rows_affected == 0 {
+                return Err(DbErr::RecordNotUpdated);
+            }
+            audits.push(audit::active(
+                actor,
+                "benefit_determination.superseded",
+                "benefit_determination",
+                &old.id,
+            ));
+        }
+        audits.push(audit::active(
+            actor,
+            "benefit_determination.calculated",
+            "benefit_determination",
+            &item.model.id,
+        ));
+    }
+    for chunk in items.chunks(200) {
+        Entity::insert_many(chunk.iter().map(|i| all_set::<det::ActiveModel>(i.model.clone())))
+            .exec_without_returning(conn)
+            .await?;
+    }
+    audit::record_many(conn, audits).await
+}
+
+pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<det::Model>, DbErr> {
+    Entity::find_by_id(id.to_string())
+        .filter(Column::Insurer.eq(insurer))
+        .one(conn)
+        .await
+}
+
+/// Filters of the determination list.
+#[derive(Debug, Clone, Default)]
+pub struct DeterminationFilter {
+    pub household_id: Option<String>,
+    pub service_month: Option<String>,
+    pub status: Option<String>,
+}
+
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    filter: &DeterminationFilter,
+    page: &PageRequest,
+) -> Result<Page<det::Model>, DbErr> {
+    let mut q = Entity::find().filter(Column::Insurer.eq(insurer));
+    if let Some(h) = &filter.household_id {
+        q = q.filter(Column::HouseholdId.eq(h.as_str()));
+    }
+    if let Some(m) = &filter.service_month {
+        q = q.filter(Column::ServiceMonth.eq(m.as_str()));
+    }
+    if let Some(s) = &filter.status {
+        q = q.filter(Column::Status.eq(s.as_str()));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(Column::Id.gt(after.as_str()));
+    }
+    let rows = q.order_by_asc(Column::Id).limit(page.limit + 1).all(conn).await?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// Marks a `calculated` determination `decided` (支給決定). `Ok(None)` when its status was not
+/// `calculated` any more when written.
+pub async fn decide(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    current: &det::Model,
+) -> Result<Option<det::Model>, DbErr> {
+    let next = det::Model {
+        status: DECIDED.to_string(),
+        decided_at: Some(now()),
+        version: current.version + 1,
+        ..current.clone()
+    };
+    let res = Entity::update_many()
+        .set(all_set::<det::ActiveModel>(next.clone()))
+        .filter(Column::Id.eq(current.id.as_str()))
+        .filter(Column::Insurer.eq(actor.insurer.as_str()))
+        .filter(Column::Version.eq(current.version))
+        .filter(Column::Status.eq(CALCULATED))
+        .exec(conn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Ok(None);
+    }
+    audit::record(
+        conn,
+        actor,
+        "benefit_determination.decided",
+        "benefit_determination",
+        &current.id,
+    )
+    .await?;
+    Ok(Some(next))
+}
+
+/// Households with claims (active or voided) in `month`, after `after`, in id order.
+pub async fn households_with_claims(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    month: &str,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<String>, DbErr> {
+    let mut q = claim::Entity::find()
+        .select_only()
+        .column(claim::Column::HouseholdId)
+        .distinct()
+        .filter(claim::Column::Insurer.eq(insurer))
+        .filter(claim::Column::ServiceMonth.eq(month));
+    if let Some(a) = after {
+        q = q.filter(claim::Column::HouseholdId.gt(a));
+    }
+    q.order_by_asc(claim::Column::HouseholdId)
+        .limit(limit)
+        .into_tuple()
+        .all(conn)
+        .await
+}
+
+/// How many households have claims in `month`.
+pub async fn count_households_with_claims(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    month: &str,
+) -> Result<i64, DbErr> {
+    let n: Option<i64> = claim::Entity::find()
+        .select_only()
+        .column_as(Expr::col(claim::Column::HouseholdId).count_distinct(), "n")
+        .filter(claim::Column::Insurer.eq(insurer))
+        .filter(claim::Column::ServiceMonth.eq(month))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(n.unwrap_or(0))
+}
+
+pub const RUNNING: &str = "running";
+pub const COMPLETED: &str = "completed";
+pub const FAILED: &str = "failed";
+
+/// Starts a run record.
+pub async fn create_run(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    month: &str,
+    total: i64,
+) -> Result<run::Model, DbErr> {
+    let at = now();
+    let model = run::Model {
+        id: new_id(),
+        insurer: actor.insurer.clone(),
+        service_month: month.to_string(),
+        status: RUNNING.to_string(),
+        done: 0,
+        total: i32::try_from(total).unwrap_or(i32::MAX),
+        calculated: 0,
+        unchanged: 0,
+        failed: 0,
+        failures: "[]".to_string(),
+        cursor: None,
+        actor: actor.sub.clone(),
+        error: None,
+        created_at: at,
+        updated_at: at,
+        finished_at: None,
+    };
+    run::Entity::insert(all_set::<run::ActiveModel>(model.clone()))
+        .exec_without_returning(conn)
+        .await?;
+    audit::record(conn, actor, "benefit_run.started", "benefit_run", &model.id).await?;
+    Ok(model)
+}
+
+pub async fn get_run(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<run::Model>, DbErr> {
+    run::Entity::find_by_id(id.to_string())
+        .filter(run::Column::Insurer.eq(insurer))
+        .one(conn)
+        .await
+}
+
+/// The running run of a month, if any.
+pub async fn running_run(conn: &impl ConnectionTrait, insurer: &str, month: &str) -> Result<Option<run::Model>, DbErr> {
+    run::Entity::find()
+        .filter(run::Column::Insurer.eq(insurer))
+        .filter(run::Column::ServiceMonth.eq(month))
+        .filter(run::Column::Status.eq(RUNNING))
+        .one(conn)
+        .await
+}
+
+/// Every run left `running` (by a stopped process), of every tenant: what a restart resumes.
+pub async fn unfinished_runs(conn: &impl ConnectionTrait) -> Result<Vec<run::Model>, DbErr> {
+    run::Entity::find()
+        .filter(run::Column::Status.eq(RUNNING))
+        .order_by_asc(run::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// Writes a run's progress (and its end, when `status` is not `running`).
+pub async fn save_run(conn: &impl ConnectionTrait, r: &run::Model) -> Result<(), DbErr> {
+    let mut r = r.clone();
+    r.updated_at = now();
+    if r.status != RUNNING {
+        r.finished_at = Some(r.updated_at);
+    }
+    run::Entity::update(all_set::<run::ActiveModel>(r)).exec(conn).await?;
+    Ok(())
+}
+
+/// Clears the recalculation flags of households a run has just calculated.
+pub async fn clear_flags(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    month: &str,
+    household_ids: &[String],
+) -> Result<(), DbErr> {
+    use super::entity::recalculation_flag as flag;
+    if household_ids.is_empty() {
+        return Ok(());
+    }
+    flag::Entity::delete_many()
+        .filter(flag::Column::Insurer.eq(insurer))
+        .filter(flag::Column::ServiceMonth.eq(month))
+        .filter(flag::Column::HouseholdId.is_in(household_ids.iter().map(String::as_str)))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
