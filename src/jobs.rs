@@ -255,6 +255,34 @@ pub async fn calculate_households(
     Ok((out, failures))
 }
 
+/// Recalculates, of the household-months whose claims changed (household id, service month), those
+/// that already have a current determination: the old one becomes `superseded` and the new one
+/// shows the difference. Household-months without a determination wait for their first
+/// calculation. Returns how many determinations were replaced.
+pub async fn recalculate_changed(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    changed: &BTreeSet<(String, String)>,
+) -> Result<usize, JobError> {
+    let mut by_month: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
+    for (household, month) in changed {
+        by_month.entry(month.as_str()).or_default().push(household.as_str());
+    }
+    let mut replaced = 0;
+    for (month, households) in by_month {
+        let Ok(ym) = YearMonth::parse(month) else { continue };
+        let ids = benefits::with_current(db, &actor.insurer, month, &households).await?;
+        for chunk in ids.chunks(RUN_PAGE as usize) {
+            let (done, failed) = calculate_households(db, actor, ym, chunk, false).await?;
+            replaced += done.iter().filter(|c| c.changed).count();
+            for (household_id, e) in failed {
+                tracing::warn!(household = %household_id, code = e.code(), "changed household-month not recalculated");
+            }
+        }
+    }
+    Ok(replaced)
+}
+
 #[derive(Serialize)]
 struct Failure<'a> {
     household_id: &'a str,

@@ -123,7 +123,7 @@ fn ensure_rule_table(m: YearMonth) -> Result<(), ApiError> {
         .map_err(|e| kogaku_error(e, "claims"))
 }
 
-fn job_error(e: JobError) -> ApiError {
+pub(crate) fn job_error(e: JobError) -> ApiError {
     match e {
         JobError::Db(db) => db.into(),
         JobError::Calc {

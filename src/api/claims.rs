@@ -315,8 +315,9 @@ pub async fn get_claim(
     Ok(with_etag(&claim_view(row)?, version))
 }
 
-/// Void a claim: it is kept for audit and excluded from calculations; its household-month is
-/// flagged for recalculation. Voiding again changes nothing.
+/// Void a claim: it is kept for audit and excluded from calculations; a stored benefit
+/// determination of its household-month is recalculated (the old one superseded). Voiding again
+/// changes nothing.
 #[utoipa::path(
     tag = "claims",
     params(("id" = String, Path, description = "Claim id")),
@@ -337,6 +338,10 @@ pub async fn void_claim(
     let row = store::void(&state.db, &auth.actor(), &id)
         .await?
         .ok_or_else(not_found)?;
+    let changed = std::collections::BTreeSet::from([(row.household_id.clone(), row.service_month.clone())]);
+    crate::jobs::recalculate_changed(&state.db, &auth.actor(), &changed)
+        .await
+        .map_err(super::benefits::job_error)?;
     let version = row.version;
     Ok(with_etag(&claim_view(row)?, version))
 }

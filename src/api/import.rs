@@ -7,17 +7,21 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
+use std::collections::BTreeSet;
+
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::benefits::job_error;
 use super::claims::ClaimInput;
 use super::extract::parse_json;
 use crate::app::AppState;
 use crate::auth::Auth;
 use crate::auth::scope::ClaimsWrite;
 use crate::error::{ApiError, Problem};
-use crate::store::import::{ImportLine, LineError, write_batch};
+use crate::jobs;
+use crate::store::import::{BatchOutcome, ImportLine, LineError, MemberCache, write_batch};
 
 /// Lines written per transaction.
 pub const BATCH_LINES: usize = 1000;
@@ -35,6 +39,8 @@ pub struct ImportReport {
     pub updated: u64,
     pub unchanged: u64,
     pub rejected: u64,
+    /// Stored benefit determinations replaced because their claims changed.
+    pub recalculated: u64,
     /// One entry per rejected line.
     pub errors: Vec<ImportError>,
 }
@@ -162,20 +168,55 @@ fn take_line(line_no: u64, line: Line<'_>, batch: &mut Vec<ImportLine>, report: 
     }
 }
 
-async fn flush(
-    state: &AppState,
-    auth: &Auth<ClaimsWrite>,
-    batch: &mut Vec<ImportLine>,
-    report: &mut ImportReport,
-) -> Result<(), ApiError> {
-    if batch.is_empty() {
-        return Ok(());
-    }
-    let outcome = write_batch(&state.db, &auth.actor(), std::mem::take(batch)).await?;
+/// What an import has done so far.
+#[derive(Default)]
+struct Progress {
+    report: ImportReport,
+    changed: BTreeSet<(String, String)>,
+}
+
+/// The batch being written while the next one is read: at most one, so batches land in order.
+type InFlight = actix_web::rt::task::JoinHandle<Result<(BatchOutcome, MemberCache), sea_orm::DbErr>>;
+
+fn merge(report: &mut ImportReport, changed: &mut BTreeSet<(String, String)>, outcome: BatchOutcome) {
+    changed.extend(outcome.changed);
     report.created += outcome.created;
     report.updated += outcome.updated;
     report.unchanged += outcome.unchanged;
     report.errors.extend(outcome.errors.into_iter().map(ImportError::from));
+}
+
+/// Waits for the batch in flight and gives back the member cache it used.
+async fn settle(inflight: &mut Option<InFlight>, progress: &mut Progress) -> Result<MemberCache, ApiError> {
+    match inflight.take() {
+        Some(handle) => {
+            let (outcome, cache) = handle
+                .await
+                .map_err(|e| ApiError::Internal(format!("import batch: {e}")))??;
+            merge(&mut progress.report, &mut progress.changed, outcome);
+            Ok(cache)
+        }
+        None => Ok(MemberCache::default()),
+    }
+}
+
+/// Waits for the batch in flight, then starts writing `batch` in the background so that reading
+/// and parsing go on while the database works.
+async fn flush(
+    state: &AppState,
+    auth: &Auth<ClaimsWrite>,
+    batch: &mut Vec<ImportLine>,
+    inflight: &mut Option<InFlight>,
+    progress: &mut Progress,
+) -> Result<(), ApiError> {
+    let cache = settle(inflight, progress).await?;
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let (db, actor, lines) = (state.db.clone(), auth.actor(), std::mem::take(batch));
+    *inflight = Some(actix_web::rt::spawn(async move {
+        write_batch(&db, &actor, lines, cache).await
+    }));
     Ok(())
 }
 
@@ -216,21 +257,29 @@ pub async fn import_claims(
             expected: "application/x-ndjson",
         });
     }
-    let mut report = ImportReport::default();
+    let mut progress = Progress::default();
     let mut batch = Vec::with_capacity(BATCH_LINES);
+    let mut inflight = None;
     let mut splitter = LineSplitter::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::BadRequest {
             code: "payload_error",
             detail: e.to_string(),
         })?;
-        splitter.feed(&chunk, &mut |n, line| take_line(n, line, &mut batch, &mut report));
+        splitter.feed(&chunk, &mut |n, line| {
+            take_line(n, line, &mut batch, &mut progress.report)
+        });
         if batch.len() >= BATCH_LINES {
-            flush(&state, &auth, &mut batch, &mut report).await?;
+            flush(&state, &auth, &mut batch, &mut inflight, &mut progress).await?;
         }
     }
-    splitter.finish(&mut |n, line| take_line(n, line, &mut batch, &mut report));
-    flush(&state, &auth, &mut batch, &mut report).await?;
+    splitter.finish(&mut |n, line| take_line(n, line, &mut batch, &mut progress.report));
+    flush(&state, &auth, &mut batch, &mut inflight, &mut progress).await?;
+    settle(&mut inflight, &mut progress).await?;
+    let mut report = progress.report;
+    report.recalculated = jobs::recalculate_changed(&state.db, &auth.actor(), &progress.changed)
+        .await
+        .map_err(job_error)? as u64;
     report.errors.sort_by_key(|e| e.line);
     report.rejected = report.errors.len() as u64;
     tracing::info!(

@@ -190,6 +190,30 @@ pub async fn save(conn: &impl ConnectionTrait, actor: &Actor, items: &[NewDeterm
     audit::record_many(conn, audits).await
 }
 
+/// Which of the given households have a current determination for `month`.
+pub async fn with_current(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    month: &str,
+    household_ids: &[&str],
+) -> Result<Vec<String>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in household_ids.chunks(500) {
+        let rows: Vec<String> = Entity::find()
+            .select_only()
+            .column(Column::HouseholdId)
+            .filter(Column::Insurer.eq(insurer))
+            .filter(Column::ServiceMonth.eq(month))
+            .filter(Column::Status.ne(SUPERSEDED))
+            .filter(Column::HouseholdId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<det::Model>, DbErr> {
     Entity::find_by_id(id.to_string())
         .filter(Column::Insurer.eq(insurer))

@@ -104,7 +104,9 @@ impl Identity for claim::Model {
     }
 }
 
-/// Flags household-months for recalculation (the benefit run reads them).
+/// Flags household-months whose stored claims changed (a correction or a void) since their benefit
+/// may have been calculated; a benefit run clears the flags of the households it calculates. New
+/// claims need no flag: a run takes every household with claims in the month.
 pub async fn flag_household_months(
     conn: &impl ConnectionTrait,
     insurer: &str,

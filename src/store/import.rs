@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Tra
 
 use super::claims::{ClaimFields, VOIDED, flag_household_months};
 use super::entity::claim::{self, Column, Entity};
-use super::members::{MemberRef, resolve};
+use super::members::{MemberHome, MemberRef, resolve};
 use super::{Actor, audit};
 
 /// One checked line of an import.
@@ -34,10 +34,23 @@ pub struct BatchOutcome {
     pub updated: u64,
     pub unchanged: u64,
     pub errors: Vec<LineError>,
+    /// Household-months (household id, service month) whose stored claims changed.
+    pub changed: Vec<(String, String)>,
 }
 
 /// Rows per insert statement: below SQLite's and PostgreSQL's bind-parameter limits.
 const ROWS_PER_INSERT: usize = 1000;
+
+/// Members already resolved during one import (a member's claims often come together: medical,
+/// pharmacy, several providers). Bounded, so memory stays flat whatever the file's size; it lives
+/// for one request only, and members never change household, so it cannot go stale.
+#[derive(Debug, Default)]
+pub struct MemberCache(HashMap<MemberRef, MemberHome>);
+
+impl MemberCache {
+    /// At most this many members are remembered (about 15 MB).
+    pub const CAPACITY: usize = 100_000;
+}
 
 /// Writes one batch in one transaction. A line whose member is unknown, or whose claim was
 /// voided, is reported and skipped; the others are stored.
@@ -45,18 +58,39 @@ pub async fn write_batch(
     conn: &impl TransactionTrait,
     actor: &Actor,
     lines: Vec<ImportLine>,
-) -> Result<BatchOutcome, DbErr> {
+    mut cache: MemberCache,
+) -> Result<(BatchOutcome, MemberCache), DbErr> {
     let txn = conn.begin().await?;
-    let outcome = write_in(&txn, actor, lines).await?;
+    let outcome = write_in(&txn, actor, lines, &mut cache).await?;
     txn.commit().await?;
-    Ok(outcome)
+    Ok((outcome, cache))
 }
 
-async fn write_in(conn: &impl ConnectionTrait, actor: &Actor, lines: Vec<ImportLine>) -> Result<BatchOutcome, DbErr> {
+async fn write_in(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    lines: Vec<ImportLine>,
+    cache: &mut MemberCache,
+) -> Result<BatchOutcome, DbErr> {
     let insurer = actor.insurer.as_str();
     let mut out = BatchOutcome::default();
-    let refs: Vec<&MemberRef> = lines.iter().map(|l| &l.member).collect();
-    let homes = resolve(conn, insurer, &refs).await?;
+    let unknown: Vec<&MemberRef> = lines
+        .iter()
+        .map(|l| &l.member)
+        .filter(|r| !cache.0.contains_key(*r))
+        .collect();
+    let mut homes = resolve(conn, insurer, &unknown).await?;
+    for (r, h) in &homes {
+        if cache.0.len() >= MemberCache::CAPACITY {
+            break;
+        }
+        cache.0.insert(r.clone(), h.clone());
+    }
+    for l in &lines {
+        if let Some(h) = cache.0.get(&l.member) {
+            homes.entry(l.member.clone()).or_insert_with(|| h.clone());
+        }
+    }
     let numbers: Vec<&str> = lines.iter().map(|l| l.fields.claim_number.as_str()).collect();
     let mut existing: HashMap<String, claim::Model> = HashMap::with_capacity(lines.len());
     for chunk in numbers.chunks(ROWS_PER_INSERT) {
@@ -119,7 +153,6 @@ async fn write_in(conn: &impl ConnectionTrait, actor: &Actor, lines: Vec<ImportL
             }
             None => {
                 let model = l.fields.to_model(insurer, home);
-                flags.insert((home.household_id.clone(), l.fields.service_month.clone()));
                 audits.push(audit::active(actor, "claim.created", "claim", &model.id));
                 insert_at.insert(l.fields.claim_number.clone(), inserts.len());
                 inserts.push(model);
@@ -140,6 +173,7 @@ async fn write_in(conn: &impl ConnectionTrait, actor: &Actor, lines: Vec<ImportL
             Entity::update(super::all_set(m)).exec(conn).await?;
         }
     }
+    out.changed = flags.iter().cloned().collect();
     flag_household_months(conn, insurer, flags).await?;
     for chunk in audits.chunks(ROWS_PER_INSERT * 2) {
         audit::record_many(conn, chunk.to_vec()).await?;

@@ -114,9 +114,9 @@ pub async fn connect(url: &str, search_path: Option<&str>) -> Result<DatabaseCon
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
-                // 32 MiB of page cache per connection instead of 2 MiB: bulk imports touch index
+                // 16 MiB of page cache per connection instead of 2 MiB: bulk imports touch index
                 // pages all over the tables.
-                .pragma("cache_size", "-32768")
+                .pragma("cache_size", "-16384")
         })
         // A plan cached while a table was empty (a seq scan) must not outlive the table's growth:
         // bulk paths look rows up by long IN lists.

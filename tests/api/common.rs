@@ -54,6 +54,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     keys: AuthKeys,
+    /// The app's own database, for tests that act as the process itself (e.g. a restart).
+    pub db: sea_orm::DatabaseConnection,
     _cleanup: Cleanup,
 }
 
@@ -101,6 +103,7 @@ impl TestApp {
             base: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::new(),
             keys,
+            db,
             _cleanup: cleanup,
         }
     }

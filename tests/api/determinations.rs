@@ -68,8 +68,9 @@ async fn determinations_are_stored_superseded_and_decided() {
         .import(&[inpatient("R-1", &mid, "2024-09", 1_000_000, 240_000)])
         .await;
     assert_eq!(r["updated"], 1);
+    assert_eq!(r["recalculated"], 1, "the import recalculates the stored determination");
     let (status, d2) = calculate(&app, &hid, "2024-09").await;
-    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(status, StatusCode::OK, "already current");
     assert_eq!(d2["total_benefit"], 152_570);
     assert_eq!(d2["supersedes"], first.as_str());
     assert_eq!(d2["difference"], -60_000);
@@ -135,7 +136,7 @@ async fn determinations_are_stored_superseded_and_decided() {
     )
     .await;
     let (status, d3) = calculate(&app, &hid, "2024-09").await;
-    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(status, StatusCode::OK, "the void recalculated it");
     assert_eq!(d3["total_benefit"], 0);
     assert_eq!(d3["difference"], -152_570);
 
@@ -304,9 +305,11 @@ async fn monthly_runs_are_jobs_and_idempotent() {
         (Some(0), Some(3))
     );
 
-    // A corrected claim: only its household is recalculated.
-    app.import(&[inpatient("RUN-1", &members[1].1, "2024-09", 500_000, 100_000)])
+    // A corrected claim: its household is recalculated by the import itself.
+    let r = app
+        .import(&[inpatient("RUN-1", &members[1].1, "2024-09", 500_000, 100_000)])
         .await;
+    assert_eq!(r["recalculated"], 1);
     let res = app
         .post("/v1/benefit-runs", &app.admin(), &json!({"service_month": "2024-09"}))
         .await;
@@ -317,7 +320,7 @@ async fn monthly_runs_are_jobs_and_idempotent() {
     .await;
     assert_eq!(
         (third["calculated"].as_i64(), third["unchanged"].as_i64()),
-        (Some(1), Some(2))
+        (Some(0), Some(3))
     );
     assert_eq!(
         app.count("/v1/benefit-calculations?service_month=2024-09&status=superseded")
@@ -340,4 +343,40 @@ async fn monthly_runs_are_jobs_and_idempotent() {
         "benefit_run_not_found",
     )
     .await;
+}
+
+#[actix_web::test]
+async fn an_interrupted_run_resumes_after_its_cursor() {
+    let app = TestApp::spawn().await;
+    let mut ids = Vec::new();
+    for (n, insured) in [("F1", "401"), ("F2", "402"), ("F3", "403")] {
+        let (hid, mid) = household(&app, n, insured).await;
+        app.import(&[inpatient(&format!("F-{n}"), &mid, "2024-09", 500_000, 150_000)])
+            .await;
+        ids.push(hid);
+    }
+    ids.sort();
+    // A run that a stopped process left behind after its first household.
+    let actor = hokensha::store::Actor {
+        insurer: INSURER.into(),
+        sub: "test".into(),
+        request_id: "r".into(),
+    };
+    let mut run = hokensha::store::benefits::create_run(&app.db, &actor, "2024-09", 3)
+        .await
+        .unwrap();
+    run.done = 1;
+    run.cursor = Some(ids[0].clone());
+    hokensha::store::benefits::save_run(&app.db, &run).await.unwrap();
+
+    assert_eq!(hokensha::jobs::resume_runs(&app.db).await.unwrap(), 1);
+    let done = wait_run(&app, &run.id).await;
+    assert_eq!(done["status"], "completed");
+    assert_eq!(done["progress"], json!({"done": 3, "total": 3}));
+    assert_eq!(done["calculated"], 2, "the household before the cursor is not redone");
+    let first = app
+        .count(&format!("/v1/benefit-calculations?household_id={}", ids[0]))
+        .await;
+    assert_eq!(first, 0);
+    assert_eq!(app.count("/v1/benefit-calculations?service_month=2024-09").await, 2);
 }
