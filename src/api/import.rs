@@ -21,10 +21,12 @@ use crate::auth::Auth;
 use crate::auth::scope::ClaimsWrite;
 use crate::error::{ApiError, Problem};
 use crate::jobs;
-use crate::store::import::{BatchOutcome, ImportLine, LineError, MemberCache, write_batch};
+use crate::store::import::{BatchOutcome, ImportLine, LineError, MemberCache, refresh_statistics, write_batch};
 
 /// Lines written per transaction.
 pub const BATCH_LINES: usize = 1000;
+/// Batches between refreshes of the planner's statistics during a large import.
+const STATISTICS_EVERY: u64 = 50;
 /// The longest line accepted; a longer one is reported and skipped.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
 
@@ -171,6 +173,7 @@ fn take_line(line_no: u64, line: Line<'_>, batch: &mut Vec<ImportLine>, report: 
 /// What an import has done so far.
 #[derive(Default)]
 struct Progress {
+    batches: u64,
     report: ImportReport,
     changed: BTreeSet<(String, String)>,
 }
@@ -271,11 +274,18 @@ pub async fn import_claims(
         });
         if batch.len() >= BATCH_LINES {
             flush(&state, &auth, &mut batch, &mut inflight, &mut progress).await?;
+            progress.batches += 1;
+            if progress.batches % STATISTICS_EVERY == 0 {
+                refresh_statistics(&state.db).await?;
+            }
         }
     }
     splitter.finish(&mut |n, line| take_line(n, line, &mut batch, &mut progress.report));
     flush(&state, &auth, &mut batch, &mut inflight, &mut progress).await?;
     settle(&mut inflight, &mut progress).await?;
+    if progress.batches >= 10 {
+        refresh_statistics(&state.db).await?;
+    }
     let mut report = progress.report;
     report.recalculated = jobs::recalculate_changed(&state.db, &auth.actor(), &progress.changed)
         .await
