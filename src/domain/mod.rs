@@ -7,6 +7,8 @@ pub mod household;
 pub mod kogaku;
 pub mod member;
 pub mod money;
+pub mod receivable;
 pub mod violation;
+pub mod zengin;
 
 pub use violation::{Violation, Violations};

@@ -1,0 +1,132 @@
+//! Fiscal-year (年度) attribution and recovery statistics (receivables.md §8, API.md "Statistics").
+//!
+//! - A receivable belongs to the fiscal year of its assessment (調定日): 2018-03-31 is FY2017,
+//!   2018-04-01 is FY2018.
+//! - For a reporting year it is `current` (現年度) when assessed in that year and `prior` (過年度)
+//!   when assessed earlier and still outstanding on April 1.
+//! - Current row: assessed = assessments in the year less reductions (調定減) in the year;
+//!   collected = collections applied in the year.
+//! - Prior row: assessed = balance carried in on April 1 (繰越調定, §8, Medium, Q15) less
+//!   reductions in the year; collected = collections applied in the year.
+//! - Write-offs (不納欠損) are neither collected nor deducted from the base: they stay visible as
+//!   unrecovered (§8 "treat 不納欠損 and 調定減 as separate movements"). Overpayments never count.
+//! - Rate = collected / assessed in percent, two decimals, half up: [`round_rate_half_up`].
+
+use chrono::NaiveDate;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use super::ledger::{Ledger, MovementKind};
+use super::wire::wire_enum;
+use crate::domain::calendar::FiscalYear;
+use crate::domain::money::Yen;
+
+wire_enum! {
+    /// 現年度 / 過年度 (API.md `period`).
+    pub enum FiscalClass ("fiscal class") {
+        Current = "current",
+        Prior = "prior",
+    }
+}
+
+/// The fiscal year a receivable is attributed to: that of its assessment date.
+pub fn fiscal_year_of_assessment(assessed_on: NaiveDate) -> FiscalYear {
+    FiscalYear::of(assessed_on)
+}
+
+/// Current or prior for `reporting`; `None` when assessed after that year ended.
+pub fn fiscal_class(assessed_on: NaiveDate, reporting: FiscalYear) -> Option<FiscalClass> {
+    let own = fiscal_year_of_assessment(assessed_on);
+    match own.cmp(&reporting) {
+        std::cmp::Ordering::Equal => Some(FiscalClass::Current),
+        std::cmp::Ordering::Less => Some(FiscalClass::Prior),
+        std::cmp::Ordering::Greater => None,
+    }
+}
+
+/// One receivable's contribution to a recovery row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecoveryFigures {
+    pub class: FiscalClass,
+    /// The denominator: 調定額 (current) or carried-in balance (prior), net of in-year 調定減.
+    pub assessed: Yen,
+    /// The numerator: collections applied within the year.
+    pub collected: Yen,
+}
+
+/// The receivable's figures for `reporting`, or `None` when it does not belong to that year's
+/// statistics (assessed later, or a prior-year receivable with nothing carried in).
+pub fn recovery_figures(ledger: &Ledger, reporting: FiscalYear) -> Option<RecoveryFigures> {
+    let class = fiscal_class(ledger.assessed_on(), reporting)?;
+    let (from, to) = (reporting.first_day(), reporting.last_day());
+    let reduced = ledger.moved_between(from, to, |k| k == MovementKind::Reduction);
+    let collected = ledger.moved_between(from, to, |k| matches!(k, MovementKind::Collection(_)));
+    let base = match class {
+        FiscalClass::Current => ledger.moved_between(from, to, |k| k == MovementKind::Assessment),
+        FiscalClass::Prior => {
+            let carried = from.pred_opt().map_or(Yen::ZERO, |eve| ledger.position_at(eve).balance);
+            if carried.is_zero() {
+                return None;
+            }
+            // An increase (増額調定) of an old receivable within the year adds to what was carried in.
+            carried + ledger.moved_between(from, to, |k| k == MovementKind::Assessment)
+        }
+    };
+    Some(RecoveryFigures {
+        class,
+        assessed: base.saturating_sub(reduced),
+        collected,
+    })
+}
+
+/// Sums of [`RecoveryFigures`] for one row (kind × class), amount and count based.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RecoveryTotals {
+    /// Receivables in the row (件数 調定).
+    pub count: u64,
+    /// Receivables with any collection in the year (件数 回収, SEED-A breakdown).
+    pub collected_count: u64,
+    pub assessed: Yen,
+    pub collected: Yen,
+}
+
+impl RecoveryTotals {
+    pub fn add(&mut self, figures: RecoveryFigures) {
+        self.count += 1;
+        if figures.collected > Yen::ZERO {
+            self.collected_count += 1;
+        }
+        self.assessed += figures.assessed;
+        self.collected += figures.collected;
+    }
+
+    /// Amount-based rate (回収率, 金額ベース).
+    pub fn rate(&self) -> Option<Decimal> {
+        recovery_rate(self.collected, self.assessed)
+    }
+
+    /// Count-based rate (回収率, 件数ベース).
+    pub fn count_rate(&self) -> Option<Decimal> {
+        percent(Decimal::from(self.collected_count), Decimal::from(self.count))
+    }
+}
+
+/// 回収率 = collected / assessed in percent, rounded by [`round_rate_half_up`]; `None` when nothing
+/// was assessed. SEED-A FY2017 返納金: 37,902,197 / 49,826,384 -> 76.07; 13,116,401 / 47,122,720
+/// -> 27.83.
+pub fn recovery_rate(collected: Yen, assessed: Yen) -> Option<Decimal> {
+    percent(collected.amount(), assessed.amount())
+}
+
+fn percent(numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
+    if denominator <= Decimal::ZERO {
+        return None;
+    }
+    let ratio = numerator.checked_mul(Decimal::ONE_HUNDRED)?.checked_div(denominator)?;
+    Some(round_rate_half_up(ratio))
+}
+
+/// The one rounding of a recovery rate: percent to two decimals, half up (四捨五入), as API.md
+/// "Statistics" requires and as SEED-A prints (76.07%, 27.83%).
+pub fn round_rate_half_up(percent: Decimal) -> Decimal {
+    percent.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}

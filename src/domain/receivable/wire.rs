@@ -1,0 +1,62 @@
+//! Closed code lists with fixed lowercase snake_case wire names (API.md "Conventions": enum values
+//! are lowercase snake_case strings). `parse` is the only way in from text.
+
+/// A code that is not one of the wire names of its list.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what}: {value:?}")]
+pub struct UnknownCode {
+    /// Which list was asked, e.g. `receivable kind`.
+    pub what: &'static str,
+    pub value: String,
+}
+
+/// Declares a fieldless enum with `ALL`, `as_str`, `parse`, `Display` and `FromStr`.
+macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident ($what:literal) {
+            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The wire name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $wire, )+
+                }
+            }
+
+            /// Reads exactly a wire name.
+            pub fn parse(s: &str) -> Result<Self, $crate::domain::receivable::wire::UnknownCode> {
+                match s {
+                    $( $wire => Ok($name::$variant), )+
+                    _ => Err($crate::domain::receivable::wire::UnknownCode { what: $what, value: s.to_owned() }),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::domain::receivable::wire::UnknownCode;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+    };
+}
+
+pub(super) use wire_enum;
