@@ -141,6 +141,8 @@ async fn main() {
             .unwrap();
         txn.commit().await.unwrap();
     }
+    // What an import of this size would have done at its end.
+    store::import::refresh_statistics(&db).await.unwrap();
     eprintln!(
         "setup: {n} households, {m} claims in {:.1?}; RSS {}",
         started.elapsed(),

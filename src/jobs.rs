@@ -14,7 +14,6 @@ use crate::domain::household::category_on;
 use crate::domain::kogaku::{self, KogakuError, ProviderCode, StepRecord};
 use crate::domain::money::Yen;
 use crate::store::benefits::{self, HouseholdMonthData, NewDetermination};
-use crate::store::entity::benefit_determination as det;
 use crate::store::entity::benefit_run;
 use crate::store::{Actor, households};
 
@@ -73,7 +72,9 @@ pub struct StoredMemberBenefit {
 /// What happened to one household-month.
 #[derive(Debug, Clone)]
 pub struct Calculated {
-    pub determination: det::Model,
+    /// The current determination's id.
+    pub id: String,
+    pub household_id: String,
     /// False when the stored determination was still current.
     pub changed: bool,
 }
@@ -87,7 +88,7 @@ fn engine_inputs(
     month: YearMonth,
     data: &HouseholdMonthData,
 ) -> Result<(kogaku::HouseholdMonthInputs, String), CalcError> {
-    let periods = households::income_categories(&data.household).map_err(corrupt)?;
+    let periods = households::parse_income_categories(&data.household.income_categories).map_err(corrupt)?;
     let period = category_on(&periods, month.first_day()).ok_or(CalcError::NoIncomeCategory(month))?;
     let categories = kogaku::IncomeCategories {
         under70: period.under70,
@@ -228,7 +229,8 @@ pub async fn calculate_households(
         match calculate(&actor.insurer, month, d) {
             Ok(Some(n)) => {
                 out.push(Calculated {
-                    determination: n.model.clone(),
+                    id: n.model.id.clone(),
+                    household_id: n.model.household_id.clone(),
                     changed: true,
                 });
                 new.push(n);
@@ -236,7 +238,8 @@ pub async fn calculate_households(
             Ok(None) => {
                 if let Some(c) = &d.current {
                     out.push(Calculated {
-                        determination: c.clone(),
+                        id: c.id.clone(),
+                        household_id: c.household_id.clone(),
                         changed: false,
                     });
                 }
@@ -338,7 +341,7 @@ pub async fn run_benefit_run(db: DatabaseConnection, mut run: benefit_run::Model
                 }
                 let ok: Vec<String> = done
                     .into_iter()
-                    .map(|c| c.determination.household_id)
+                    .map(|c| c.household_id)
                     .collect::<BTreeSet<_>>()
                     .into_iter()
                     .collect();

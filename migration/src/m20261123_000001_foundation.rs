@@ -45,6 +45,18 @@ impl MigrationTrait for Migration {
         )
         .await?;
 
+        // Lookups of many households by id within a tenant use (insurer, id) rather than letting
+        // the planner walk a tenant-wide index.
+        m.create_index(
+            Index::create()
+                .name("ix_households_tenant_id")
+                .table("households")
+                .col("insurer")
+                .col("id")
+                .to_owned(),
+        )
+        .await?;
+
         m.create_table(
             Table::create()
                 .table("members")
@@ -83,6 +95,15 @@ impl MigrationTrait for Migration {
                 .col("insurer")
                 .col("insured_key")
                 .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_members_tenant_id")
+                .table("members")
+                .col("insurer")
+                .col("id")
                 .to_owned(),
         )
         .await?;
@@ -181,6 +202,7 @@ impl MigrationTrait for Migration {
                 .table("claims")
                 .col("insurer")
                 .col("service_month")
+                .col("household_id")
                 .to_owned(),
         )
         .await?;

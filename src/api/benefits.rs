@@ -190,11 +190,14 @@ pub async fn create_benefit_calculation(
         let c = done
             .pop()
             .ok_or_else(|| ApiError::Internal("no determination".into()))?;
-        let version = c.determination.version;
+        let row = store::get(&state.db, auth.insurer(), &c.id)
+            .await?
+            .ok_or_else(not_found)?;
+        let version = row.version;
         let status = if c.changed { StatusCode::CREATED } else { StatusCode::OK };
         Ok(Answer {
             status,
-            body: determination_view(c.determination)?,
+            body: determination_view(row)?,
             version: Some(version),
         })
     })

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Expr,
 };
 
 use super::entity::benefit_determination::{self as det, Column, Entity};
@@ -21,14 +22,35 @@ pub const SUPERSEDED: &str = "superseded";
 /// Everything stored that one household-month's calculation reads.
 #[derive(Debug, Clone)]
 pub struct HouseholdMonthData {
-    pub household: household::Model,
+    pub household: HouseholdHead,
     pub members: Vec<member::Model>,
     /// Active claims of the month, in id order.
     pub claims: Vec<claim::Model>,
     /// Current determinations of the household in the 11 months before.
-    pub earlier: Vec<det::Model>,
+    pub earlier: Vec<DeterminationHead>,
     /// The current determination of the month, if any.
-    pub current: Option<det::Model>,
+    pub current: Option<DeterminationHead>,
+}
+
+/// The columns of a household that a calculation reads.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct HouseholdHead {
+    pub id: String,
+    /// JSON, as stored.
+    pub income_categories: String,
+}
+
+/// The columns of a determination that a calculation reads (not its trace, which can be long).
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct DeterminationHead {
+    pub id: String,
+    pub household_id: String,
+    pub service_month: String,
+    pub status: String,
+    pub total_benefit: i64,
+    pub counts_toward_multiple: bool,
+    pub fingerprint: String,
+    pub version: i32,
 }
 
 /// Loads the data of the given households for `month` (`YYYY-MM`), `from_month` being 11 months
@@ -41,10 +63,14 @@ pub async fn load(
     household_ids: &[String],
 ) -> Result<Vec<HouseholdMonthData>, DbErr> {
     let ids: Vec<&str> = household_ids.iter().map(String::as_str).collect();
-    let households = household::Entity::find()
+    let households: Vec<HouseholdHead> = household::Entity::find()
+        .select_only()
+        .column(household::Column::Id)
+        .column(household::Column::IncomeCategories)
         .filter(household::Column::Insurer.eq(insurer))
         .filter(household::Column::Id.is_in(ids.iter().copied()))
         .order_by_asc(household::Column::Id)
+        .into_model()
         .all(conn)
         .await?;
     let mut members: HashMap<String, Vec<member::Model>> = HashMap::new();
@@ -63,18 +89,31 @@ pub async fn load(
     for c in rows {
         claims.entry(c.household_id.clone()).or_default().push(c);
     }
-    let mut dets: HashMap<String, Vec<det::Model>> = HashMap::new();
-    let rows = Entity::find()
+    // By household only, the months filtered here: a month condition in SQL tempts the planner to
+    // walk every determination of the window (an index by month) instead of these households'.
+    let mut dets: HashMap<String, Vec<DeterminationHead>> = HashMap::new();
+    let rows: Vec<DeterminationHead> = Entity::find()
+        .select_only()
+        .columns([
+            Column::Id,
+            Column::HouseholdId,
+            Column::ServiceMonth,
+            Column::Status,
+            Column::TotalBenefit,
+            Column::CountsTowardMultiple,
+            Column::Fingerprint,
+            Column::Version,
+        ])
         .filter(Column::Insurer.eq(insurer))
         .filter(Column::HouseholdId.is_in(ids.iter().copied()))
-        .filter(Column::ServiceMonth.gte(from_month))
-        .filter(Column::ServiceMonth.lte(month))
-        .filter(Column::Status.ne(SUPERSEDED))
         .order_by_asc(Column::ServiceMonth)
+        .into_model()
         .all(conn)
         .await?;
     for d in rows {
-        dets.entry(d.household_id.clone()).or_default().push(d);
+        if d.status != SUPERSEDED && d.service_month.as_str() >= from_month && d.service_month.as_str() <= month {
+            dets.entry(d.household_id.clone()).or_default().push(d);
+        }
     }
     Ok(households
         .into_iter()
@@ -99,7 +138,7 @@ pub async fn load(
 #[derive(Debug, Clone)]
 pub struct NewDetermination {
     pub model: det::Model,
-    pub replaces: Option<det::Model>,
+    pub replaces: Option<DeterminationHead>,
 }
 
 /// Builds the row of a new determination (id, version and times filled in).
@@ -115,7 +154,7 @@ pub fn new_row(
     json: [String; 4],
     fingerprint: String,
     lapses_on: NaiveDate,
-    replaces: Option<&det::Model>,
+    replaces: Option<&DeterminationHead>,
 ) -> det::Model {
     let [members, steps, excluded_claims, review] = json;
     det::Model {

@@ -43,7 +43,12 @@ impl HouseholdData {
 
 /// The income category periods stored with a household.
 pub fn income_categories(m: &household::Model) -> Result<Vec<IncomeCategoryPeriod>, DbErr> {
-    serde_json::from_str(&m.income_categories).map_err(|e| DbErr::Custom(format!("income_categories: {e}")))
+    parse_income_categories(&m.income_categories)
+}
+
+/// Reads the stored JSON of income category periods.
+pub fn parse_income_categories(json: &str) -> Result<Vec<IncomeCategoryPeriod>, DbErr> {
+    serde_json::from_str(json).map_err(|e| DbErr::Custom(format!("income_categories: {e}")))
 }
 
 fn categories_json(data: &HouseholdData) -> Result<String, DbErr> {

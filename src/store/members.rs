@@ -4,8 +4,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, TransactionSession, TransactionTrait,
 };
 
 use super::entity::member::{self, Column, Entity};
@@ -132,12 +131,15 @@ pub async fn of_households(
     if household_ids.is_empty() {
         return Ok(Vec::new());
     }
-    Entity::find()
+    // Sorted here, not in SQL: an ORDER BY id tempts the planner into walking the tenant's whole
+    // (insurer, id) index instead of looking the households up.
+    let mut rows = Entity::find()
         .filter(Column::Insurer.eq(insurer))
         .filter(Column::HouseholdId.is_in(household_ids.iter().copied()))
-        .order_by_asc(Column::Id)
         .all(conn)
-        .await
+        .await?;
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(rows)
 }
 
 /// Whether another member of the household is its head (世帯主).

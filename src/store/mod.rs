@@ -107,16 +107,19 @@ pub async fn connect(url: &str, search_path: Option<&str>) -> Result<DatabaseCon
     use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
     let mut opts = ConnectOptions::new(url.to_string());
     opts.sqlx_logging(false)
-        .max_connections(if url.starts_with("sqlite") { 4 } else { 10 })
+        // SQLite: one connection. Writes serialize anyway, and a connection's page cache is thrown
+        // away whenever another connection has written, so several connections mostly re-read the
+        // same index pages from the file.
+        .max_connections(if url.starts_with("sqlite") { 1 } else { 10 })
         .connect_timeout(Duration::from_secs(10))
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
-                // 16 MiB of page cache per connection instead of 2 MiB: bulk imports touch index
-                // pages all over the tables.
-                .pragma("cache_size", "-16384")
+                // 64 MiB of page cache instead of 2 MiB: bulk paths touch index pages all over
+                // the tables.
+                .pragma("cache_size", "-65536")
         })
         // A plan cached while a table was empty (a seq scan) must not outlive the table's growth:
         // bulk paths look rows up by long IN lists.
