@@ -243,29 +243,3 @@ fn r9_gamagori_half_limits() {
     assert_eq!(multiple.steps[0].limit_kind, LimitKind::Multiple);
     assert!(multiple.multiple_applied);
 }
-
-/// Throughput check (not a correctness test): `cargo test --release -- --ignored throughput
-/// --nocapture`. Target: ≥ 500,000 household-months/s on one core for 1-4 members, 1-8 claims.
-#[test]
-#[ignore]
-#[allow(clippy::float_arithmetic)] // reporting only, no money
-fn throughput() {
-    let household = Household::new("2023-10", U, Some(General))
-        .member("head", "1973-06-01")
-        .member("child", "1998-06-01")
-        .member("father", "1950-03-03")
-        .inpatient("head", 1, 2_000_000, 600_000)
-        .outpatient("child", 2, 60_000, 18_000)
-        .pharmacy("child", 9, 2, 20_000, 6_000)
-        .outpatient("child", 3, 30_000, 9_000)
-        .inpatient("father", 4, 250_000, 50_000)
-        .outpatient("father", 5, 150_000, 30_000)
-        .benefit_months(&["2023-05", "2023-07"]);
-    let n = 1_000_000u32;
-    let start = std::time::Instant::now();
-    for _ in 0..n {
-        std::hint::black_box(household.try_run().unwrap());
-    }
-    let per_second = f64::from(n) / start.elapsed().as_secs_f64();
-    println!("{per_second:.0} household-months/s");
-}
