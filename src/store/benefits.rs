@@ -89,8 +89,9 @@ pub async fn load(
     for c in rows {
         claims.entry(c.household_id.clone()).or_default().push(c);
     }
-    // By household only, the months filtered here: a month condition in SQL tempts the planner to
-    // walk every determination of the window (an index by month) instead of these households'.
+    // By household only, the months filtered here: a month condition (or order) in SQL tempts the
+    // planner to walk every determination of the window (an index by month) instead of these
+    // households'.
     let mut dets: HashMap<String, Vec<DeterminationHead>> = HashMap::new();
     let rows: Vec<DeterminationHead> = Entity::find()
         .select_only()
@@ -106,10 +107,13 @@ pub async fn load(
         ])
         .filter(Column::Insurer.eq(insurer))
         .filter(Column::HouseholdId.is_in(ids.iter().copied()))
-        .order_by_asc(Column::ServiceMonth)
         .into_model()
         .all(conn)
         .await?;
+    // Ordered here too: an ORDER BY in SQL would let the planner pick the month index for its order
+    // and read every determination of the tenant.
+    let mut rows = rows;
+    rows.sort_by(|a, b| a.service_month.cmp(&b.service_month));
     for d in rows {
         if d.status != SUPERSEDED && d.service_month.as_str() >= from_month && d.service_month.as_str() <= month {
             dets.entry(d.household_id.clone()).or_default().push(d);
