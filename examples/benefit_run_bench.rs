@@ -142,7 +142,7 @@ async fn main() {
         txn.commit().await.unwrap();
     }
     // What an import of this size would have done at its end.
-    store::import::refresh_statistics(&db).await.unwrap();
+    store::refresh_statistics(&db).await.unwrap();
     eprintln!(
         "setup: {n} households, {m} claims in {:.1?}; RSS {}",
         started.elapsed(),

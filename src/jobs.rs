@@ -21,6 +21,8 @@ use crate::store::{Actor, households};
 const ENGINE_VERSION: &str = "kogaku-1";
 /// Households per page of a run.
 const RUN_PAGE: u64 = 500;
+/// Pages between refreshes of the planner's statistics during a run.
+const STATISTICS_EVERY: u32 = 100;
 
 /// Why one household-month could not be calculated.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -308,7 +310,15 @@ pub async fn run_benefit_run(db: DatabaseConnection, mut run: benefit_run::Model
         return;
     };
     let mut failures: Vec<serde_json::Value> = serde_json::from_str(&run.failures).unwrap_or_default();
+    let mut pages = 0u32;
     loop {
+        // Fresh statistics at the start and as determinations pile up, so lookups stay by household.
+        if pages.is_multiple_of(STATISTICS_EVERY) {
+            if let Err(e) = crate::store::refresh_statistics(&db).await {
+                tracing::warn!(run = %run.id, error = %e, "cannot refresh planner statistics");
+            }
+        }
+        pages += 1;
         let page = match benefits::households_with_claims(
             &db,
             &run.insurer,

@@ -21,7 +21,8 @@ use crate::auth::Auth;
 use crate::auth::scope::ClaimsWrite;
 use crate::error::{ApiError, Problem};
 use crate::jobs;
-use crate::store::import::{BatchOutcome, ImportLine, LineError, MemberCache, refresh_statistics, write_batch};
+use crate::store::import::{BatchOutcome, ImportLine, LineError, MemberCache, write_batch};
+use crate::store::refresh_statistics;
 
 /// Lines written per transaction.
 pub const BATCH_LINES: usize = 1000;
@@ -275,7 +276,7 @@ pub async fn import_claims(
         if batch.len() >= BATCH_LINES {
             flush(&state, &auth, &mut batch, &mut inflight, &mut progress).await?;
             progress.batches += 1;
-            if progress.batches % STATISTICS_EVERY == 0 {
+            if progress.batches.is_multiple_of(STATISTICS_EVERY) {
                 refresh_statistics(&state.db).await?;
             }
         }

@@ -38,18 +38,6 @@ pub struct BatchOutcome {
     pub changed: Vec<(String, String)>,
 }
 
-/// Refreshes PostgreSQL's planner statistics of the tables a bulk import grows. Without it, plans
-/// made while `claims` was small (an index on the tenant alone, which matches every row) stay in
-/// use for the rest of a large load and lookups by claim number degrade to scans. SQLite gets
-/// `PRAGMA optimize`, which analyzes what needs it.
-pub async fn refresh_statistics(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
-    match conn.get_database_backend() {
-        sea_orm::DbBackend::Postgres => conn.execute_unprepared("ANALYZE claims, audit_events").await?,
-        _ => conn.execute_unprepared("PRAGMA optimize").await?,
-    };
-    Ok(())
-}
-
 /// Rows per insert statement: below SQLite's and PostgreSQL's bind-parameter limits.
 const ROWS_PER_INSERT: usize = 1000;
 

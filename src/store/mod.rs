@@ -135,6 +135,21 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     migration::Migrator::up(db, None).await
 }
 
+/// Refreshes the planner's statistics of the tables bulk paths grow (imports, benefit runs).
+/// Without it, PostgreSQL keeps plans made while a table was small (an index on the tenant alone,
+/// which matches every row) and lookups degrade to scans as the table grows. SQLite gets
+/// `PRAGMA optimize`, which analyzes what needs it.
+pub async fn refresh_statistics(conn: &impl sea_orm::ConnectionTrait) -> Result<(), DbErr> {
+    match conn.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            conn.execute_unprepared("ANALYZE households, members, claims, audit_events, benefit_determinations")
+                .await?
+        }
+        _ => conn.execute_unprepared("PRAGMA optimize").await?,
+    };
+    Ok(())
+}
+
 /// Whether the database answers.
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
