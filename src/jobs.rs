@@ -313,10 +313,10 @@ pub async fn run_benefit_run(db: DatabaseConnection, mut run: benefit_run::Model
     let mut pages = 0u32;
     loop {
         // Fresh statistics at the start and as determinations pile up, so lookups stay by household.
-        if pages.is_multiple_of(STATISTICS_EVERY) {
-            if let Err(e) = crate::store::refresh_statistics(&db).await {
-                tracing::warn!(run = %run.id, error = %e, "cannot refresh planner statistics");
-            }
+        if pages.is_multiple_of(STATISTICS_EVERY)
+            && let Err(e) = crate::store::refresh_statistics(&db).await
+        {
+            tracing::warn!(run = %run.id, error = %e, "cannot refresh planner statistics");
         }
         pages += 1;
         let page = match benefits::households_with_claims(
