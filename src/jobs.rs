@@ -223,6 +223,11 @@ pub async fn calculate_households(
     let m = month.to_string();
     let from = (0..11).fold(month, |x, _| x.pred()).to_string();
     let txn = db.begin().await?;
+    if !stop_on_error {
+        // Batch recalculation can always be redone (runs resume from their cursor, fingerprints
+        // make a redo harmless), so it does not wait for each commit's WAL flush.
+        benefits::relax_commit(&txn).await?;
+    }
     let data = benefits::load(&txn, &actor.insurer, &m, &from, household_ids).await?;
     let mut out = Vec::with_capacity(data.len());
     let mut new = Vec::new();
@@ -355,19 +360,16 @@ pub async fn run_benefit_run(db: DatabaseConnection, mut run: benefit_run::Model
                     .collect::<BTreeSet<_>>()
                     .into_iter()
                     .collect();
-                if let Err(e) = benefits::clear_flags(&db, &run.insurer, &run.service_month, &ok).await {
-                    return fail(&db, run, e.to_string()).await;
+                run.done += page.len() as i32;
+                run.total = run.total.max(run.done);
+                run.cursor = Some(last);
+                run.failures = serde_json::to_string(&failures).unwrap_or_else(|_| "[]".into());
+                if let Err(e) = benefits::record_progress(&db, &run, &ok).await {
+                    tracing::error!(run = %run.id, error = %e, "cannot record progress");
+                    return;
                 }
             }
             Err(e) => return fail(&db, run, e.to_string()).await,
-        }
-        run.done += page.len() as i32;
-        run.total = run.total.max(run.done);
-        run.cursor = Some(last);
-        run.failures = serde_json::to_string(&failures).unwrap_or_else(|_| "[]".into());
-        if let Err(e) = benefits::save_run(&db, &run).await {
-            tracing::error!(run = %run.id, error = %e, "cannot record progress");
-            return;
         }
     }
     run.status = benefits::COMPLETED.into();
