@@ -2,6 +2,9 @@
 # Import benchmark: N synthetic claims streamed through the running server (release build), into
 # SQLite and into PostgreSQL, with the server's peak resident memory (VmHWM).
 #   scripts/bench-import.sh [CLAIMS=1000000] [MEMBERS=20000] [sqlite|postgres|both]
+# PG_BENCH_URL overrides the PostgreSQL URL, e.g. the Unix socket
+# postgres://postgres@localhost/hokensha_bench?host=/var/run/postgresql (sqlx does not set
+# TCP_NODELAY, so loopback TCP adds delayed-ACK stalls between statements).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLAIMS=${1:-1000000}
@@ -34,6 +37,6 @@ if [ "$WHICH" != postgres ]; then
 fi
 if [ "$WHICH" != sqlite ]; then
   psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS hokensha_bench" -c "CREATE DATABASE hokensha_bench"
-  run "PostgreSQL" "postgres://postgres@127.0.0.1:5432/hokensha_bench"
+  run "PostgreSQL" "${PG_BENCH_URL:-postgres://postgres@127.0.0.1:5432/hokensha_bench}"
   psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS hokensha_bench"
 fi
