@@ -140,23 +140,6 @@ pub async fn flag_household_months(
     Ok(())
 }
 
-/// The household-months flagged for recalculation, for a month.
-pub async fn flagged_households(
-    conn: &impl ConnectionTrait,
-    insurer: &str,
-    service_month: &str,
-) -> Result<Vec<String>, DbErr> {
-    recalculation_flag::Entity::find()
-        .select_only()
-        .column(recalculation_flag::Column::HouseholdId)
-        .filter(recalculation_flag::Column::Insurer.eq(insurer))
-        .filter(recalculation_flag::Column::ServiceMonth.eq(service_month))
-        .order_by_asc(recalculation_flag::Column::HouseholdId)
-        .into_tuple()
-        .all(conn)
-        .await
-}
-
 /// Stores one new claim.
 pub async fn create(
     conn: &impl TransactionTrait,
@@ -183,18 +166,6 @@ pub async fn create(
 pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<claim::Model>, DbErr> {
     Entity::find_by_id(id.to_string())
         .filter(Column::Insurer.eq(insurer))
-        .one(conn)
-        .await
-}
-
-pub async fn by_number(
-    conn: &impl ConnectionTrait,
-    insurer: &str,
-    claim_number: &str,
-) -> Result<Option<claim::Model>, DbErr> {
-    Entity::find()
-        .filter(Column::Insurer.eq(insurer))
-        .filter(Column::ClaimNumber.eq(claim_number))
         .one(conn)
         .await
 }
