@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -13,7 +13,7 @@ use crate::domain::claim::{ClaimKind, Setting};
 use crate::domain::household::category_on;
 use crate::domain::kogaku::{self, KogakuError, ProviderCode, StepRecord};
 use crate::domain::money::Yen;
-use crate::store::benefits::{self, HouseholdMonthData, NewDetermination};
+use crate::store::benefits::{self, HouseholdMonthData, Households, NewDetermination};
 use crate::store::entity::benefit_run;
 use crate::store::{Actor, households};
 
@@ -21,8 +21,6 @@ use crate::store::{Actor, households};
 const ENGINE_VERSION: &str = "kogaku-1";
 /// Households per page of a run.
 const RUN_PAGE: u64 = 500;
-/// Pages between refreshes of the planner's statistics during a run.
-const STATISTICS_EVERY: u32 = 100;
 
 /// Why one household-month could not be calculated.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -220,15 +218,29 @@ pub async fn calculate_households(
     household_ids: &[String],
     stop_on_error: bool,
 ) -> Result<(Vec<Calculated>, Vec<(String, CalcError)>), JobError> {
-    let m = month.to_string();
-    let from = (0..11).fold(month, |x, _| x.pred()).to_string();
     let txn = db.begin().await?;
     if !stop_on_error {
         // Batch recalculation can always be redone (runs resume from their cursor, fingerprints
         // make a redo harmless), so it does not wait for each commit's WAL flush.
         benefits::relax_commit(&txn).await?;
     }
-    let data = benefits::load(&txn, &actor.insurer, &m, &from, household_ids).await?;
+    let out = calculate_in(&txn, actor, month, Households::Ids(household_ids), stop_on_error, true).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// [`calculate_households`] inside the caller's transaction.
+async fn calculate_in(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    month: YearMonth,
+    households: Households<'_>,
+    stop_on_error: bool,
+    audit_new: bool,
+) -> Result<(Vec<Calculated>, Vec<(String, CalcError)>), JobError> {
+    let m = month.to_string();
+    let from = (0..11).fold(month, |x, _| x.pred()).to_string();
+    let data = benefits::load(txn, &actor.insurer, &m, &from, households).await?;
     let mut out = Vec::with_capacity(data.len());
     let mut new = Vec::new();
     let mut failures = Vec::new();
@@ -260,8 +272,7 @@ pub async fn calculate_households(
             Err(error) => failures.push((d.household.id.clone(), error)),
         }
     }
-    benefits::save(&txn, actor, &new).await?;
-    txn.commit().await?;
+    benefits::save(txn, actor, &new, audit_new).await?;
     Ok((out, failures))
 }
 
@@ -315,61 +326,89 @@ pub async fn run_benefit_run(db: DatabaseConnection, mut run: benefit_run::Model
         return;
     };
     let mut failures: Vec<serde_json::Value> = serde_json::from_str(&run.failures).unwrap_or_default();
-    let mut pages = 0u32;
+    // Fresh statistics at the start (an import may just have grown the claims).
+    if let Err(e) = crate::store::refresh_statistics(&db).await {
+        tracing::warn!(run = %run.id, error = %e, "cannot refresh planner statistics");
+    }
+    let parallel = match db.get_database_backend() {
+        // Two pages at once overlap one page's round trips with the other's work.
+        sea_orm::DbBackend::Postgres => 3,
+        // SQLite has one writer: a second page would only wait for the first.
+        _ => 1,
+    };
+    let (mut pages, mut next_refresh) = (0u32, 1u32);
     loop {
-        // Fresh statistics at the start and as determinations pile up, so lookups stay by household.
-        if pages.is_multiple_of(STATISTICS_EVERY)
-            && let Err(e) = crate::store::refresh_statistics(&db).await
-        {
-            tracing::warn!(run = %run.id, error = %e, "cannot refresh planner statistics");
+        // The next pages, in household-id order.
+        let mut batch: Vec<(Option<String>, String, Vec<String>)> = Vec::with_capacity(parallel);
+        let mut after = run.cursor.clone();
+        for _ in 0..parallel {
+            let page = match benefits::households_with_claims(
+                &db,
+                &run.insurer,
+                &run.service_month,
+                after.as_deref(),
+                RUN_PAGE,
+            )
+            .await
+            {
+                Ok(p) => p,
+                Err(e) => return fail(&db, run, e.to_string()).await,
+            };
+            let Some(last) = page.last().cloned() else { break };
+            batch.push((after, last.clone(), page));
+            after = Some(last);
         }
-        pages += 1;
-        let page = match benefits::households_with_claims(
-            &db,
-            &run.insurer,
-            &run.service_month,
-            run.cursor.as_deref(),
-            RUN_PAGE,
-        )
-        .await
-        {
-            Ok(p) => p,
-            Err(e) => return fail(&db, run, e.to_string()).await,
-        };
-        let Some(last) = page.last().cloned() else { break };
-        match calculate_households(&db, &actor, month, &page, false).await {
-            Ok((done, failed)) => {
-                let changed = done.iter().filter(|c| c.changed).count() as i32;
-                run.calculated += changed;
-                run.unchanged += done.len() as i32 - changed;
-                run.failed += failed.len() as i32;
-                for (household_id, e) in &failed {
-                    tracing::warn!(run = %run.id, household = %household_id, code = e.code(), "household not calculated");
-                    if failures.len() < 100 {
-                        let f = Failure {
-                            household_id,
-                            code: e.code(),
-                            detail: e.to_string(),
-                        };
-                        failures.push(serde_json::to_value(&f).unwrap_or_default());
-                    }
-                }
-                let ok: Vec<String> = done
-                    .into_iter()
-                    .map(|c| c.household_id)
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
-                    .collect();
-                run.done += page.len() as i32;
-                run.total = run.total.max(run.done);
-                run.cursor = Some(last);
-                run.failures = serde_json::to_string(&failures).unwrap_or_else(|_| "[]".into());
-                if let Err(e) = benefits::record_progress(&db, &run, &ok).await {
-                    tracing::error!(run = %run.id, error = %e, "cannot record progress");
-                    return;
+        if batch.is_empty() {
+            break;
+        }
+        let results = futures_util::future::join_all(batch.iter().map(|(after, last, page)| {
+            let range = Households::Range {
+                after: after.as_deref(),
+                through: last,
+                ids: page,
+            };
+            run_page(&db, &actor, month, &run, range)
+        }))
+        .await;
+        // Progress is recorded after the batch, in order: a crash in between redoes its pages,
+        // which the fingerprints make harmless.
+        for (result, (_, last, page)) in results.into_iter().zip(batch) {
+            let (done, failed) = match result {
+                Ok(x) => x,
+                Err(e) => return fail(&db, run, e.to_string()).await,
+            };
+            let changed = done.iter().filter(|c| c.changed).count() as i32;
+            run.calculated += changed;
+            run.unchanged += done.len() as i32 - changed;
+            run.failed += failed.len() as i32;
+            for (household_id, e) in &failed {
+                tracing::warn!(run = %run.id, household = %household_id, code = e.code(), "household not calculated");
+                if failures.len() < 100 {
+                    let f = Failure {
+                        household_id,
+                        code: e.code(),
+                        detail: e.to_string(),
+                    };
+                    failures.push(serde_json::to_value(&f).unwrap_or_default());
                 }
             }
-            Err(e) => return fail(&db, run, e.to_string()).await,
+            run.done += page.len() as i32;
+            run.total = run.total.max(run.done);
+            run.cursor = Some(last);
+            pages += 1;
+        }
+        run.failures = serde_json::to_string(&failures).unwrap_or_else(|_| "[]".into());
+        if let Err(e) = benefits::save_run(&db, &run).await {
+            return fail(&db, run, e.to_string()).await;
+        }
+        // The determinations grow as the run goes: statistics taken while they were few (or none)
+        // let PostgreSQL read every determination of the tenant for each page. Once the table's
+        // density is known, estimates follow its size, so refreshes can thin out (pages 1, 2, 4…).
+        if pages >= next_refresh {
+            next_refresh *= 2;
+            if let Err(e) = crate::store::refresh_statistics_of(&db, "benefit_determinations").await {
+                tracing::warn!(run = %run.id, error = %e, "cannot refresh planner statistics");
+            }
         }
     }
     run.status = benefits::COMPLETED.into();
@@ -377,7 +416,30 @@ pub async fn run_benefit_run(db: DatabaseConnection, mut run: benefit_run::Model
     if let Err(e) = benefits::save_run(&db, &run).await {
         tracing::error!(run = %run.id, error = %e, "cannot record the end of the run");
     }
+    if let Err(e) = crate::store::audit::record(&db, &actor, "benefit_run.completed", "benefit_run", &run.id).await {
+        tracing::error!(run = %run.id, error = %e, "cannot audit the end of the run");
+    }
     tracing::info!(run = %run.id, done = run.done, calculated = run.calculated, unchanged = run.unchanged, failed = run.failed, "benefit run completed");
+}
+
+/// Calculates one page of a run and clears its households' recalculation flags, in one
+/// transaction.
+async fn run_page(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    month: YearMonth,
+    run: &benefit_run::Model,
+    range: Households<'_>,
+) -> Result<(Vec<Calculated>, Vec<(String, CalcError)>), JobError> {
+    let txn = db.begin().await?;
+    // A page can always be redone (fingerprints make a redo harmless), so it does not wait for
+    // its commit's WAL flush.
+    benefits::relax_commit(&txn).await?;
+    let (done, failed) = calculate_in(&txn, actor, month, range, false, false).await?;
+    let failed_ids: Vec<&str> = failed.iter().map(|(h, _)| h.as_str()).collect();
+    benefits::clear_flags(&txn, &run.insurer, &run.service_month, range, &failed_ids).await?;
+    txn.commit().await?;
+    Ok((done, failed))
 }
 
 async fn fail(db: &DatabaseConnection, mut run: benefit_run::Model, error: String) {

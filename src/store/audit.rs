@@ -35,12 +35,24 @@ pub fn active(actor: &Actor, action: &str, resource_type: &str, resource_id: &st
     }
 }
 
-/// Appends many events in one statement.
+/// Appends many events, in as few statements as [`super::byte_chunks`] allows.
 pub async fn record_many(conn: &impl ConnectionTrait, rows: Vec<audit_event::ActiveModel>) -> Result<(), DbErr> {
-    if rows.is_empty() {
-        return Ok(());
+    let len = |v: &sea_orm::ActiveValue<String>| v.as_ref().len();
+    let size = |r: &audit_event::ActiveModel| {
+        len(&r.id)
+            + len(&r.insurer)
+            + len(&r.actor)
+            + len(&r.action)
+            + len(&r.resource_type)
+            + len(&r.resource_id)
+            + len(&r.request_id)
+            + 48
+    };
+    for chunk in super::byte_chunks(&rows, 2000, size) {
+        Entity::insert_many(chunk.iter().cloned())
+            .exec_without_returning(conn)
+            .await?;
     }
-    Entity::insert_many(rows).exec_without_returning(conn).await?;
     Ok(())
 }
 

@@ -53,6 +53,40 @@ pub struct DeterminationHead {
     pub version: i32,
 }
 
+/// Which households a load reads.
+#[derive(Debug, Clone, Copy)]
+pub enum Households<'a> {
+    /// These ids.
+    Ids(&'a [String]),
+    /// A page of a run: `ids` are every household with claims whose id lies after `after` and up
+    /// to `through`, in order. The statements select by that range (two parameters, whatever the
+    /// page size) and the rows of other households in it are dropped here.
+    Range {
+        after: Option<&'a str>,
+        through: &'a str,
+        ids: &'a [String],
+    },
+}
+
+impl Households<'_> {
+    fn ids(&self) -> &[String] {
+        match self {
+            Self::Ids(ids) | Self::Range { ids, .. } => ids,
+        }
+    }
+
+    /// The condition on a household-id column.
+    fn on(&self, col: impl ColumnTrait) -> sea_orm::sea_query::SimpleExpr {
+        match *self {
+            Self::Ids(ids) => col.is_in(ids.iter().map(String::as_str)),
+            Self::Range { after, through, .. } => match after {
+                Some(a) => col.gt(a).and(col.lte(through)),
+                None => col.lte(through),
+            },
+        }
+    }
+}
+
 /// Loads the data of the given households for `month` (`YYYY-MM`), `from_month` being 11 months
 /// earlier. Households unknown to the tenant are left out.
 pub async fn load(
@@ -60,27 +94,28 @@ pub async fn load(
     insurer: &str,
     month: &str,
     from_month: &str,
-    household_ids: &[String],
+    which: Households<'_>,
 ) -> Result<Vec<HouseholdMonthData>, DbErr> {
-    let ids: Vec<&str> = household_ids.iter().map(String::as_str).collect();
-    let households: Vec<HouseholdHead> = household::Entity::find()
+    let wanted: std::collections::HashSet<&str> = which.ids().iter().map(String::as_str).collect();
+    let mut households: Vec<HouseholdHead> = household::Entity::find()
         .select_only()
         .column(household::Column::Id)
         .column(household::Column::IncomeCategories)
         .filter(household::Column::Insurer.eq(insurer))
-        .filter(household::Column::Id.is_in(ids.iter().copied()))
-        .order_by_asc(household::Column::Id)
+        .filter(which.on(household::Column::Id))
         .into_model()
         .all(conn)
         .await?;
+    households.retain(|h| wanted.contains(h.id.as_str()));
+    households.sort_by(|a, b| a.id.cmp(&b.id));
     let mut members: HashMap<String, Vec<member::Model>> = HashMap::new();
-    for m in super::members::of_households(conn, insurer, &ids).await? {
+    for m in super::members::of_households_where(conn, insurer, which.on(member::Column::HouseholdId)).await? {
         members.entry(m.household_id.clone()).or_default().push(m);
     }
     let mut claims: HashMap<String, Vec<claim::Model>> = HashMap::new();
     let rows = claim::Entity::find()
         .filter(claim::Column::Insurer.eq(insurer))
-        .filter(claim::Column::HouseholdId.is_in(ids.iter().copied()))
+        .filter(which.on(claim::Column::HouseholdId))
         .filter(claim::Column::ServiceMonth.eq(month))
         .filter(claim::Column::Status.eq(super::claims::ACTIVE))
         .order_by_asc(claim::Column::Id)
@@ -106,7 +141,7 @@ pub async fn load(
             Column::Version,
         ])
         .filter(Column::Insurer.eq(insurer))
-        .filter(Column::HouseholdId.is_in(ids.iter().copied()))
+        .filter(which.on(Column::HouseholdId))
         .into_model()
         .all(conn)
         .await?;
@@ -190,7 +225,17 @@ pub fn new_row(
 /// Stores new determinations, superseding the ones they replace, with their audit rows. Run it
 /// inside a transaction: the partial unique index keeps one current determination per
 /// household-month even when two writers race.
-pub async fn save(conn: &impl ConnectionTrait, actor: &Actor, items: &[NewDetermination]) -> Result<(), DbErr> {
+///
+/// `audit_new`: whether a first determination of a household-month gets its own audit row. A
+/// benefit run passes `false`: what it creates is attributed to the run (its `benefit_run.*`
+/// events and its actor), while every supersession, a change of an existing determination, is
+/// still audited one by one.
+pub async fn save(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    items: &[NewDetermination],
+    audit_new: bool,
+) -> Result<(), DbErr> {
     if items.is_empty() {
         return Ok(());
     }
@@ -218,14 +263,20 @@ pub async fn save(conn: &impl ConnectionTrait, actor: &Actor, items: &[NewDeterm
                 &old.id,
             ));
         }
-        audits.push(audit::active(
-            actor,
-            "benefit_determination.calculated",
-            "benefit_determination",
-            &item.model.id,
-        ));
+        if audit_new || item.replaces.is_some() {
+            audits.push(audit::active(
+                actor,
+                "benefit_determination.calculated",
+                "benefit_determination",
+                &item.model.id,
+            ));
+        }
     }
-    for chunk in items.chunks(200) {
+    let size = |i: &NewDetermination| {
+        let m = &i.model;
+        m.members.len() + m.steps.len() + m.excluded_claims.len() + m.review.len() + m.fingerprint.len() + 300
+    };
+    for chunk in super::byte_chunks(items, 1000, size) {
         Entity::insert_many(chunk.iter().map(|i| all_set::<det::ActiveModel>(i.model.clone())))
             .exec_without_returning(conn)
             .await?;
@@ -456,37 +507,23 @@ pub async fn relax_commit(txn: &impl ConnectionTrait) -> Result<(), DbErr> {
     Ok(())
 }
 
-/// Records a run's progress and clears the flags of the households it has just calculated, in
-/// one transaction.
-pub async fn record_progress(
-    db: &impl sea_orm::TransactionTrait,
-    r: &run::Model,
-    calculated: &[String],
-) -> Result<(), DbErr> {
-    use sea_orm::TransactionSession;
-    let txn = db.begin().await?;
-    relax_commit(&txn).await?;
-    clear_flags(&txn, &r.insurer, &r.service_month, calculated).await?;
-    save_run(&txn, r).await?;
-    txn.commit().await
-}
-
-/// Clears the recalculation flags of households a run has just calculated.
+/// Clears the recalculation flags of `month` for the households a run has just calculated: those
+/// of `which` except the ones that failed.
 pub async fn clear_flags(
     conn: &impl ConnectionTrait,
     insurer: &str,
     month: &str,
-    household_ids: &[String],
+    which: Households<'_>,
+    failed: &[&str],
 ) -> Result<(), DbErr> {
     use super::entity::recalculation_flag as flag;
-    if household_ids.is_empty() {
-        return Ok(());
-    }
-    flag::Entity::delete_many()
+    let mut q = flag::Entity::delete_many()
         .filter(flag::Column::Insurer.eq(insurer))
         .filter(flag::Column::ServiceMonth.eq(month))
-        .filter(flag::Column::HouseholdId.is_in(household_ids.iter().map(String::as_str)))
-        .exec(conn)
-        .await?;
+        .filter(which.on(flag::Column::HouseholdId));
+    if !failed.is_empty() {
+        q = q.filter(flag::Column::HouseholdId.is_not_in(failed.iter().copied()));
+    }
+    q.exec(conn).await?;
     Ok(())
 }

@@ -18,6 +18,19 @@ use crate::domain::claim::{ClaimKind, Setting};
 pub const ACTIVE: &str = "active";
 pub const VOIDED: &str = "voided";
 
+/// A claim row's estimated size as a bound statement's values (for [`super::byte_chunks`]).
+pub fn row_bytes(c: &claim::Model) -> usize {
+    c.id.len()
+        + c.insurer.len()
+        + c.claim_number.len()
+        + c.member_id.len()
+        + c.household_id.len()
+        + c.provider_code.len()
+        + c.provider_name.len()
+        + c.prescribing_provider_code.as_ref().map_or(0, String::len)
+        + 200
+}
+
 /// What a claim holds besides its member, checked by the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimFields {

@@ -161,7 +161,7 @@ async fn write_in(
         }
     }
 
-    for chunk in inserts.chunks(ROWS_PER_INSERT) {
+    for chunk in super::byte_chunks(&inserts, ROWS_PER_INSERT, super::claims::row_bytes) {
         Entity::insert_many(chunk.iter().cloned().map(super::all_set::<claim::ActiveModel>))
             .exec_without_returning(conn)
             .await?;
@@ -175,8 +175,6 @@ async fn write_in(
     }
     out.changed = flags.iter().cloned().collect();
     flag_household_months(conn, insurer, flags).await?;
-    for chunk in audits.chunks(ROWS_PER_INSERT * 2) {
-        audit::record_many(conn, chunk.to_vec()).await?;
-    }
+    audit::record_many(conn, audits).await?;
     Ok(out)
 }

@@ -131,11 +131,21 @@ pub async fn of_households(
     if household_ids.is_empty() {
         return Ok(Vec::new());
     }
+    of_households_where(conn, insurer, Column::HouseholdId.is_in(household_ids.iter().copied())).await
+}
+
+/// The members whose household matches `households` (a condition on the household id), in
+/// creation order.
+pub async fn of_households_where(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    households: sea_orm::sea_query::SimpleExpr,
+) -> Result<Vec<member::Model>, DbErr> {
     // Sorted here, not in SQL: an ORDER BY id tempts the planner into walking the tenant's whole
     // (insurer, id) index instead of looking the households up.
     let mut rows = Entity::find()
         .filter(Column::Insurer.eq(insurer))
-        .filter(Column::HouseholdId.is_in(household_ids.iter().copied()))
+        .filter(households)
         .all(conn)
         .await?;
     rows.sort_by(|a, b| a.id.cmp(&b.id));

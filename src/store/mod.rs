@@ -95,6 +95,32 @@ pub(crate) fn all_set<A: ActiveModelTrait>(m: impl IntoActiveModel<A>) -> A {
     m.into_active_model().reset_all()
 }
 
+/// Bound bytes one bulk statement carries at most. The PostgreSQL client does not set
+/// `TCP_NODELAY`: a message larger than what the socket takes in one write (16 KiB, the initial
+/// TCP send buffer) goes out in two writes, and Nagle's algorithm holds the second until the
+/// server's delayed ACK, some 40 ms later. Several statements under that size cost far less than
+/// one above it (a loopback round trip is a fraction of a millisecond).
+pub const STATEMENT_BYTES: usize = 14 * 1024;
+
+/// Splits `items` into runs whose estimated size (`size` of each, in bytes) stays under
+/// [`STATEMENT_BYTES`], with at most `max_rows` rows (SQLite's and PostgreSQL's parameter limits).
+pub fn byte_chunks<T>(items: &[T], max_rows: usize, size: impl Fn(&T) -> usize) -> Vec<&[T]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, item) in items.iter().enumerate() {
+        let b = size(item);
+        if i > start && (bytes + b > STATEMENT_BYTES || i - start >= max_rows) {
+            out.push(&items[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += b;
+    }
+    if start < items.len() {
+        out.push(&items[start..]);
+    }
+    out
+}
+
 /// Whether a write failed on a unique index.
 pub fn is_unique_violation(e: &DbErr) -> bool {
     matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
@@ -136,11 +162,17 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// Without it, PostgreSQL keeps plans made while a table was small (an index on the tenant alone,
 /// which matches every row) and lookups degrade to scans as the table grows.
 pub async fn refresh_statistics(conn: &impl sea_orm::ConnectionTrait) -> Result<(), DbErr> {
+    refresh_statistics_of(
+        conn,
+        "households, members, claims, audit_events, benefit_determinations",
+    )
+    .await
+}
+
+/// [`refresh_statistics`] of the named tables only (a comma-separated list of our table names).
+pub async fn refresh_statistics_of(conn: &impl sea_orm::ConnectionTrait, tables: &str) -> Result<(), DbErr> {
     match conn.get_database_backend() {
-        sea_orm::DbBackend::Postgres => {
-            conn.execute_unprepared("ANALYZE households, members, claims, audit_events, benefit_determinations")
-                .await?
-        }
+        sea_orm::DbBackend::Postgres => conn.execute_unprepared(&format!("ANALYZE {tables}")).await?,
         // SQLite plans from the shape of its queries; statistics gathered mid-load made import
         // lookups slower, not faster, so it is left alone.
         _ => return Ok(()),
@@ -163,6 +195,21 @@ mod tests {
         assert_eq!(decode_cursor(&encode_cursor(&id)).as_deref(), Some(id.as_str()));
         assert!(decode_cursor("!!!").is_none());
         assert!(decode_cursor(&encode_cursor("not-a-uuid")).is_none());
+    }
+
+    #[test]
+    fn byte_chunks_stay_under_the_statement_size() {
+        // Three items fit a statement, a fourth would not.
+        let items: Vec<usize> = vec![STATEMENT_BYTES / 4 + 1; 25];
+        let chunks = byte_chunks(&items, 1000, |&b| b);
+        assert!(chunks.iter().all(|c| c.iter().sum::<usize>() <= STATEMENT_BYTES));
+        assert_eq!(chunks.iter().map(|c| c.len()).collect::<Vec<_>>()[..2], [3, 3]);
+        assert_eq!(chunks.iter().map(|c| c.len()).sum::<usize>(), 25);
+        assert_eq!(byte_chunks(&items, 2, |&b| b).len(), 13, "at most max_rows a statement");
+        // One item above the limit still goes, alone.
+        let big = [STATEMENT_BYTES * 2, 1];
+        assert_eq!(byte_chunks(&big, 10, |&b| b).len(), 2);
+        assert!(byte_chunks(&[] as &[usize], 10, |&b| b).is_empty());
     }
 
     #[test]
