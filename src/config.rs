@@ -8,9 +8,13 @@
 //! | `HOKENSHA_JWT_SECRET` | unset: a random secret per process, and one admin token logged at start |
 //! | `HOKENSHA_MAX_JSON_BYTES` | `262144` (256 KiB) for JSON bodies; NDJSON imports stream without limit |
 //! | `HOKENSHA_LOG_FORMAT` | `text`; `json` for one JSON object per log line |
+//! | `HOKENSHA_REMITTERS` | unset: no transfer files. JSON object keyed by insurer number, each `{remitter_code, remitter_name_kana, bank_code, bank_name_kana, branch_code, branch_name_kana, account_type, account_number}`: the insurer as the remitting bank's customer (振込依頼人), for the 全銀 総合振込 header |
 //! | `RUST_LOG` | `info` |
 
+use std::collections::BTreeMap;
 use std::env;
+
+use serde::Deserialize;
 
 /// The default database: a SQLite file beside the process, created when missing.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://hokensha.db?mode=rwc";
@@ -25,6 +29,60 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     pub max_json_bytes: usize,
     pub log_json: bool,
+    /// The remitter of each insurer's transfer files, by insurer number.
+    pub remitters: BTreeMap<String, RemitterSettings>,
+}
+
+/// One insurer's remitter (振込依頼人) data for the transfer file header, checked when read.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RemitterSettings {
+    pub remitter_code: String,
+    pub remitter_name_kana: String,
+    pub bank_code: String,
+    pub bank_name_kana: String,
+    pub branch_code: String,
+    pub branch_name_kana: String,
+    pub account_type: String,
+    pub account_number: String,
+}
+
+impl RemitterSettings {
+    /// The validated remitter, or every field that is wrong.
+    pub fn remitter(&self) -> Result<crate::domain::zengin::Remitter, String> {
+        use crate::domain::zengin::{Remitter, RemitterInput};
+        Remitter::parse(&RemitterInput {
+            remitter_code: &self.remitter_code,
+            remitter_name_kana: &self.remitter_name_kana,
+            bank_code: &self.bank_code,
+            bank_name_kana: &self.bank_name_kana,
+            branch_code: &self.branch_code,
+            branch_name_kana: &self.branch_name_kana,
+            account_type: &self.account_type,
+            account_number: &self.account_number,
+        })
+        .map_err(|errors| {
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+}
+
+/// Reads `HOKENSHA_REMITTERS`, refusing a remitter the bank file could not carry.
+fn remitters_from(json: Option<String>) -> Result<BTreeMap<String, RemitterSettings>, ConfigError> {
+    let Some(json) = json.filter(|s| !s.trim().is_empty()) else {
+        return Ok(BTreeMap::new());
+    };
+    let map: BTreeMap<String, RemitterSettings> =
+        serde_json::from_str(&json).map_err(|e| ConfigError(format!("HOKENSHA_REMITTERS: {e}")))?;
+    for (insurer, r) in &map {
+        r.remitter()
+            .map_err(|e| ConfigError(format!("HOKENSHA_REMITTERS[{insurer}]: {e}")))?;
+    }
+    Ok(map)
 }
 
 /// A setting that cannot be used.
@@ -58,6 +116,26 @@ impl Config {
             jwt_secret,
             max_json_bytes,
             log_json: env::var("HOKENSHA_LOG_FORMAT").is_ok_and(|v| v == "json"),
+            remitters: remitters_from(env::var("HOKENSHA_REMITTERS").ok())?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remitters_are_read_and_checked() {
+        assert!(remitters_from(None).unwrap().is_empty());
+        let good = r#"{"132001": {"remitter_code": "1234567890", "remitter_name_kana": "ｺｸﾎｹﾝ",
+            "bank_code": "0001", "bank_name_kana": "ﾐｽﾞﾎ", "branch_code": "001",
+            "branch_name_kana": "ﾎﾝﾃﾝ", "account_type": "ordinary", "account_number": "1234567"}}"#;
+        let map = remitters_from(Some(good.into())).unwrap();
+        assert!(map["132001"].remitter().is_ok());
+        let bad = good.replace("0001", "01");
+        let e = remitters_from(Some(bad)).unwrap_err();
+        assert!(e.0.contains("bank_code"), "{}", e.0);
+        assert!(remitters_from(Some("{".into())).is_err());
     }
 }

@@ -67,6 +67,12 @@ async fn serve(config: Config) -> Result<(), String> {
     if resumed > 0 {
         tracing::info!(resumed, "resumed unfinished benefit runs");
     }
+    let resumed = jobs::payments::resume_runs(&db)
+        .await
+        .map_err(|e| format!("resuming payment runs: {e}"))?;
+    if resumed > 0 {
+        tracing::info!(resumed, "resumed unfinished payment runs");
+    }
     let secret = match &config.jwt_secret {
         Some(s) => s.clone(),
         None => {

@@ -18,6 +18,8 @@ use crate::error::{FieldError, Problem};
         (name = "households", description = "Households (世帯), members (被保険者) and tax arrears"),
         (name = "claims", description = "Monthly claims (レセプト)"),
         (name = "benefits", description = "High-cost medical expense benefit (高額療養費)"),
+        (name = "payments", description = "Automatic payment after a one-time registration (自動償還): registrations, payment runs, 全銀 transfer files, notices and application forms"),
+        (name = "statistics", description = "Figures computed from the records at query time; JSON, or CSV with Accept: text/csv"),
         (name = "operations", description = "Health, readiness, metrics and audit"),
     )
 )]

@@ -9,7 +9,10 @@ pub mod households;
 pub mod import;
 pub mod members;
 pub mod ops;
+pub mod payments;
+pub mod registrations;
 pub mod simulate;
+pub mod statistics;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
@@ -43,6 +46,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(benefits::decide_benefit_calculation)
         .service(benefits::create_benefit_run)
         .service(benefits::get_benefit_run)
+        .service(registrations::create_registration)
+        .service(registrations::list_registrations)
+        .service(registrations::get_registration)
+        .service(registrations::update_registration)
+        .service(registrations::end_registration)
+        .service(payments::create_payment_run)
+        .service(payments::get_payment_run)
+        .service(payments::list_run_payments)
+        .service(payments::list_run_forms)
+        .service(payments::get_transfer_file)
+        .service(payments::record_transfer_results)
+        .service(payments::get_payment)
+        .service(payments::get_payment_notice)
+        .service(payments::get_application_form)
+        .service(statistics::benefit_statistics)
         .service(audit::list_audit_events);
 }
 

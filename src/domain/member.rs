@@ -48,6 +48,13 @@ impl InsuredNumber {
     }
 }
 
+/// As documents print it: `記号-番号-枝番`, e.g. `東1-1234-00`.
+impl std::fmt::Display for InsuredNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}-{}", self.symbol, self.number, self.branch)
+    }
+}
+
 /// A name in full-width katakana (全角カタカナ), e.g. `ヤマダ タロウ` with a full-width or ASCII
 /// space between family and given name (an ASCII space is stored as full-width).
 pub fn parse_kana_name(s: &str) -> Result<String, String> {

@@ -7,6 +7,7 @@ pub mod household;
 pub mod kogaku;
 pub mod member;
 pub mod money;
+pub mod payment;
 pub mod receivable;
 pub mod violation;
 pub mod zengin;

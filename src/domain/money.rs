@@ -116,9 +116,32 @@ impl fmt::Display for Yen {
     }
 }
 
+/// `part / whole` in percent with two decimals, rounded half up (the rate rule of the recovery
+/// statistics, receivables.md section 8); `None` when `whole` is zero.
+pub fn percent(part: i64, whole: i64) -> Option<Decimal> {
+    if whole == 0 {
+        return None;
+    }
+    let mut r = (Decimal::from(part) * Decimal::ONE_HUNDRED / Decimal::from(whole))
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(2);
+    Some(r)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percentages_round_half_up_to_two_decimals() {
+        // Seed 000, FY2017 current-year refunds: 37,902,197 / 49,826,384.
+        assert_eq!(percent(37_902_197, 49_826_384), Some(Decimal::new(7607, 2)));
+        assert_eq!(percent(13_116_401, 47_122_720), Some(Decimal::new(2783, 2)));
+        assert_eq!(percent(1, 8), Some(Decimal::new(1250, 2)));
+        assert_eq!(percent(1, 800), Some(Decimal::new(13, 2)), "0.125 rounds up");
+        assert_eq!(percent(1, 0), None);
+        assert_eq!(percent(1, 2).map(|r| r.to_string()).as_deref(), Some("50.00"));
+    }
     use std::str::FromStr;
 
     fn dec(s: &str) -> Decimal {

@@ -214,6 +214,23 @@ pub async fn list(
     Ok(Page::from_rows(rows, page.limit, |r| &r.id))
 }
 
+/// The active claims of a household-month, in id order.
+pub async fn active_of_household_month(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    household_id: &str,
+    month: &str,
+) -> Result<Vec<claim::Model>, DbErr> {
+    Entity::find()
+        .filter(Column::Insurer.eq(insurer))
+        .filter(Column::HouseholdId.eq(household_id))
+        .filter(Column::ServiceMonth.eq(month))
+        .filter(Column::Status.eq(ACTIVE))
+        .order_by_asc(Column::Id)
+        .all(conn)
+        .await
+}
+
 /// Voids a claim (取消): it stays for audit and drops out of calculations. Voiding a voided claim
 /// changes nothing. `None` when the claim is unknown to the tenant.
 pub async fn void(conn: &impl TransactionTrait, actor: &Actor, id: &str) -> Result<Option<claim::Model>, DbErr> {

@@ -193,6 +193,7 @@ pub async fn put_tax_arrears(
     .exec_without_returning(&txn)
     .await?;
     audit::record(&txn, actor, "household.tax_arrears_reported", "household", household_id).await?;
+    super::registrations::on_tax_arrears(&txn, actor, household_id, amount, as_of).await?;
     txn.commit().await?;
     Ok(model)
 }

@@ -193,6 +193,8 @@ pub async fn update(
         });
     }
     audit::record(&txn, actor, "member.updated", "member", &current.id).await?;
+    // A head who died, left or stopped being head cancels the household's automatic payment.
+    super::registrations::on_member_changed(&txn, actor, current, &next, now().date_naive()).await?;
     txn.commit().await?;
     Ok(Updated::Done(next))
 }

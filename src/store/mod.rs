@@ -10,6 +10,8 @@ pub mod households;
 pub mod idempotency;
 pub mod import;
 pub mod members;
+pub mod payments;
+pub mod registrations;
 
 use std::time::Duration;
 

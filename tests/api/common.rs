@@ -95,6 +95,7 @@ impl TestApp {
             jwt_secret: Some(SECRET.into()),
             max_json_bytes,
             log_json: false,
+            remitters: [(INSURER.to_string(), remitter())].into_iter().collect(),
         };
         let keys = AuthKeys::from_secret(SECRET.as_bytes());
         let server = app::server(listener, AppState { db: db.clone(), config }, keys.clone()).expect("server");
@@ -220,6 +221,20 @@ impl TestApp {
                 None => return n,
             }
         }
+    }
+}
+
+/// The test insurer's remitter (振込依頼人) for transfer files.
+pub fn remitter() -> hokensha::config::RemitterSettings {
+    hokensha::config::RemitterSettings {
+        remitter_code: "1320010001".into(),
+        remitter_name_kana: "ﾁﾖﾀﾞｸ ｺｸﾎ".into(),
+        bank_code: "0001".into(),
+        bank_name_kana: "ﾐｽﾞﾎ".into(),
+        branch_code: "001".into(),
+        branch_name_kana: "ﾎﾝﾃﾝ".into(),
+        account_type: "ordinary".into(),
+        account_number: "0000001".into(),
     }
 }
 

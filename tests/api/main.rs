@@ -14,3 +14,4 @@ mod households;
 mod import;
 mod openapi;
 mod ops;
+mod payments;

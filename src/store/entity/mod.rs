@@ -1,5 +1,6 @@
 //! SeaORM entities: the tables as the store sees them. They never cross the wire.
 
+pub mod application_form;
 pub mod audit_event;
 pub mod benefit_determination;
 pub mod benefit_run;
@@ -7,5 +8,12 @@ pub mod claim;
 pub mod household;
 pub mod idempotency_key;
 pub mod member;
+pub mod payment;
+pub mod payment_offset;
+pub mod payment_registration;
+pub mod payment_run;
 pub mod recalculation_flag;
+pub mod receivable;
+pub mod receivable_entry;
+pub mod registration_event;
 pub mod tax_arrears;

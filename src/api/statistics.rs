@@ -1,0 +1,196 @@
+//! `/v1/statistics/*`: figures computed from the stored records at query time. Every endpoint
+//! answers JSON, or CSV when asked with `Accept: text/csv`.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::app::AppState;
+use crate::auth::Auth;
+use crate::auth::scope::StatisticsRead;
+use crate::domain::payment::POSTAGE_PER_FORM;
+use crate::error::{ApiError, Problem};
+use crate::store::payments as store;
+
+/// Whether the client asked for CSV.
+pub(crate) fn wants_csv(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|m| m.trim().starts_with("text/csv")))
+}
+
+/// A CSV answer: a header line and rows, CRLF line ends (RFC 4180).
+pub(crate) fn csv(header: &[&str], rows: &[Vec<String>]) -> HttpResponse {
+    let escape = |s: &str| {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = header.join(",");
+    out.push_str("\r\n");
+    for r in rows {
+        out.push_str(&r.iter().map(|c| escape(c)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    HttpResponse::Ok().content_type("text/csv; charset=utf-8").body(out)
+}
+
+/// Which fiscal year (年度: April to March, named by the year it starts in).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FiscalYearQuery {
+    pub fiscal_year: i32,
+}
+
+fn fiscal_months(fy: i32) -> Result<(String, String), ApiError> {
+    if !(1990..=2200).contains(&fy) {
+        return Err(ApiError::validation(
+            "fiscal_year",
+            "must be a year between 1990 and 2200",
+        ));
+    }
+    Ok((format!("{fy:04}-04"), format!("{:04}-03", fy + 1)))
+}
+
+/// A count with its amount in yen.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountAmount {
+    pub count: i64,
+    pub amount: i64,
+}
+
+/// What the automatic payment scheme did for the service months of a fiscal year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BenefitStatistics {
+    pub fiscal_year: i32,
+    /// First and last service month counted (`YYYY-MM`).
+    pub from_month: String,
+    pub to_month: String,
+    /// Current (not superseded) determinations, and their benefit.
+    pub determinations: CountAmount,
+    /// Of those, the ones with a benefit above zero.
+    pub determinations_with_benefit: i64,
+    /// Paid to a registered account without an application (offsets included).
+    pub paid_automatically: CountAmount,
+    /// Of the automatic payments, what went to unpaid NHI tax (充当).
+    pub offset_total: i64,
+    /// Transfers the bank returned.
+    pub failed_transfers: i64,
+    /// Pre-filled application forms issued to households not paid automatically.
+    pub paid_by_application: CountAmount,
+    /// Refunds assessed because a paid benefit was lowered.
+    pub refunds: CountAmount,
+    /// Forms that did not have to be mailed: one per automatic payment.
+    pub forms_not_mailed: i64,
+    /// Postage of one form (seed 004: 72 yen).
+    pub postage_per_form: i64,
+    /// `forms_not_mailed` x `postage_per_form`.
+    pub postage_saved: i64,
+    /// Automatic payments as a share of all benefits paid or offered, in percent (two decimals,
+    /// half up); null when there were none.
+    #[serde(with = "rust_decimal::serde::float_option")]
+    #[schema(value_type = Option<f64>)]
+    pub automatic_rate: Option<rust_decimal::Decimal>,
+}
+
+/// Statistics of the automatic payment scheme for a fiscal year of service months.
+#[utoipa::path(
+    tag = "statistics",
+    params(FiscalYearQuery),
+    responses(
+        (status = 200, description = "The figures (JSON, or CSV with Accept: text/csv)", body = BenefitStatistics),
+        (status = 400, description = "Missing or unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope statistics:read missing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fiscal year out of range", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["statistics:read"]))
+)]
+#[get("/statistics/benefits")]
+pub async fn benefit_statistics(
+    auth: Auth<StatisticsRead>,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<FiscalYearQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (from, to) = fiscal_months(q.fiscal_year)?;
+    let t = store::scheme_totals(&state.db, auth.insurer(), &from, &to).await?;
+    let offered = t.automatic_payments + t.forms;
+    let s = BenefitStatistics {
+        fiscal_year: q.fiscal_year,
+        from_month: from,
+        to_month: to,
+        determinations: CountAmount {
+            count: t.determinations,
+            amount: t.benefit_total,
+        },
+        determinations_with_benefit: t.determinations_with_benefit,
+        paid_automatically: CountAmount {
+            count: t.automatic_payments,
+            amount: t.automatic_amount,
+        },
+        offset_total: t.offset_total,
+        failed_transfers: t.failed_payments,
+        paid_by_application: CountAmount {
+            count: t.forms,
+            amount: t.form_amount,
+        },
+        refunds: CountAmount {
+            count: t.refunds,
+            amount: t.refund_amount,
+        },
+        forms_not_mailed: t.automatic_payments,
+        postage_per_form: POSTAGE_PER_FORM,
+        postage_saved: t.automatic_payments * POSTAGE_PER_FORM,
+        automatic_rate: crate::domain::money::percent(t.automatic_payments, offered),
+    };
+    if wants_csv(&req) {
+        let header = [
+            "fiscal_year",
+            "from_month",
+            "to_month",
+            "determinations",
+            "benefit_total",
+            "determinations_with_benefit",
+            "paid_automatically_count",
+            "paid_automatically_amount",
+            "offset_total",
+            "failed_transfers",
+            "paid_by_application_count",
+            "paid_by_application_amount",
+            "refunds_count",
+            "refunds_amount",
+            "forms_not_mailed",
+            "postage_per_form",
+            "postage_saved",
+            "automatic_rate",
+        ];
+        let row = vec![
+            s.fiscal_year.to_string(),
+            s.from_month.clone(),
+            s.to_month.clone(),
+            s.determinations.count.to_string(),
+            s.determinations.amount.to_string(),
+            s.determinations_with_benefit.to_string(),
+            s.paid_automatically.count.to_string(),
+            s.paid_automatically.amount.to_string(),
+            s.offset_total.to_string(),
+            s.failed_transfers.to_string(),
+            s.paid_by_application.count.to_string(),
+            s.paid_by_application.amount.to_string(),
+            s.refunds.count.to_string(),
+            s.refunds.amount.to_string(),
+            s.forms_not_mailed.to_string(),
+            s.postage_per_form.to_string(),
+            s.postage_saved.to_string(),
+            s.automatic_rate.map(|r| r.to_string()).unwrap_or_default(),
+        ];
+        return Ok(csv(&header, &[row]));
+    }
+    Ok(HttpResponse::Ok().json(s))
+}

@@ -1,0 +1,395 @@
+//! The monthly payment run (自動償還): every decided determination of a service month is settled
+//! once. A household with an active registration is paid (net of any consented offset against
+//! unpaid NHI tax); one without gets a pre-filled application form instead; a benefit lowered
+//! after it was paid becomes a refund receivable.
+//!
+//! Pages of determinations, in id order, each in one transaction with the run's progress. A
+//! database constraint (one live payment per determination) keeps two runs racing from paying
+//! twice: the loser's page fails, is read again and finds its determinations paid.
+
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+
+use crate::domain::payment::{self as rules, RegistrationStatus, Settlement};
+use crate::store::benefits::DeterminationHead;
+use crate::store::entity::{
+    application_form as form, payment, payment_offset as offset, payment_registration as reg, payment_run as run,
+    receivable, receivable_entry as entry,
+};
+use crate::store::payments::{self as store, PageContext, PageRange, PageWrites};
+use crate::store::{Actor, new_id, now};
+
+/// Determinations per page.
+const PAGE: u64 = 500;
+/// Attempts of one page before the run fails (a page loses to a concurrent run at most once).
+const ATTEMPTS: u32 = 5;
+
+/// Why a form instead of a payment.
+fn form_reason(regs: Option<&Vec<reg::Model>>) -> &'static str {
+    match regs.and_then(|r| r.last()) {
+        None => "not_registered",
+        Some(r) if r.status == RegistrationStatus::Paused.as_str() => "registration_paused",
+        Some(r) if r.status == RegistrationStatus::Cancelled.as_str() => "registration_cancelled",
+        Some(_) => "not_registered",
+    }
+}
+
+/// Decides what a page writes.
+fn plan_page(actor: &Actor, r: &run::Model, dets: &[DeterminationHead], ctx: &PageContext) -> PageWrites {
+    let mut w = PageWrites::default();
+    let at = now();
+    let today = at.date_naive();
+    let mut arrears = ctx.arrears.clone();
+    let mut paid_registrations = ctx.paid_registrations.clone();
+    for d in dets {
+        if ctx.with_form.contains(&d.id) {
+            // Mailed as a form: the household applies by hand; paying it too could pay twice.
+            continue;
+        }
+        let settled = ctx.settled.get(&d.household_id).copied().unwrap_or(0);
+        let regs = ctx.registrations.get(&d.household_id);
+        let active = regs.and_then(|rs| rs.iter().find(|x| x.status == RegistrationStatus::Active.as_str()));
+        match rules::settle(d.total_benefit, settled) {
+            Settlement::NothingDue => {}
+            Settlement::Settled => w.settled.push(d.id.clone()),
+            Settlement::Refund { amount } => {
+                let head = ctx.heads.get(&d.household_id);
+                let id = new_id();
+                w.refunds.push((
+                    receivable::Model {
+                        id: id.clone(),
+                        insurer: actor.insurer.clone(),
+                        kind: "overpayment_refund".into(),
+                        reason: Some("other".into()),
+                        debtor_kind: "person".into(),
+                        debtor_name: head.map_or_else(String::new, |h| h.1.clone()),
+                        debtor_member_id: head.map(|h| h.0.clone()),
+                        household_id: Some(d.household_id.clone()),
+                        service_month: Some(d.service_month.clone()),
+                        determination_id: Some(d.id.clone()),
+                        assessed_on: today,
+                        amount,
+                        due_on: rules::refund_due_on(today),
+                        source_claim_ids: "[]".into(),
+                        source_key: Some(format!("benefit_overpaid:{}", d.id)),
+                        note: Some(format!(
+                            "high-cost benefit of {} lowered to {} after {} was paid",
+                            d.service_month, d.total_benefit, settled
+                        )),
+                        version: 1,
+                        created_at: at,
+                    },
+                    entry::Model {
+                        id: new_id(),
+                        insurer: actor.insurer.clone(),
+                        receivable_id: id,
+                        kind: "assessment".into(),
+                        amount,
+                        entry_on: today,
+                        channel: None,
+                        note: None,
+                        actor: actor.sub.clone(),
+                        created_at: at,
+                    },
+                ));
+                w.settled.push(d.id.clone());
+            }
+            Settlement::Pay { amount, supplementary } => match active {
+                Some(reg) => {
+                    let (owed, as_of) = arrears.get(&d.household_id).copied().unwrap_or((0, today));
+                    let split = rules::split(amount, owed, reg.offset_consent);
+                    let id = new_id();
+                    if split.offset > 0 {
+                        arrears.insert(d.household_id.clone(), (owed - split.offset, as_of));
+                        w.offsets.push(offset::Model {
+                            id: new_id(),
+                            insurer: actor.insurer.clone(),
+                            payment_id: id.clone(),
+                            household_id: d.household_id.clone(),
+                            amount: split.offset,
+                            basis: "consent".into(),
+                            arrears_as_of: as_of,
+                            arrears_before: owed,
+                            created_at: at,
+                        });
+                    }
+                    let first_transfer = paid_registrations.insert(reg.id.clone());
+                    w.payments.push(payment::Model {
+                        id,
+                        insurer: actor.insurer.clone(),
+                        run_id: r.id.clone(),
+                        determination_id: d.id.clone(),
+                        household_id: d.household_id.clone(),
+                        registration_id: reg.id.clone(),
+                        service_month: d.service_month.clone(),
+                        kind: if supplementary { "supplementary" } else { "regular" }.into(),
+                        gross_amount: amount,
+                        offset_amount: split.offset,
+                        net_amount: split.net,
+                        bank_code: reg.bank_code.clone(),
+                        branch_code: reg.branch_code.clone(),
+                        account_type: reg.account_type.clone(),
+                        account_number: reg.account_number.clone(),
+                        holder_kana: reg.holder_kana.clone(),
+                        first_transfer,
+                        transfer_date: r.transfer_date,
+                        status: store::SCHEDULED.into(),
+                        failure_reason: None,
+                        failed_on: None,
+                        version: 1,
+                        created_at: at,
+                    });
+                    w.settled.push(d.id.clone());
+                }
+                None => w.forms.push(form::Model {
+                    id: new_id(),
+                    insurer: actor.insurer.clone(),
+                    run_id: r.id.clone(),
+                    determination_id: d.id.clone(),
+                    household_id: d.household_id.clone(),
+                    service_month: d.service_month.clone(),
+                    amount,
+                    reason: form_reason(regs).into(),
+                    created_at: at,
+                }),
+            },
+        }
+    }
+    w
+}
+
+/// Settles one page and records the run's progress, in one transaction. Returns the run as it
+/// now stands, or `None` when no decided determination is left after the cursor.
+async fn run_page(db: &DatabaseConnection, actor: &Actor, r: &run::Model) -> Result<Option<run::Model>, DbErr> {
+    let txn = db.begin().await?;
+    let dets = store::decided_page(&txn, &r.insurer, &r.service_month, r.cursor.as_deref(), PAGE).await?;
+    let Some(last) = dets.last().map(|d| d.id.clone()) else {
+        return Ok(None);
+    };
+    let range = PageRange {
+        insurer: &r.insurer,
+        month: &r.service_month,
+        after: r.cursor.as_deref(),
+        through: &last,
+    };
+    let ctx = store::page_context(&txn, range).await?;
+    let w = plan_page(actor, r, &dets, &ctx);
+    store::write_page(&txn, actor, &w).await?;
+    let mut next = r.clone();
+    next.done += dets.len() as i32;
+    next.total = next.total.max(next.done);
+    next.payment_count += w.payments.len() as i32;
+    next.total_amount += w.payments.iter().map(|p| p.gross_amount).sum::<i64>();
+    next.offset_total += w.offsets.iter().map(|o| o.amount).sum::<i64>();
+    next.application_forms += w.forms.len() as i32;
+    next.refunds += w.refunds.len() as i32;
+    next.cursor = Some(last);
+    store::save_run(&txn, &next).await?;
+    txn.commit().await?;
+    Ok(Some(next))
+}
+
+/// Runs (or resumes) a payment run to its end and returns it as it ended.
+pub async fn run_payment_run(db: DatabaseConnection, mut r: run::Model) -> run::Model {
+    let actor = Actor {
+        insurer: r.insurer.clone(),
+        sub: r.actor.clone(),
+        request_id: format!("payment-run-{}", r.id),
+    };
+    loop {
+        let mut attempt = 0;
+        let outcome = loop {
+            attempt += 1;
+            match run_page(&db, &actor, &r).await {
+                Ok(x) => break Ok(x),
+                Err(e) if attempt < ATTEMPTS => {
+                    // Lost a race (unique violation, changed determination, busy database): the
+                    // page is read again and skips what the other writer settled.
+                    tracing::info!(run = %r.id, attempt, error = %e, "payment run page retried");
+                    actix_web::rt::time::sleep(Duration::from_millis(20 * u64::from(attempt))).await;
+                }
+                Err(e) => break Err(e),
+            }
+        };
+        match outcome {
+            Ok(Some(next)) => r = next,
+            Ok(None) => break,
+            Err(e) => {
+                tracing::error!(run = %r.id, error = %e, "payment run failed");
+                r.status = store::FAILED.into();
+                r.error = Some(e.to_string());
+                let _ = store::save_run(&db, &r).await;
+                return r;
+            }
+        }
+    }
+    r.status = store::COMPLETED.into();
+    r.total = r.done;
+    if let Err(e) = store::save_run(&db, &r).await {
+        tracing::error!(run = %r.id, error = %e, "cannot record the end of the payment run");
+    }
+    tracing::info!(run = %r.id, payments = r.payment_count, forms = r.application_forms, refunds = r.refunds, "payment run completed");
+    r
+}
+
+/// Starts a run of `month` and runs it to its end.
+pub async fn start(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    month: &str,
+    transfer_date: NaiveDate,
+) -> Result<run::Model, DbErr> {
+    let total = store::count_decided(db, &actor.insurer, month).await?;
+    let r = store::create_run(db, actor, month, transfer_date, total).await?;
+    Ok(run_payment_run(db.clone(), r).await)
+}
+
+/// Resumes every payment run a stopped process left `running`. Called once at start.
+pub async fn resume_runs(db: &DatabaseConnection) -> Result<usize, DbErr> {
+    let runs = store::unfinished_runs(db).await?;
+    let n = runs.len();
+    for r in runs {
+        tracing::info!(run = %r.id, done = r.done, "resuming payment run");
+        actix_web::rt::spawn(run_payment_run(db.clone(), r));
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::benefits as benefit_store;
+
+    fn det(id: &str, household: &str, total: i64) -> DeterminationHead {
+        DeterminationHead {
+            id: id.into(),
+            household_id: household.into(),
+            service_month: "2026-05".into(),
+            status: benefit_store::DECIDED.into(),
+            total_benefit: total,
+            counts_toward_multiple: true,
+            fingerprint: String::new(),
+            version: 2,
+        }
+    }
+
+    fn registration(household: &str, status: RegistrationStatus, consent: bool) -> reg::Model {
+        reg::Model {
+            id: format!("r-{household}"),
+            insurer: "132001".into(),
+            household_id: household.into(),
+            applicant_member_id: format!("m-{household}"),
+            applied_on: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+            bank_code: "0001".into(),
+            branch_code: "001".into(),
+            account_type: "ordinary".into(),
+            account_number: "1234567".into(),
+            holder_kana: "ﾔﾏﾀﾞ ﾀﾛｳ".into(),
+            offset_consent: consent,
+            repayment_consent: true,
+            status: status.as_str().into(),
+            pause_reasons: "[]".into(),
+            ended_on: None,
+            end_reason: None,
+            version: 1,
+            created_at: now(),
+            updated_at: now(),
+        }
+    }
+
+    fn run() -> run::Model {
+        run::Model {
+            id: "run".into(),
+            insurer: "132001".into(),
+            service_month: "2026-05".into(),
+            transfer_date: NaiveDate::from_ymd_opt(2026, 9, 15).unwrap(),
+            status: store::RUNNING.into(),
+            done: 0,
+            total: 0,
+            payment_count: 0,
+            total_amount: 0,
+            offset_total: 0,
+            application_forms: 0,
+            refunds: 0,
+            cursor: None,
+            actor: "t".into(),
+            error: None,
+            created_at: now(),
+            updated_at: now(),
+            finished_at: None,
+        }
+    }
+
+    fn actor() -> Actor {
+        Actor {
+            insurer: "132001".into(),
+            sub: "t".into(),
+            request_id: "r".into(),
+        }
+    }
+
+    #[test]
+    fn a_page_pays_registered_households_and_mails_forms_to_the_others() {
+        let mut ctx = PageContext::default();
+        ctx.registrations
+            .insert("h1".into(), vec![registration("h1", RegistrationStatus::Active, false)]);
+        ctx.registrations
+            .insert("h2".into(), vec![registration("h2", RegistrationStatus::Paused, false)]);
+        let dets = [
+            det("d1", "h1", 80_000),
+            det("d2", "h2", 5_000),
+            det("d3", "h3", 7_000),
+            det("d4", "h4", 0),
+        ];
+        let w = plan_page(&actor(), &run(), &dets, &ctx);
+        assert_eq!(w.payments.len(), 1);
+        assert_eq!(w.payments[0].net_amount, 80_000);
+        assert!(w.payments[0].first_transfer);
+        let reasons: Vec<&str> = w.forms.iter().map(|f| f.reason.as_str()).collect();
+        assert_eq!(reasons, ["registration_paused", "not_registered"]);
+        assert_eq!(w.settled, ["d1"], "forms and zero benefits stay decided");
+    }
+
+    #[test]
+    fn consented_offsets_take_the_arrears_once_per_household() {
+        let mut ctx = PageContext::default();
+        ctx.registrations
+            .insert("h1".into(), vec![registration("h1", RegistrationStatus::Active, true)]);
+        let as_of = NaiveDate::from_ymd_opt(2026, 8, 31).unwrap();
+        ctx.arrears.insert("h1".into(), (30_000, as_of));
+        let w = plan_page(&actor(), &run(), &[det("d1", "h1", 20_000)], &ctx);
+        assert_eq!((w.payments[0].offset_amount, w.payments[0].net_amount), (20_000, 0));
+        assert_eq!(w.offsets[0].arrears_before, 30_000);
+        ctx.paid_registrations.insert("r-h1".into());
+        let w = plan_page(&actor(), &run(), &[det("d2", "h1", 50_000)], &ctx);
+        assert_eq!(
+            (w.payments[0].offset_amount, w.payments[0].net_amount),
+            (30_000, 20_000)
+        );
+        assert!(!w.payments[0].first_transfer);
+    }
+
+    #[test]
+    fn a_changed_benefit_after_payment_pays_or_refunds_the_difference() {
+        let mut ctx = PageContext::default();
+        ctx.registrations
+            .insert("h1".into(), vec![registration("h1", RegistrationStatus::Active, false)]);
+        ctx.settled.insert("h1".into(), 80_000);
+        let w = plan_page(&actor(), &run(), &[det("d2", "h1", 95_000)], &ctx);
+        assert_eq!(w.payments[0].kind, "supplementary");
+        assert_eq!(w.payments[0].gross_amount, 15_000);
+        let w = plan_page(&actor(), &run(), &[det("d3", "h1", 60_000)], &ctx);
+        assert!(w.payments.is_empty());
+        assert_eq!(w.refunds[0].0.amount, 20_000);
+        assert_eq!(w.refunds[0].0.kind, "overpayment_refund");
+        assert_eq!(w.settled, ["d3"]);
+        ctx.with_form.insert("d4".into());
+        let w = plan_page(&actor(), &run(), &[det("d4", "h1", 95_000)], &ctx);
+        assert!(
+            w.payments.is_empty() && w.settled.is_empty(),
+            "a determination sent as a form is not paid"
+        );
+    }
+}

@@ -1,0 +1,650 @@
+//! Payment runs, payments, offsets (充当), application forms and refund receivables. A page of a
+//! run reads what it needs with a handful of statements selecting by the page's range of
+//! determination ids, never by long id lists.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::benefits::{DECIDED, DeterminationHead, PAID};
+use super::entity::benefit_determination as det;
+use super::entity::{
+    application_form as form, member, payment, payment_offset as offset, payment_registration as reg,
+    payment_run as run, receivable, receivable_entry as entry, tax_arrears,
+};
+use super::{Actor, Page, PageRequest, all_set, audit, byte_chunks, new_id, now};
+
+pub const RUNNING: &str = "running";
+pub const COMPLETED: &str = "completed";
+pub const FAILED: &str = "failed";
+
+pub const SCHEDULED: &str = "scheduled";
+pub const PAYMENT_FAILED: &str = "failed";
+
+/// Starts a run record.
+pub async fn create_run(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    month: &str,
+    transfer_date: NaiveDate,
+    total: i64,
+) -> Result<run::Model, DbErr> {
+    let at = now();
+    let model = run::Model {
+        id: new_id(),
+        insurer: actor.insurer.clone(),
+        service_month: month.to_string(),
+        transfer_date,
+        status: RUNNING.to_string(),
+        done: 0,
+        total: i32::try_from(total).unwrap_or(i32::MAX),
+        payment_count: 0,
+        total_amount: 0,
+        offset_total: 0,
+        application_forms: 0,
+        refunds: 0,
+        cursor: None,
+        actor: actor.sub.clone(),
+        error: None,
+        created_at: at,
+        updated_at: at,
+        finished_at: None,
+    };
+    run::Entity::insert(all_set::<run::ActiveModel>(model.clone()))
+        .exec_without_returning(conn)
+        .await?;
+    audit::record(conn, actor, "payment_run.started", "payment_run", &model.id).await?;
+    Ok(model)
+}
+
+pub async fn get_run(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<run::Model>, DbErr> {
+    run::Entity::find_by_id(id.to_string())
+        .filter(run::Column::Insurer.eq(insurer))
+        .one(conn)
+        .await
+}
+
+/// Every run left `running` by a stopped process, of every tenant.
+pub async fn unfinished_runs(conn: &impl ConnectionTrait) -> Result<Vec<run::Model>, DbErr> {
+    run::Entity::find()
+        .filter(run::Column::Status.eq(RUNNING))
+        .order_by_asc(run::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// Writes a run's progress (and its end, when `status` is not `running`).
+pub async fn save_run(conn: &impl ConnectionTrait, r: &run::Model) -> Result<(), DbErr> {
+    let mut r = r.clone();
+    r.updated_at = now();
+    if r.status != RUNNING {
+        r.finished_at = Some(r.updated_at);
+    }
+    run::Entity::update(all_set::<run::ActiveModel>(r)).exec(conn).await?;
+    Ok(())
+}
+
+/// How many decided determinations of `month` wait for a run.
+pub async fn count_decided(conn: &impl ConnectionTrait, insurer: &str, month: &str) -> Result<i64, DbErr> {
+    let n: Option<i64> = det::Entity::find()
+        .select_only()
+        .column_as(Expr::col(det::Column::Id).count(), "n")
+        .filter(det::Column::Insurer.eq(insurer))
+        .filter(det::Column::ServiceMonth.eq(month))
+        .filter(det::Column::Status.eq(DECIDED))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(n.unwrap_or(0))
+}
+
+/// A page of a run: decided determinations of the month after `after`, in id order.
+pub async fn decided_page(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    month: &str,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<DeterminationHead>, DbErr> {
+    let mut q = det::Entity::find()
+        .select_only()
+        .columns([
+            det::Column::Id,
+            det::Column::HouseholdId,
+            det::Column::ServiceMonth,
+            det::Column::Status,
+            det::Column::TotalBenefit,
+            det::Column::CountsTowardMultiple,
+            det::Column::Fingerprint,
+            det::Column::Version,
+        ])
+        .filter(det::Column::Insurer.eq(insurer))
+        .filter(det::Column::ServiceMonth.eq(month))
+        .filter(det::Column::Status.eq(DECIDED));
+    if let Some(a) = after {
+        q = q.filter(det::Column::Id.gt(a));
+    }
+    q.order_by_asc(det::Column::Id)
+        .limit(limit)
+        .into_model()
+        .all(conn)
+        .await
+}
+
+/// The range of a page: decided determinations of the month with ids in (`after`, `through`].
+#[derive(Debug, Clone, Copy)]
+pub struct PageRange<'a> {
+    pub insurer: &'a str,
+    pub month: &'a str,
+    pub after: Option<&'a str>,
+    pub through: &'a str,
+}
+
+impl PageRange<'_> {
+    /// `SELECT household_id` of the page's determinations, for `IN (subquery)` conditions.
+    fn households(&self) -> SelectStatement {
+        let mut q = Query::select();
+        q.column(det::Column::HouseholdId)
+            .from(det::Entity)
+            .and_where(det::Column::Insurer.eq(self.insurer))
+            .and_where(det::Column::ServiceMonth.eq(self.month))
+            .and_where(det::Column::Status.eq(DECIDED))
+            .and_where(det::Column::Id.lte(self.through));
+        if let Some(a) = self.after {
+            q.and_where(det::Column::Id.gt(a));
+        }
+        q
+    }
+}
+
+/// What a page needs besides its determinations, keyed by household id.
+#[derive(Debug, Default)]
+pub struct PageContext {
+    /// Registrations of the page's households (all statuses, oldest first).
+    pub registrations: HashMap<String, Vec<reg::Model>>,
+    /// Reported NHI tax arrears and the date of the report.
+    pub arrears: HashMap<String, (i64, NaiveDate)>,
+    /// What each household-month of the page has been settled so far: live payments' gross
+    /// amounts plus failed payments' offsets, minus refunds assessed.
+    pub settled: HashMap<String, i64>,
+    /// Registrations that have been paid to before (any month).
+    pub paid_registrations: std::collections::HashSet<String>,
+    /// Determinations of the page that already have an application form.
+    pub with_form: std::collections::HashSet<String>,
+    /// The head (世帯主) of each household: member id and name, the debtor of a refund.
+    pub heads: HashMap<String, (String, String)>,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Settled {
+    household_id: String,
+    registration_id: String,
+    service_month: String,
+    status: String,
+    gross_amount: i64,
+    offset_amount: i64,
+}
+
+/// Reads the context of a page in six statements.
+pub async fn page_context(conn: &impl ConnectionTrait, range: PageRange<'_>) -> Result<PageContext, DbErr> {
+    let mut ctx = PageContext::default();
+    let regs = reg::Entity::find()
+        .filter(reg::Column::Insurer.eq(range.insurer))
+        .filter(reg::Column::HouseholdId.in_subquery(range.households()))
+        .all(conn)
+        .await?;
+    let mut regs = regs;
+    regs.sort_by(|a, b| a.id.cmp(&b.id));
+    for r in regs {
+        ctx.registrations.entry(r.household_id.clone()).or_default().push(r);
+    }
+    for a in tax_arrears::Entity::find()
+        .filter(tax_arrears::Column::Insurer.eq(range.insurer))
+        .filter(tax_arrears::Column::HouseholdId.in_subquery(range.households()))
+        .all(conn)
+        .await?
+    {
+        ctx.arrears.insert(a.household_id, (a.amount, a.as_of));
+    }
+    let paid: Vec<Settled> = payment::Entity::find()
+        .select_only()
+        .columns([
+            payment::Column::HouseholdId,
+            payment::Column::RegistrationId,
+            payment::Column::ServiceMonth,
+            payment::Column::Status,
+            payment::Column::GrossAmount,
+            payment::Column::OffsetAmount,
+        ])
+        .filter(payment::Column::Insurer.eq(range.insurer))
+        .filter(payment::Column::HouseholdId.in_subquery(range.households()))
+        .into_model()
+        .all(conn)
+        .await?;
+    for p in paid {
+        if p.status != PAYMENT_FAILED {
+            ctx.paid_registrations.insert(p.registration_id.clone());
+        }
+        if p.service_month == range.month {
+            let amount = if p.status == PAYMENT_FAILED {
+                p.offset_amount
+            } else {
+                p.gross_amount
+            };
+            *ctx.settled.entry(p.household_id).or_default() += amount;
+        }
+    }
+    let refunds: Vec<(Option<String>, i64)> = receivable::Entity::find()
+        .select_only()
+        .column(receivable::Column::HouseholdId)
+        .column(receivable::Column::Amount)
+        .filter(receivable::Column::Insurer.eq(range.insurer))
+        .filter(receivable::Column::ServiceMonth.eq(range.month))
+        .filter(receivable::Column::DeterminationId.is_not_null())
+        .filter(receivable::Column::HouseholdId.in_subquery(range.households()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for (h, amount) in refunds {
+        if let Some(h) = h {
+            *ctx.settled.entry(h).or_default() -= amount;
+        }
+    }
+    let mut dets = Query::select();
+    dets.column(det::Column::Id)
+        .from(det::Entity)
+        .and_where(det::Column::Insurer.eq(range.insurer))
+        .and_where(det::Column::ServiceMonth.eq(range.month))
+        .and_where(det::Column::Status.eq(DECIDED))
+        .and_where(det::Column::Id.lte(range.through));
+    if let Some(a) = range.after {
+        dets.and_where(det::Column::Id.gt(a));
+    }
+    let forms: Vec<String> = form::Entity::find()
+        .select_only()
+        .column(form::Column::DeterminationId)
+        .filter(form::Column::Insurer.eq(range.insurer))
+        .filter(form::Column::DeterminationId.in_subquery(dets))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    ctx.with_form.extend(forms);
+    let heads: Vec<(String, String, String)> = member::Entity::find()
+        .select_only()
+        .columns([member::Column::HouseholdId, member::Column::Id, member::Column::Name])
+        .filter(member::Column::Insurer.eq(range.insurer))
+        .filter(member::Column::Relationship.eq("head"))
+        .filter(member::Column::HouseholdId.in_subquery(range.households()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for (h, id, name) in heads {
+        ctx.heads.insert(h, (id, name));
+    }
+    Ok(ctx)
+}
+
+/// What a page writes.
+#[derive(Debug, Default)]
+pub struct PageWrites {
+    pub payments: Vec<payment::Model>,
+    pub offsets: Vec<offset::Model>,
+    pub forms: Vec<form::Model>,
+    pub refunds: Vec<(receivable::Model, entry::Model)>,
+    /// Determinations settled by this page (paid, refunded or already right): marked `paid`.
+    pub settled: Vec<String>,
+}
+
+/// Writes a page. Fails on a unique violation when another run paid one of its determinations
+/// first; the caller retries the page, which then skips them.
+pub async fn write_page(conn: &impl ConnectionTrait, actor: &Actor, w: &PageWrites) -> Result<(), DbErr> {
+    let mut audits = Vec::new();
+    let text = |s: &str| s.len();
+    let payment_bytes = |p: &payment::Model| {
+        text(&p.id)
+            + text(&p.run_id)
+            + text(&p.determination_id)
+            + text(&p.household_id)
+            + text(&p.registration_id)
+            + text(&p.holder_kana)
+            + 200
+    };
+    for chunk in byte_chunks(&w.payments, 500, payment_bytes) {
+        payment::Entity::insert_many(chunk.iter().cloned().map(all_set::<payment::ActiveModel>))
+            .exec_without_returning(conn)
+            .await?;
+    }
+    for p in &w.payments {
+        audits.push(audit::active(actor, "payment.created", "payment", &p.id));
+    }
+    for chunk in byte_chunks(&w.offsets, 500, |o| {
+        text(&o.id) + text(&o.payment_id) + text(&o.household_id) + 120
+    }) {
+        offset::Entity::insert_many(chunk.iter().cloned().map(all_set::<offset::ActiveModel>))
+            .exec_without_returning(conn)
+            .await?;
+    }
+    for o in &w.offsets {
+        // The arrears reported are reduced by what was applied to them, so the next payment does
+        // not offset the same tax twice.
+        tax_arrears::Entity::update_many()
+            .col_expr(
+                tax_arrears::Column::Amount,
+                Expr::col(tax_arrears::Column::Amount).sub(o.amount),
+            )
+            .col_expr(tax_arrears::Column::UpdatedAt, Expr::value(now()))
+            .filter(tax_arrears::Column::Insurer.eq(o.insurer.as_str()))
+            .filter(tax_arrears::Column::HouseholdId.eq(o.household_id.as_str()))
+            .exec(conn)
+            .await?;
+    }
+    for chunk in byte_chunks(&w.forms, 500, |f| {
+        text(&f.id) + text(&f.run_id) + text(&f.determination_id) + text(&f.household_id) + 120
+    }) {
+        form::Entity::insert_many(chunk.iter().cloned().map(all_set::<form::ActiveModel>))
+            .exec_without_returning(conn)
+            .await?;
+    }
+    for f in &w.forms {
+        audits.push(audit::active(
+            actor,
+            "application_form.created",
+            "application_form",
+            &f.id,
+        ));
+    }
+    for (r, e) in &w.refunds {
+        receivable::Entity::insert(all_set::<receivable::ActiveModel>(r.clone()))
+            .exec_without_returning(conn)
+            .await?;
+        entry::Entity::insert(all_set::<entry::ActiveModel>(e.clone()))
+            .exec_without_returning(conn)
+            .await?;
+        audits.push(audit::active(actor, "receivable.assessed", "receivable", &r.id));
+    }
+    let ids: Vec<&str> = w.settled.iter().map(String::as_str).collect();
+    for chunk in byte_chunks(&ids, 300, |id| id.len() + 4) {
+        let res = det::Entity::update_many()
+            .col_expr(det::Column::Status, Expr::value(PAID))
+            .col_expr(det::Column::Version, Expr::col(det::Column::Version).add(1))
+            .filter(det::Column::Insurer.eq(actor.insurer.as_str()))
+            .filter(det::Column::Status.eq(DECIDED))
+            .filter(det::Column::Id.is_in(chunk.iter().copied()))
+            .exec(conn)
+            .await?;
+        if res.rows_affected != chunk.len() as u64 {
+            // Another run (or a recalculation) changed one of them since the page was read.
+            return Err(DbErr::RecordNotUpdated);
+        }
+    }
+    for id in &w.settled {
+        audits.push(audit::active(
+            actor,
+            "benefit_determination.paid",
+            "benefit_determination",
+            id,
+        ));
+    }
+    audit::record_many(conn, audits).await
+}
+
+/// Filters of the payment list.
+#[derive(Debug, Clone, Default)]
+pub struct PaymentFilter {
+    pub run_id: Option<String>,
+    pub household_id: Option<String>,
+    pub determination_id: Option<String>,
+}
+
+pub async fn list_payments(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    filter: &PaymentFilter,
+    page: &PageRequest,
+) -> Result<Page<payment::Model>, DbErr> {
+    let mut q = payment::Entity::find().filter(payment::Column::Insurer.eq(insurer));
+    if let Some(r) = &filter.run_id {
+        q = q.filter(payment::Column::RunId.eq(r.as_str()));
+    }
+    if let Some(h) = &filter.household_id {
+        q = q.filter(payment::Column::HouseholdId.eq(h.as_str()));
+    }
+    if let Some(d) = &filter.determination_id {
+        q = q.filter(payment::Column::DeterminationId.eq(d.as_str()));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(payment::Column::Id.gt(after.as_str()));
+    }
+    let rows = q
+        .order_by_asc(payment::Column::Id)
+        .limit(page.limit + 1)
+        .all(conn)
+        .await?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// Every payment of a run, in id order (the transfer file's order), read in pages.
+pub async fn run_payments_after(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    run_id: &str,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<payment::Model>, DbErr> {
+    let mut q = payment::Entity::find()
+        .filter(payment::Column::Insurer.eq(insurer))
+        .filter(payment::Column::RunId.eq(run_id));
+    if let Some(a) = after {
+        q = q.filter(payment::Column::Id.gt(a));
+    }
+    q.order_by_asc(payment::Column::Id).limit(limit).all(conn).await
+}
+
+pub async fn get_payment(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    id: &str,
+) -> Result<Option<payment::Model>, DbErr> {
+    payment::Entity::find_by_id(id.to_string())
+        .filter(payment::Column::Insurer.eq(insurer))
+        .one(conn)
+        .await
+}
+
+pub async fn offset_of(conn: &impl ConnectionTrait, payment_id: &str) -> Result<Option<offset::Model>, DbErr> {
+    offset::Entity::find()
+        .filter(offset::Column::PaymentId.eq(payment_id))
+        .one(conn)
+        .await
+}
+
+/// Application forms of a run, in id order.
+pub async fn run_forms(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    run_id: &str,
+    page: &PageRequest,
+) -> Result<Page<form::Model>, DbErr> {
+    let mut q = form::Entity::find()
+        .filter(form::Column::Insurer.eq(insurer))
+        .filter(form::Column::RunId.eq(run_id));
+    if let Some(after) = &page.after {
+        q = q.filter(form::Column::Id.gt(after.as_str()));
+    }
+    let rows = q.order_by_asc(form::Column::Id).limit(page.limit + 1).all(conn).await?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// Marks a payment failed (the bank returned it): the determination goes back to `decided` so a
+/// later run settles it again (by payment once the account is fixed, else by form). `Ok(false)`
+/// when the payment had already failed.
+pub async fn fail_payment(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    p: &payment::Model,
+    reason: &str,
+    on: NaiveDate,
+) -> Result<bool, DbErr> {
+    let res = payment::Entity::update_many()
+        .col_expr(payment::Column::Status, Expr::value(PAYMENT_FAILED))
+        .col_expr(payment::Column::FailureReason, Expr::value(reason))
+        .col_expr(payment::Column::FailedOn, Expr::value(on))
+        .col_expr(payment::Column::Version, Expr::col(payment::Column::Version).add(1))
+        .filter(payment::Column::Id.eq(p.id.as_str()))
+        .filter(payment::Column::Insurer.eq(actor.insurer.as_str()))
+        .filter(payment::Column::Status.eq(SCHEDULED))
+        .exec(conn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Ok(false);
+    }
+    det::Entity::update_many()
+        .col_expr(det::Column::Status, Expr::value(DECIDED))
+        .col_expr(det::Column::Version, Expr::col(det::Column::Version).add(1))
+        .filter(det::Column::Id.eq(p.determination_id.as_str()))
+        .filter(det::Column::Insurer.eq(actor.insurer.as_str()))
+        .filter(det::Column::Status.eq(PAID))
+        .exec(conn)
+        .await?;
+    audit::record(conn, actor, "payment.failed", "payment", &p.id).await?;
+    Ok(true)
+}
+
+/// The application form of a determination, if one was issued.
+pub async fn form_of(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    determination_id: &str,
+) -> Result<Option<form::Model>, DbErr> {
+    form::Entity::find()
+        .filter(form::Column::Insurer.eq(insurer))
+        .filter(form::Column::DeterminationId.eq(determination_id))
+        .one(conn)
+        .await
+}
+
+/// The refunds assessed for a household-month's benefit.
+pub async fn refunds_of(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    household_id: &str,
+    month: &str,
+) -> Result<Vec<receivable::Model>, DbErr> {
+    receivable::Entity::find()
+        .filter(receivable::Column::Insurer.eq(insurer))
+        .filter(receivable::Column::HouseholdId.eq(household_id))
+        .filter(receivable::Column::ServiceMonth.eq(month))
+        .filter(receivable::Column::DeterminationId.is_not_null())
+        .order_by_asc(receivable::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// `SUM(col)` as a 64-bit integer on both databases (PostgreSQL sums bigints as numeric).
+fn sum_i64(col: impl sea_orm::sea_query::IntoColumnRef) -> sea_orm::sea_query::SimpleExpr {
+    Expr::col(col).sum().cast_as("BIGINT")
+}
+
+/// Totals of the scheme for the service months `from..=to` (`YYYY-MM`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SchemeTotals {
+    pub determinations: i64,
+    pub determinations_with_benefit: i64,
+    pub benefit_total: i64,
+    pub automatic_payments: i64,
+    pub automatic_amount: i64,
+    pub offset_total: i64,
+    pub failed_payments: i64,
+    pub forms: i64,
+    pub form_amount: i64,
+    pub refunds: i64,
+    pub refund_amount: i64,
+}
+
+/// Counts and sums what the scheme did for the service months `from..=to`.
+pub async fn scheme_totals(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    from: &str,
+    to: &str,
+) -> Result<SchemeTotals, DbErr> {
+    let mut t = SchemeTotals::default();
+    let row: Option<(i64, Option<i64>)> = det::Entity::find()
+        .select_only()
+        .column_as(Expr::col(det::Column::Id).count(), "n")
+        .column_as(sum_i64(det::Column::TotalBenefit), "s")
+        .filter(det::Column::Insurer.eq(insurer))
+        .filter(det::Column::ServiceMonth.between(from, to))
+        .filter(det::Column::Status.ne(super::benefits::SUPERSEDED))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    if let Some((n, s)) = row {
+        t.determinations = n;
+        t.benefit_total = s.unwrap_or(0);
+    }
+    t.determinations_with_benefit = det::Entity::find()
+        .select_only()
+        .column_as(Expr::col(det::Column::Id).count(), "n")
+        .filter(det::Column::Insurer.eq(insurer))
+        .filter(det::Column::ServiceMonth.between(from, to))
+        .filter(det::Column::Status.ne(super::benefits::SUPERSEDED))
+        .filter(det::Column::TotalBenefit.gt(0))
+        .into_tuple::<i64>()
+        .one(conn)
+        .await?
+        .unwrap_or(0);
+    let rows: Vec<(String, i64, Option<i64>, Option<i64>)> = payment::Entity::find()
+        .select_only()
+        .column(payment::Column::Status)
+        .column_as(Expr::col(payment::Column::Id).count(), "n")
+        .column_as(sum_i64(payment::Column::GrossAmount), "g")
+        .column_as(sum_i64(payment::Column::OffsetAmount), "o")
+        .filter(payment::Column::Insurer.eq(insurer))
+        .filter(payment::Column::ServiceMonth.between(from, to))
+        .group_by(payment::Column::Status)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for (status, n, g, o) in rows {
+        if status == PAYMENT_FAILED {
+            t.failed_payments += n;
+        } else {
+            t.automatic_payments += n;
+            t.automatic_amount += g.unwrap_or(0);
+            t.offset_total += o.unwrap_or(0);
+        }
+    }
+    let row: Option<(i64, Option<i64>)> = form::Entity::find()
+        .select_only()
+        .column_as(Expr::col(form::Column::Id).count(), "n")
+        .column_as(sum_i64(form::Column::Amount), "s")
+        .filter(form::Column::Insurer.eq(insurer))
+        .filter(form::Column::ServiceMonth.between(from, to))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    if let Some((n, s)) = row {
+        t.forms = n;
+        t.form_amount = s.unwrap_or(0);
+    }
+    let row: Option<(i64, Option<i64>)> = receivable::Entity::find()
+        .select_only()
+        .column_as(Expr::col(receivable::Column::Id).count(), "n")
+        .column_as(sum_i64(receivable::Column::Amount), "s")
+        .filter(receivable::Column::Insurer.eq(insurer))
+        .filter(receivable::Column::ServiceMonth.between(from, to))
+        .filter(receivable::Column::DeterminationId.is_not_null())
+        .into_tuple()
+        .one(conn)
+        .await?;
+    if let Some((n, s)) = row {
+        t.refunds = n;
+        t.refund_amount = s.unwrap_or(0);
+    }
+    Ok(t)
+}
