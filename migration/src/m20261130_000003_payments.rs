@@ -66,6 +66,13 @@ impl MigrationTrait for Migration {
             &["insurer", "applicant_member_id"],
         )
         .await?;
+        index(
+            m,
+            "ix_registrations_household",
+            "payment_registrations",
+            &["insurer", "household_id"],
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -191,12 +198,23 @@ impl MigrationTrait for Migration {
                 .col(string("id").primary_key())
                 .col(string("insurer"))
                 .col(string("run_id"))
-                .col(string("determination_id").unique_key())
+                .col(string("determination_id"))
                 .col(string("household_id"))
                 .col(string("service_month"))
                 .col(big_integer("amount"))
                 .col(string("reason"))
                 .col(timestamp_with_time_zone("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        // One form per determination.
+        m.create_index(
+            Index::create()
+                .name("ux_forms_determination")
+                .table(Alias::new("application_forms"))
+                .col(Alias::new("insurer"))
+                .col(Alias::new("determination_id"))
+                .unique()
                 .to_owned(),
         )
         .await?;

@@ -19,9 +19,7 @@ use crate::auth::Auth;
 use crate::auth::scope::{PaymentsRead, PaymentsWrite};
 use crate::domain::calendar::YearMonth;
 use crate::domain::kogaku::StepRecord;
-use crate::domain::money::Yen;
 use crate::domain::payment::{self as rules, PauseCause, RegistrationStatus, TransferFailure};
-use crate::domain::zengin::{BankAccount, NewCode, TransferFile, TransferRecord};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::jobs::payments as job;
 use crate::store::entity::{application_form as form, household, member, payment, payment_run as run};
@@ -417,38 +415,20 @@ pub async fn get_transfer_file(
         })?
         .remitter()
         .map_err(ApiError::Internal)?;
-    let mut records = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let rows = store::run_payments_after(&state.db, auth.insurer(), &r.id, after.as_deref(), 1000).await?;
-        let Some(last) = rows.last() else { break };
-        after = Some(last.id.clone());
-        for p in rows.iter().filter(|p| p.net_amount > 0) {
-            let account = BankAccount::parse(
-                &p.bank_code,
-                &p.branch_code,
-                &p.account_type,
-                &p.account_number,
-                &p.holder_kana,
-            )
-            .map_err(|e| ApiError::Internal(format!("stored account of payment {}: {e:?}", p.id)))?;
-            let mut rec = TransferRecord::new(account, Yen::new(p.net_amount));
-            if p.first_transfer {
-                rec.new_code = NewCode::FirstTransfer;
-            }
-            records.push(rec);
-        }
-    }
-    if records.is_empty() {
-        return Err(ApiError::Conflict {
-            code: "no_transfers",
-            detail: "the run made no payment with a bank part".into(),
-        });
-    }
-    let bytes = TransferFile::render(&remitter, r.transfer_date, &records).map_err(|e| ApiError::Unprocessable {
-        code: "transfer_file_invalid",
-        detail: e.to_string(),
-    })?;
+    let bytes = job::transfer_file(&state.db, &r, &remitter)
+        .await
+        .map_err(|e| match e {
+            job::FileError::Db(e) => e.into(),
+            job::FileError::NoTransfers => ApiError::Conflict {
+                code: "no_transfers",
+                detail: "the run made no payment with a bank part".into(),
+            },
+            job::FileError::Invalid(e) => ApiError::Unprocessable {
+                code: "transfer_file_invalid",
+                detail: e.to_string(),
+            },
+            job::FileError::Corrupt(e) => ApiError::Internal(e),
+        })?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=Shift_JIS")
         .insert_header((

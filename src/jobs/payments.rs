@@ -12,7 +12,9 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
+use crate::domain::money::Yen;
 use crate::domain::payment::{self as rules, RegistrationStatus, Settlement};
+use crate::domain::zengin::{BankAccount, NewCode, Remitter, TransferFile, TransferRecord, ZenginError};
 use crate::store::benefits::DeterminationHead;
 use crate::store::entity::{
     application_form as form, payment, payment_offset as offset, payment_registration as reg, payment_run as run,
@@ -176,7 +178,7 @@ async fn run_page(db: &DatabaseConnection, actor: &Actor, r: &run::Model) -> Res
     };
     let ctx = store::page_context(&txn, range).await?;
     let w = plan_page(actor, r, &dets, &ctx);
-    store::write_page(&txn, actor, &w).await?;
+    store::write_page(&txn, actor, &r.service_month, &w).await?;
     let mut next = r.clone();
     next.done += dets.len() as i32;
     next.total = next.total.max(next.done);
@@ -198,7 +200,16 @@ pub async fn run_payment_run(db: DatabaseConnection, mut r: run::Model) -> run::
         sub: r.actor.clone(),
         request_id: format!("payment-run-{}", r.id),
     };
+    // Fresh statistics first, then as payments and forms grow: plans made while they were few
+    // (or none) would read them whole for each page.
+    refresh(&db, &r, "payment_registrations, payments, payment_offsets, tax_arrears, application_forms, receivables, members, benefit_determinations").await;
+    let (mut pages, mut next_refresh) = (0u32, 1u32);
     loop {
+        pages += 1;
+        if pages >= next_refresh {
+            next_refresh *= 2;
+            refresh(&db, &r, "payments, application_forms, benefit_determinations").await;
+        }
         let mut attempt = 0;
         let outcome = loop {
             attempt += 1;
@@ -234,6 +245,12 @@ pub async fn run_payment_run(db: DatabaseConnection, mut r: run::Model) -> run::
     r
 }
 
+async fn refresh(db: &DatabaseConnection, r: &run::Model, tables: &str) {
+    if let Err(e) = crate::store::refresh_statistics_of(db, tables).await {
+        tracing::warn!(run = %r.id, error = %e, "cannot refresh planner statistics");
+    }
+}
+
 /// Starts a run of `month` and runs it to its end.
 pub async fn start(
     db: &DatabaseConnection,
@@ -244,6 +261,51 @@ pub async fn start(
     let total = store::count_decided(db, &actor.insurer, month).await?;
     let r = store::create_run(db, actor, month, transfer_date, total).await?;
     Ok(run_payment_run(db.clone(), r).await)
+}
+
+/// Why a transfer file could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error(transparent)]
+    Db(#[from] DbErr),
+    #[error("the run made no payment with a bank part")]
+    NoTransfers,
+    #[error(transparent)]
+    Invalid(#[from] ZenginError),
+    #[error("stored account: {0}")]
+    Corrupt(String),
+}
+
+/// The run's 全銀 総合振込 file: one data record per payment with a bank part, in payment-id
+/// order, 新規コード `1` on an account's first transfer. Payments the bank later returned stay in
+/// it: the file is what was sent.
+pub async fn transfer_file(db: &DatabaseConnection, r: &run::Model, remitter: &Remitter) -> Result<Vec<u8>, FileError> {
+    let mut records = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let rows = store::run_payments_after(db, &r.insurer, &r.id, after.as_deref(), 2000).await?;
+        let Some(last) = rows.last() else { break };
+        after = Some(last.id.clone());
+        for p in rows.iter().filter(|p| p.net_amount > 0) {
+            let account = BankAccount::parse(
+                &p.bank_code,
+                &p.branch_code,
+                &p.account_type,
+                &p.account_number,
+                &p.holder_kana,
+            )
+            .map_err(|e| FileError::Corrupt(format!("payment {}: {e:?}", p.id)))?;
+            let mut rec = TransferRecord::new(account, Yen::new(p.net_amount));
+            if p.first_transfer {
+                rec.new_code = NewCode::FirstTransfer;
+            }
+            records.push(rec);
+        }
+    }
+    if records.is_empty() {
+        return Err(FileError::NoTransfers);
+    }
+    Ok(TransferFile::render(remitter, r.transfer_date, &records)?)
 }
 
 /// Resumes every payment run a stopped process left `running`. Called once at start.

@@ -48,7 +48,7 @@ pub async fn record_many(conn: &impl ConnectionTrait, rows: Vec<audit_event::Act
             + len(&r.request_id)
             + 48
     };
-    for chunk in super::byte_chunks(&rows, 2000, size) {
+    for chunk in super::byte_chunks(conn.get_database_backend(), &rows, 2000, size) {
         Entity::insert_many(chunk.iter().cloned())
             .exec_without_returning(conn)
             .await?;

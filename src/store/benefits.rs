@@ -276,7 +276,7 @@ pub async fn save(
         let m = &i.model;
         m.members.len() + m.steps.len() + m.excluded_claims.len() + m.review.len() + m.fingerprint.len() + 300
     };
-    for chunk in super::byte_chunks(items, 1000, size) {
+    for chunk in super::byte_chunks(conn.get_database_backend(), items, 1000, size) {
         Entity::insert_many(chunk.iter().map(|i| all_set::<det::ActiveModel>(i.model.clone())))
             .exec_without_returning(conn)
             .await?;

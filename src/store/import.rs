@@ -161,7 +161,12 @@ async fn write_in(
         }
     }
 
-    for chunk in super::byte_chunks(&inserts, ROWS_PER_INSERT, super::claims::row_bytes) {
+    for chunk in super::byte_chunks(
+        conn.get_database_backend(),
+        &inserts,
+        ROWS_PER_INSERT,
+        super::claims::row_bytes,
+    ) {
         Entity::insert_many(chunk.iter().cloned().map(super::all_set::<claim::ActiveModel>))
             .exec_without_returning(conn)
             .await?;

@@ -104,18 +104,28 @@ pub(crate) fn all_set<A: ActiveModelTrait>(m: impl IntoActiveModel<A>) -> A {
 /// one above it (a loopback round trip is a fraction of a millisecond).
 pub const STATEMENT_BYTES: usize = 14 * 1024;
 
-/// Splits `items` into runs whose estimated size (`size` of each, in bytes) stays under
-/// [`STATEMENT_BYTES`], with at most `max_rows` rows (SQLite's and PostgreSQL's parameter limits).
-pub fn byte_chunks<T>(items: &[T], max_rows: usize, size: impl Fn(&T) -> usize) -> Vec<&[T]> {
+/// Splits `items` into runs of at most `max_rows` rows (within SQLite's and PostgreSQL's parameter
+/// limits) whose estimated size (`size` of each, in bytes) stays, on PostgreSQL, under
+/// [`STATEMENT_BYTES`]. SQLite runs in the process, so only the row count bounds it there.
+pub fn byte_chunks<T>(
+    backend: sea_orm::DbBackend,
+    items: &[T],
+    max_rows: usize,
+    size: impl Fn(&T) -> usize,
+) -> Vec<&[T]> {
+    let limit = match backend {
+        sea_orm::DbBackend::Postgres => STATEMENT_BYTES,
+        _ => usize::MAX,
+    };
     let mut out = Vec::new();
-    let (mut start, mut bytes) = (0, 0);
+    let (mut start, mut bytes) = (0usize, 0usize);
     for (i, item) in items.iter().enumerate() {
         let b = size(item);
-        if i > start && (bytes + b > STATEMENT_BYTES || i - start >= max_rows) {
+        if i > start && (bytes.saturating_add(b) > limit || i - start >= max_rows) {
             out.push(&items[start..i]);
             (start, bytes) = (i, 0);
         }
-        bytes += b;
+        bytes = bytes.saturating_add(b);
     }
     if start < items.len() {
         out.push(&items[start..]);
@@ -201,17 +211,25 @@ mod tests {
 
     #[test]
     fn byte_chunks_stay_under_the_statement_size() {
+        const PG: sea_orm::DbBackend = sea_orm::DbBackend::Postgres;
         // Three items fit a statement, a fourth would not.
         let items: Vec<usize> = vec![STATEMENT_BYTES / 4 + 1; 25];
-        let chunks = byte_chunks(&items, 1000, |&b| b);
+        let chunks = byte_chunks(PG, &items, 1000, |&b| b);
         assert!(chunks.iter().all(|c| c.iter().sum::<usize>() <= STATEMENT_BYTES));
         assert_eq!(chunks.iter().map(|c| c.len()).collect::<Vec<_>>()[..2], [3, 3]);
         assert_eq!(chunks.iter().map(|c| c.len()).sum::<usize>(), 25);
-        assert_eq!(byte_chunks(&items, 2, |&b| b).len(), 13, "at most max_rows a statement");
+        assert_eq!(
+            byte_chunks(PG, &items, 2, |&b| b).len(),
+            13,
+            "at most max_rows a statement"
+        );
         // One item above the limit still goes, alone.
         let big = [STATEMENT_BYTES * 2, 1];
-        assert_eq!(byte_chunks(&big, 10, |&b| b).len(), 2);
-        assert!(byte_chunks(&[] as &[usize], 10, |&b| b).is_empty());
+        assert_eq!(byte_chunks(PG, &big, 10, |&b| b).len(), 2);
+        assert!(byte_chunks(PG, &[] as &[usize], 10, |&b| b).is_empty());
+        // SQLite: rows only.
+        let sqlite = byte_chunks(sea_orm::DbBackend::Sqlite, &items, 10, |&b| b);
+        assert_eq!(sqlite.iter().map(|c| c.len()).collect::<Vec<_>>(), [10, 10, 5]);
     }
 
     #[test]

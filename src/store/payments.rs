@@ -301,7 +301,9 @@ pub struct PageWrites {
 
 /// Writes a page. Fails on a unique violation when another run paid one of its determinations
 /// first; the caller retries the page, which then skips them.
-pub async fn write_page(conn: &impl ConnectionTrait, actor: &Actor, w: &PageWrites) -> Result<(), DbErr> {
+/// `month`: the run's service month (every settled determination is of it).
+pub async fn write_page(conn: &impl ConnectionTrait, actor: &Actor, month: &str, w: &PageWrites) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
     let mut audits = Vec::new();
     let text = |s: &str| s.len();
     let payment_bytes = |p: &payment::Model| {
@@ -313,7 +315,7 @@ pub async fn write_page(conn: &impl ConnectionTrait, actor: &Actor, w: &PageWrit
             + text(&p.holder_kana)
             + 200
     };
-    for chunk in byte_chunks(&w.payments, 500, payment_bytes) {
+    for chunk in byte_chunks(backend, &w.payments, 500, payment_bytes) {
         payment::Entity::insert_many(chunk.iter().cloned().map(all_set::<payment::ActiveModel>))
             .exec_without_returning(conn)
             .await?;
@@ -321,7 +323,7 @@ pub async fn write_page(conn: &impl ConnectionTrait, actor: &Actor, w: &PageWrit
     for p in &w.payments {
         audits.push(audit::active(actor, "payment.created", "payment", &p.id));
     }
-    for chunk in byte_chunks(&w.offsets, 500, |o| {
+    for chunk in byte_chunks(backend, &w.offsets, 500, |o| {
         text(&o.id) + text(&o.payment_id) + text(&o.household_id) + 120
     }) {
         offset::Entity::insert_many(chunk.iter().cloned().map(all_set::<offset::ActiveModel>))
@@ -342,7 +344,7 @@ pub async fn write_page(conn: &impl ConnectionTrait, actor: &Actor, w: &PageWrit
             .exec(conn)
             .await?;
     }
-    for chunk in byte_chunks(&w.forms, 500, |f| {
+    for chunk in byte_chunks(backend, &w.forms, 500, |f| {
         text(&f.id) + text(&f.run_id) + text(&f.determination_id) + text(&f.household_id) + 120
     }) {
         form::Entity::insert_many(chunk.iter().cloned().map(all_set::<form::ActiveModel>))
@@ -367,11 +369,12 @@ pub async fn write_page(conn: &impl ConnectionTrait, actor: &Actor, w: &PageWrit
         audits.push(audit::active(actor, "receivable.assessed", "receivable", &r.id));
     }
     let ids: Vec<&str> = w.settled.iter().map(String::as_str).collect();
-    for chunk in byte_chunks(&ids, 300, |id| id.len() + 4) {
+    for chunk in byte_chunks(backend, &ids, 300, |id| id.len() + 4) {
         let res = det::Entity::update_many()
             .col_expr(det::Column::Status, Expr::value(PAID))
             .col_expr(det::Column::Version, Expr::col(det::Column::Version).add(1))
             .filter(det::Column::Insurer.eq(actor.insurer.as_str()))
+            .filter(det::Column::ServiceMonth.eq(month))
             .filter(det::Column::Status.eq(DECIDED))
             .filter(det::Column::Id.is_in(chunk.iter().copied()))
             .exec(conn)
