@@ -147,7 +147,7 @@ pub async fn benefit_statistics(
         forms_not_mailed: t.automatic_payments,
         postage_per_form: POSTAGE_PER_FORM,
         postage_saved: t.automatic_payments * POSTAGE_PER_FORM,
-        automatic_rate: crate::domain::money::percent(t.automatic_payments, offered),
+        automatic_rate: crate::domain::money::percent(t.automatic_payments.into(), offered.into()),
     };
     if wants_csv(&req) {
         let header = [

@@ -116,16 +116,21 @@ impl fmt::Display for Yen {
     }
 }
 
-/// `part / whole` in percent with two decimals, rounded half up (the rate rule of the recovery
-/// statistics, receivables.md section 8); `None` when `whole` is zero.
-pub fn percent(part: i64, whole: i64) -> Option<Decimal> {
-    if whole == 0 {
+/// `part / whole` in percent, rounded by [`round_percent`]; `None` when `whole` is not above zero.
+pub fn percent(part: Decimal, whole: Decimal) -> Option<Decimal> {
+    if whole <= Decimal::ZERO {
         return None;
     }
-    let mut r = (Decimal::from(part) * Decimal::ONE_HUNDRED / Decimal::from(whole))
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let ratio = part.checked_mul(Decimal::ONE_HUNDRED)?.checked_div(whole)?;
+    Some(round_percent(ratio))
+}
+
+/// The one rounding of a rate in percent: two decimals, half up (四捨五入), always written with
+/// two decimals (`50.00`), as API.md "Statistics" requires and SEED-A prints (76.07%, 27.83%).
+pub fn round_percent(percent: Decimal) -> Decimal {
+    let mut r = percent.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
     r.rescale(2);
-    Some(r)
+    r
 }
 
 #[cfg(test)]
@@ -135,12 +140,13 @@ mod tests {
     #[test]
     fn percentages_round_half_up_to_two_decimals() {
         // Seed 000, FY2017 current-year refunds: 37,902,197 / 49,826,384.
-        assert_eq!(percent(37_902_197, 49_826_384), Some(Decimal::new(7607, 2)));
-        assert_eq!(percent(13_116_401, 47_122_720), Some(Decimal::new(2783, 2)));
-        assert_eq!(percent(1, 8), Some(Decimal::new(1250, 2)));
-        assert_eq!(percent(1, 800), Some(Decimal::new(13, 2)), "0.125 rounds up");
-        assert_eq!(percent(1, 0), None);
-        assert_eq!(percent(1, 2).map(|r| r.to_string()).as_deref(), Some("50.00"));
+        let p = |a: i64, b: i64| percent(Decimal::from(a), Decimal::from(b));
+        assert_eq!(p(37_902_197, 49_826_384), Some(Decimal::new(7607, 2)));
+        assert_eq!(p(13_116_401, 47_122_720), Some(Decimal::new(2783, 2)));
+        assert_eq!(p(1, 8), Some(Decimal::new(1250, 2)));
+        assert_eq!(p(1, 800), Some(Decimal::new(13, 2)), "0.125 rounds up");
+        assert_eq!(p(1, 0), None);
+        assert_eq!(p(1, 2).map(|r| r.to_string()).as_deref(), Some("50.00"));
     }
     use std::str::FromStr;
 

@@ -13,7 +13,7 @@
 //! - Rate = collected / assessed in percent, two decimals, half up: [`round_rate_half_up`].
 
 use chrono::NaiveDate;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use super::ledger::{Ledger, MovementKind};
 use super::wire::wire_enum;
@@ -106,7 +106,7 @@ impl RecoveryTotals {
 
     /// Count-based rate (回収率, 件数ベース).
     pub fn count_rate(&self) -> Option<Decimal> {
-        percent(Decimal::from(self.collected_count), Decimal::from(self.count))
+        crate::domain::money::percent(Decimal::from(self.collected_count), Decimal::from(self.count))
     }
 }
 
@@ -114,19 +114,10 @@ impl RecoveryTotals {
 /// was assessed. SEED-A FY2017 返納金: 37,902,197 / 49,826,384 -> 76.07; 13,116,401 / 47,122,720
 /// -> 27.83.
 pub fn recovery_rate(collected: Yen, assessed: Yen) -> Option<Decimal> {
-    percent(collected.amount(), assessed.amount())
+    crate::domain::money::percent(collected.amount(), assessed.amount())
 }
 
-fn percent(numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
-    if denominator <= Decimal::ZERO {
-        return None;
-    }
-    let ratio = numerator.checked_mul(Decimal::ONE_HUNDRED)?.checked_div(denominator)?;
-    Some(round_rate_half_up(ratio))
-}
-
-/// The one rounding of a recovery rate: percent to two decimals, half up (四捨五入), as API.md
-/// "Statistics" requires and as SEED-A prints (76.07%, 27.83%).
+/// The rounding of a recovery rate: [`money::round_percent`](crate::domain::money::round_percent).
 pub fn round_rate_half_up(percent: Decimal) -> Decimal {
-    percent.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    crate::domain::money::round_percent(percent)
 }
