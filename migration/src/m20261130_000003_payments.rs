@@ -1,7 +1,7 @@
 //! Automatic payment of the high-cost benefit (高額療養費の自動償還): one-time registrations with
 //! their transitions, payment runs, payments (at most one live payment per determination,
 //! enforced by a partial unique index), offsets against unpaid NHI tax (充当), turnaround
-//! application forms, and the receivables ledger that refunds of overpaid benefit start.
+//! application forms, and receivables (債権) with their ledger and collection actions.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -241,6 +241,8 @@ impl MigrationTrait for Migration {
                 .col(string("debtor_kind"))
                 .col(string("debtor_name"))
                 .col(string_null("debtor_member_id"))
+                .col(string_null("debtor_phone"))
+                .col(string_null("debtor_workplace"))
                 .col(string_null("household_id"))
                 .col(string_null("service_month"))
                 .col(string_null("determination_id"))
@@ -250,6 +252,9 @@ impl MigrationTrait for Migration {
                 .col(text("source_claim_ids"))
                 .col(string_null("source_key"))
                 .col(string_null("note"))
+                // Kept equal to what the ledger derives, in the transaction of each entry.
+                .col(big_integer("balance"))
+                .col(string("status"))
                 .col(integer("version"))
                 .col(timestamp_with_time_zone("created_at"))
                 .to_owned(),
@@ -281,6 +286,7 @@ impl MigrationTrait for Migration {
                 .col(big_integer("amount"))
                 .col(date("entry_on"))
                 .col(string_null("channel"))
+                .col(string_null("reason"))
                 .col(string_null("note"))
                 .col(string("actor"))
                 .col(timestamp_with_time_zone("created_at"))
@@ -301,6 +307,30 @@ impl MigrationTrait for Migration {
             &["insurer", "entry_on"],
         )
         .await?;
+        index(m, "ix_receivables_status", "receivables", &["insurer", "status", "id"]).await?;
+
+        m.create_table(
+            Table::create()
+                .table("receivable_actions")
+                .col(string("id").primary_key())
+                .col(string("insurer"))
+                .col(string("receivable_id"))
+                .col(string("kind"))
+                .col(date("action_on"))
+                .col(string_null("outcome"))
+                .col(string_null("note"))
+                .col(string("actor"))
+                .col(timestamp_with_time_zone("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "ix_receivable_actions",
+            "receivable_actions",
+            &["receivable_id", "action_on"],
+        )
+        .await?;
         Ok(())
     }
 
@@ -313,6 +343,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         for t in [
+            "receivable_actions",
             "receivable_entries",
             "receivables",
             "application_forms",

@@ -10,6 +10,7 @@ pub mod import;
 pub mod members;
 pub mod ops;
 pub mod payments;
+pub mod receivables;
 pub mod registrations;
 pub mod simulate;
 pub mod statistics;
@@ -60,6 +61,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(payments::get_payment)
         .service(payments::get_payment_notice)
         .service(payments::get_application_form)
+        .service(receivables::create_receivable)
+        .service(receivables::list_receivables)
+        .service(receivables::get_receivable)
+        .service(receivables::record_action)
+        .service(receivables::record_collection)
+        .service(receivables::write_off)
+        .service(receivables::get_late_charge)
         .service(statistics::benefit_statistics)
         .service(audit::list_audit_events);
 }

@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod import;
 pub mod members;
 pub mod payments;
+pub mod receivables;
 pub mod registrations;
 
 use std::time::Duration;

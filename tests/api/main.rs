@@ -15,3 +15,4 @@ mod import;
 mod openapi;
 mod ops;
 mod payments;
+mod receivables;

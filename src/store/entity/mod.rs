@@ -14,6 +14,7 @@ pub mod payment_registration;
 pub mod payment_run;
 pub mod recalculation_flag;
 pub mod receivable;
+pub mod receivable_action;
 pub mod receivable_entry;
 pub mod registration_event;
 pub mod tax_arrears;

@@ -12,6 +12,9 @@ pub struct Model {
     pub debtor_kind: String,
     pub debtor_name: String,
     pub debtor_member_id: Option<String>,
+    pub debtor_phone: Option<String>,
+    /// The debtor's (new) workplace, when re-employment is known (就業先).
+    pub debtor_workplace: Option<String>,
     /// For receivables that arise from a household-month's benefit.
     pub household_id: Option<String>,
     pub service_month: Option<String>,
@@ -26,6 +29,10 @@ pub struct Model {
     /// Unique per insurer when set: what made the receivable, so that detection never assesses twice.
     pub source_key: Option<String>,
     pub note: Option<String>,
+    /// 収入未済額 as the ledger derives it, kept with each entry.
+    pub balance: i64,
+    /// `open`, `partially_collected`, `collected`, `in_legal`, `written_off`, as derived.
+    pub status: String,
     pub version: i32,
     pub created_at: DateTimeUtc,
 }

@@ -12,7 +12,10 @@ pub struct Model {
     pub kind: String,
     pub amount: i64,
     pub entry_on: Date,
+    /// A collection's channel.
     pub channel: Option<String>,
+    /// A write-off's reason.
+    pub reason: Option<String>,
     pub note: Option<String>,
     pub actor: String,
     pub created_at: DateTimeUtc,

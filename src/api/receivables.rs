@@ -1,0 +1,880 @@
+//! `/v1/receivables`: receivables (債権) of the nine kinds, each with an immutable ledger
+//! (assessment 調定, reduction 調定減, collection 収納, write-off 不納欠損) from which balance and
+//! status derive, collection actions (催告 and the rest), the late charge (延滞金) and the
+//! limitation clock (時効).
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::{Body, page_request};
+use super::{Answer, ListPage, idempotent, with_etag};
+use crate::app::AppState;
+use crate::auth::Auth;
+use crate::auth::scope::{ReceivablesRead, ReceivablesWrite};
+use crate::domain::calendar::FiscalYear;
+use crate::domain::money::Yen;
+use crate::domain::receivable::fiscal::{fiscal_class, fiscal_year_of_assessment};
+use crate::domain::receivable::late_charge::{PrincipalEvent, earliest_demand_deadline};
+use crate::domain::receivable::ledger::{CollectionChannel, WriteOffReason, status_of};
+use crate::domain::receivable::limitation::{LimitationEventKind, in_warning_window};
+use crate::domain::receivable::{
+    ActionKind, ActionOutcome, DebtorKind, LateChargeTable, Ledger, LedgerEntry, LimitationEvent, LimitationStart,
+    ReceivableKind, RefundReason, late_charge, limitation,
+};
+use crate::error::{ApiError, FieldError, Problem};
+use crate::store::entity::{receivable as rec, receivable_action as action, receivable_entry as entry};
+use crate::store::receivables::{self as store, Filter};
+use crate::store::{members as member_store, new_id, now};
+
+/// Who owes.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Debtor {
+    /// `person`, `employer`, `provider`, `third_party`, `insurer`.
+    pub kind: String,
+    pub name: String,
+    /// The insured person, when the debtor is one of ours.
+    pub member_id: Option<String>,
+    /// A known phone number (the high-value rule calls before sending the slip).
+    pub phone: Option<String>,
+    /// A known (new) workplace: prior-year notices go there (就業先送付).
+    pub workplace: Option<String>,
+}
+
+/// A new receivable (調定).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewReceivable {
+    /// `benefit_refund`, `employer_joint`, `provider_refund`, `employer_levy`, `late_charge`,
+    /// `damages`, `overpayment_refund`, `high_cost_loan`, `childbirth_loan`.
+    pub kind: String,
+    /// For `overpayment_refund` only: `ineligible_visit`, `work_injury`,
+    /// `disability_pension_adjustment`, `old_age_pension_adjustment`, `other`.
+    pub reason: Option<String>,
+    pub debtor: Debtor,
+    /// 調定日.
+    pub assessed_on: NaiveDate,
+    /// 調定額, whole yen above zero.
+    pub amount: i64,
+    /// 納期限.
+    pub due_on: NaiveDate,
+    #[serde(default)]
+    pub source_claim_ids: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// One ledger entry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Entry {
+    /// `assessment`, `reduction`, `collection`, `write_off`.
+    pub kind: String,
+    pub amount: i64,
+    pub on: NaiveDate,
+    /// A collection's channel.
+    pub channel: Option<String>,
+    /// A write-off's reason.
+    pub reason: Option<String>,
+    pub note: Option<String>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// One collection (収納).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Collection {
+    pub amount: i64,
+    pub received_on: NaiveDate,
+    pub channel: String,
+}
+
+/// One action taken.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Action {
+    pub id: String,
+    pub kind: String,
+    pub on: NaiveDate,
+    pub outcome: Option<String>,
+    pub note: Option<String>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// When the claim becomes time-barred.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Limitation {
+    /// The last day the claim is in time; null while court proceedings are pending.
+    pub completes_on: Option<NaiveDate>,
+    /// Years of the period now running.
+    pub period_years: u32,
+    /// Within 90 days of completion.
+    pub warning: bool,
+    /// The event that last renewed or suspended the clock (`partial_payment`, `acknowledgment`, ...).
+    pub moved_by: Option<String>,
+    pub moved_on: Option<NaiveDate>,
+}
+
+/// What the ledger adds up to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Totals {
+    /// 調定額 (all assessments).
+    pub assessed: i64,
+    /// 調定減.
+    pub reduced: i64,
+    /// 収納額.
+    pub collected: i64,
+    /// 不納欠損額.
+    pub written_off: i64,
+    /// Received above the balance (過誤納金), owed back.
+    pub overpaid: i64,
+}
+
+/// A receivable with what its ledger derives.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Receivable {
+    pub id: String,
+    pub kind: String,
+    pub reason: Option<String>,
+    pub debtor: Debtor,
+    pub assessed_on: NaiveDate,
+    /// The amount first assessed.
+    pub amount: i64,
+    pub due_on: NaiveDate,
+    /// 年度 of the assessment (April-March, named by its first year).
+    pub fiscal_year: i32,
+    /// `current` (現年度) when assessed in the present fiscal year, else `prior` (過年度).
+    pub fiscal_class: String,
+    /// 収入未済額.
+    pub balance: i64,
+    /// `open`, `partially_collected`, `collected`, `in_legal`, `written_off`.
+    pub status: String,
+    /// The ledger's totals (single-receivable answers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub totals: Option<Totals>,
+    /// The limitation clock (single-receivable answers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limitation: Option<Limitation>,
+    pub source_claim_ids: Vec<String>,
+    pub household_id: Option<String>,
+    pub service_month: Option<String>,
+    pub determination_id: Option<String>,
+    pub note: Option<String>,
+    /// In the single-receivable answers only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<Action>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collections: Option<Vec<Collection>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entries: Option<Vec<Entry>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound {
+        code: "receivable_not_found",
+        what: "receivable",
+    }
+}
+
+fn kind_of(r: &rec::Model) -> Result<ReceivableKind, ApiError> {
+    ReceivableKind::parse(&r.kind).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// The ledger, actions and derived figures of a stored receivable.
+struct Loaded {
+    entries: Vec<entry::Model>,
+    ledger: Ledger,
+    actions: Vec<action::Model>,
+}
+
+async fn load(state: &AppState, r: &rec::Model) -> Result<Loaded, ApiError> {
+    let entries = store::entries(&state.db, &r.insurer, &r.id).await?;
+    let ledger = Ledger::new(entries.iter().map(store::ledger_entry).collect::<Result<Vec<_>, _>>()?)
+        .map_err(|e| ApiError::Internal(format!("stored ledger of {}: {e}", r.id)))?;
+    let actions = store::actions(&state.db, &r.insurer, &r.id).await?;
+    Ok(Loaded {
+        entries,
+        ledger,
+        actions,
+    })
+}
+
+/// Whether a payment order (支払督促) has been filed: the receivable is `in_legal` until it is
+/// collected or written off.
+fn in_legal(actions: &[action::Model]) -> bool {
+    actions.iter().any(|a| a.kind == ActionKind::PaymentOrderFiled.as_str())
+}
+
+fn limitation_of(kind: ReceivableKind, r: &rec::Model, l: &Loaded, today: NaiveDate) -> Limitation {
+    let mut events: Vec<LimitationEvent> = l
+        .actions
+        .iter()
+        .filter_map(|a| {
+            let k = ActionKind::parse(&a.kind).ok()?;
+            Some(LimitationEvent {
+                kind: LimitationEventKind::from_action(k)?,
+                on: a.action_on,
+            })
+        })
+        .collect();
+    for e in l.ledger.entries() {
+        if let LedgerEntry::Collection { on, .. } = e {
+            events.push(LimitationEvent {
+                kind: LimitationEventKind::PartialPayment,
+                on: *on,
+            });
+        }
+    }
+    let clock = limitation(
+        LimitationStart {
+            kind,
+            arose_on: r.assessed_on,
+            exercisable_on: r.assessed_on,
+        },
+        &events,
+    );
+    Limitation {
+        completes_on: clock.completes_on,
+        period_years: clock.period.years,
+        warning: clock.completes_on.is_some_and(|c| in_warning_window(c, today)),
+        moved_by: clock.moved_by.map(|m| m.kind.as_str().to_string()),
+        moved_on: clock.moved_by.map(|m| m.on),
+    }
+}
+
+fn view(r: rec::Model, l: Option<Loaded>) -> Result<Receivable, ApiError> {
+    let kind = kind_of(&r)?;
+    let today = now().date_naive();
+    let fy = fiscal_year_of_assessment(r.assessed_on);
+    let class = fiscal_class(r.assessed_on, FiscalYear::of(today));
+    let totals = l.as_ref().map(|l| {
+        let p = l.ledger.position();
+        Totals {
+            assessed: p.assessed.as_i64(),
+            reduced: p.reduced.as_i64(),
+            collected: p.collected.as_i64(),
+            written_off: p.written_off.as_i64(),
+            overpaid: p.overpaid.as_i64(),
+        }
+    });
+    let limitation = l.as_ref().map(|l| limitation_of(kind, &r, l, today));
+    let (actions, collections, entries) = match l {
+        Some(l) => (
+            Some(
+                l.actions
+                    .into_iter()
+                    .map(|a| Action {
+                        id: a.id,
+                        kind: a.kind,
+                        on: a.action_on,
+                        outcome: a.outcome,
+                        note: a.note,
+                        recorded_at: a.created_at,
+                    })
+                    .collect(),
+            ),
+            Some(
+                l.entries
+                    .iter()
+                    .filter(|e| e.kind == store::COLLECTION)
+                    .map(|e| Collection {
+                        amount: e.amount,
+                        received_on: e.entry_on,
+                        channel: e.channel.clone().unwrap_or_default(),
+                    })
+                    .collect(),
+            ),
+            Some(
+                l.entries
+                    .into_iter()
+                    .map(|e| Entry {
+                        kind: e.kind,
+                        amount: e.amount,
+                        on: e.entry_on,
+                        channel: e.channel,
+                        reason: e.reason,
+                        note: e.note,
+                        recorded_at: e.created_at,
+                    })
+                    .collect(),
+            ),
+        ),
+        None => (None, None, None),
+    };
+    Ok(Receivable {
+        fiscal_year: fy.start_year(),
+        fiscal_class: class.map_or("future", |c| c.as_str()).to_string(),
+        balance: r.balance,
+        status: r.status,
+        totals,
+        limitation,
+        source_claim_ids: serde_json::from_str(&r.source_claim_ids).unwrap_or_default(),
+        debtor: Debtor {
+            kind: r.debtor_kind,
+            name: r.debtor_name,
+            member_id: r.debtor_member_id,
+            phone: r.debtor_phone,
+            workplace: r.debtor_workplace,
+        },
+        id: r.id,
+        kind: r.kind,
+        reason: r.reason,
+        assessed_on: r.assessed_on,
+        amount: r.amount,
+        due_on: r.due_on,
+        household_id: r.household_id,
+        service_month: r.service_month,
+        determination_id: r.determination_id,
+        note: r.note,
+        actions,
+        collections,
+        entries,
+        version: r.version,
+        created_at: r.created_at,
+    })
+}
+
+async fn full_view(state: &AppState, r: rec::Model) -> Result<Receivable, ApiError> {
+    let l = load(state, &r).await?;
+    view(r, Some(l))
+}
+
+/// Assess a receivable (調定).
+#[utoipa::path(
+    tag = "receivables",
+    request_body = NewReceivable,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h")),
+    responses(
+        (status = 201, description = "Assessed", body = Receivable),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope receivables:write missing", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Idempotency-Key reused with another body", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown kind, reason or debtor kind; amount not above zero; due before assessment; unknown member", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["receivables:write"]))
+)]
+#[post("/receivables")]
+pub async fn create_receivable(
+    auth: Auth<ReceivablesWrite>,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Body<NewReceivable>,
+) -> Result<HttpResponse, ApiError> {
+    let b = &body.value;
+    let mut errors = Vec::new();
+    let mut err = |field: &str, message: String| {
+        errors.push(FieldError {
+            field: field.to_string(),
+            message,
+        })
+    };
+    let kind = ReceivableKind::parse(&b.kind)
+        .map_err(|e| err("kind", e.to_string()))
+        .ok();
+    let reason = match &b.reason {
+        Some(r) => RefundReason::parse(r)
+            .map(Some)
+            .map_err(|e| err("reason", e.to_string()))
+            .unwrap_or(None),
+        None => None,
+    };
+    if let Some(k) = kind
+        && let Err(e) = crate::domain::receivable::kind::check_reason(k, reason)
+    {
+        err("reason", e.to_string());
+    }
+    if DebtorKind::parse(&b.debtor.kind).is_err() {
+        err(
+            "debtor.kind",
+            "must be one of person, employer, provider, third_party, insurer".into(),
+        );
+    }
+    if b.debtor.name.trim().is_empty() || b.debtor.name.chars().count() > 200 {
+        err("debtor.name", "must be 1 to 200 characters".into());
+    }
+    if b.amount <= 0 {
+        err("amount", "must be a whole number of yen above zero".into());
+    }
+    if b.due_on < b.assessed_on {
+        err("due_on", "must not be before assessed_on".into());
+    }
+    if let Some(m) = &b.debtor.member_id
+        && member_store::get(&state.db, auth.insurer(), m).await?.is_none()
+    {
+        err("debtor.member_id", "no such member".into());
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    idempotent(&state, &req, auth.insurer(), &body.digest, || async {
+        let model = rec::Model {
+            id: new_id(),
+            insurer: auth.insurer().to_string(),
+            kind: b.kind.clone(),
+            reason: b.reason.clone(),
+            debtor_kind: b.debtor.kind.clone(),
+            debtor_name: b.debtor.name.trim().to_string(),
+            debtor_member_id: b.debtor.member_id.clone(),
+            debtor_phone: b.debtor.phone.clone(),
+            debtor_workplace: b.debtor.workplace.clone(),
+            household_id: None,
+            service_month: None,
+            determination_id: None,
+            assessed_on: b.assessed_on,
+            amount: b.amount,
+            due_on: b.due_on,
+            source_claim_ids: serde_json::to_string(&b.source_claim_ids).unwrap_or_else(|_| "[]".into()),
+            source_key: None,
+            note: b.note.clone(),
+            balance: b.amount,
+            status: "open".into(),
+            version: 1,
+            created_at: now(),
+        };
+        let row = store::create(&state.db, &auth.actor(), model).await?;
+        let version = row.version;
+        Ok(Answer::created(full_view(&state, row).await?, version))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReceivableQuery {
+    pub kind: Option<String>,
+    /// `open`, `partially_collected`, `collected`, `in_legal`, `written_off`.
+    pub status: Option<String>,
+    /// Assessed in this fiscal year (April-March).
+    pub fiscal_year: Option<i32>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// List receivables.
+#[utoipa::path(
+    tag = "receivables",
+    params(ReceivableQuery),
+    responses(
+        (status = 200, description = "A page of receivables", body = ListPage<Receivable>),
+        (status = 400, description = "Unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope receivables:read missing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown kind or status, bad fiscal year, limit or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["receivables:read"]))
+)]
+#[get("/receivables")]
+pub async fn list_receivables(
+    auth: Auth<ReceivablesRead>,
+    state: web::Data<AppState>,
+    q: web::Query<ReceivableQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = page_request(q.limit, q.cursor.as_deref())?;
+    if let Some(k) = &q.kind {
+        ReceivableKind::parse(k).map_err(|e| ApiError::validation("kind", e.to_string()))?;
+    }
+    if let Some(s) = &q.status {
+        crate::domain::receivable::ReceivableStatus::parse(s)
+            .map_err(|e| ApiError::validation("status", e.to_string()))?;
+    }
+    let assessed = match q.fiscal_year {
+        Some(y) => {
+            let fy = FiscalYear::new(y).map_err(|e| ApiError::validation("fiscal_year", e.to_string()))?;
+            Some((fy.first_day(), fy.last_day()))
+        }
+        None => None,
+    };
+    let filter = Filter {
+        kind: q.kind.clone(),
+        status: q.status.clone(),
+        assessed,
+    };
+    let rows = store::list(&state.db, auth.insurer(), &filter, &page).await?;
+    let next_cursor = rows.next_cursor.clone();
+    let mut items = Vec::with_capacity(rows.items.len());
+    for r in rows.items {
+        items.push(view(r, None)?);
+    }
+    Ok(HttpResponse::Ok().json(ListPage { items, next_cursor }))
+}
+
+/// Read a receivable with its ledger, actions and collections.
+#[utoipa::path(
+    tag = "receivables",
+    params(("id" = String, Path, description = "Receivable id")),
+    responses(
+        (status = 200, description = "The receivable", body = Receivable),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope receivables:read missing", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such receivable for this insurer", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["receivables:read"]))
+)]
+#[get("/receivables/{id}")]
+pub async fn get_receivable(
+    auth: Auth<ReceivablesRead>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let r = store::get(&state.db, auth.insurer(), &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let version = r.version;
+    Ok(with_etag(&full_view(&state, r).await?, version))
+}
+
+/// An action taken.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAction {
+    /// `payment_slip`, `notice`, `second_notice`, `final_notice`, `phone`, `visit`,
+    /// `workplace_notice`, `statutory_demand`, `payment_order_filed`, `acknowledgment`,
+    /// `adjustment_offered`.
+    pub kind: String,
+    pub on: NaiveDate,
+    /// `reached`, `no_answer`, `undelivered`, `promised`, `refused`.
+    pub outcome: Option<String>,
+    pub note: Option<String>,
+}
+
+fn changed_meanwhile() -> ApiError {
+    ApiError::Conflict {
+        code: "receivable_changed",
+        detail: "the receivable changed while it was being written; read it again".into(),
+    }
+}
+
+/// Record an action (催告, call, visit, 督促, 支払督促 filed, 承認, ...). A 督促 is for statutory
+/// kinds only; a filed payment order puts the receivable `in_legal`.
+#[utoipa::path(
+    tag = "receivables",
+    request_body = NewAction,
+    params(("id" = String, Path, description = "Receivable id")),
+    responses(
+        (status = 201, description = "Recorded; the receivable as it now stands", body = Receivable),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope receivables:write missing", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such receivable for this insurer", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Collected or written off: nothing to act on", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown kind or outcome, a date before the assessment, a 督促 on a civil claim", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["receivables:write"]))
+)]
+#[post("/receivables/{id}/actions")]
+pub async fn record_action(
+    auth: Auth<ReceivablesWrite>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: Body<NewAction>,
+) -> Result<HttpResponse, ApiError> {
+    let r = store::get(&state.db, auth.insurer(), &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let b = &body.value;
+    let kind = ActionKind::parse(&b.kind).map_err(|e| ApiError::validation("kind", e.to_string()))?;
+    if let Some(o) = &b.outcome {
+        ActionOutcome::parse(o).map_err(|e| ApiError::validation("outcome", e.to_string()))?;
+    }
+    if b.on < r.assessed_on {
+        return Err(ApiError::validation("on", "must not be before the assessment"));
+    }
+    if kind == ActionKind::StatutoryDemand && !kind_of(&r)?.is_statutory() {
+        return Err(ApiError::validation(
+            "kind",
+            "a statutory demand (督促) is for statutory kinds only; civil claims are dunned by notice",
+        ));
+    }
+    if r.status == "collected" || r.status == "written_off" {
+        return Err(ApiError::Conflict {
+            code: "receivable_closed",
+            detail: format!("the receivable is {}", r.status),
+        });
+    }
+    let l = load(&state, &r).await?;
+    let legal = in_legal(&l.actions) || kind == ActionKind::PaymentOrderFiled;
+    let status = status_of(l.ledger.position(), l.ledger.is_written_off(), legal);
+    let a = action::Model {
+        id: new_id(),
+        insurer: auth.insurer().to_string(),
+        receivable_id: r.id.clone(),
+        kind: kind.as_str().to_string(),
+        action_on: b.on,
+        outcome: b.outcome.clone(),
+        note: b.note.clone(),
+        actor: auth.actor().sub,
+        created_at: now(),
+    };
+    store::add_action(&state.db, &auth.actor(), &r, a, status.as_str()).await?;
+    let r = store::get(&state.db, auth.insurer(), &r.id)
+        .await?
+        .ok_or_else(not_found)?;
+    let version = r.version;
+    let body = full_view(&state, r).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(super::extract::etag(version))
+        .json(body))
+}
+
+/// A collection received.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCollection {
+    pub amount: i64,
+    pub received_on: NaiveDate,
+    /// `payment_slip`, `bank_transfer`, `cash`, `insurer_adjustment`, `offset`, `other`.
+    pub channel: String,
+}
+
+/// Appends a ledger entry after checking it with the domain ledger; the answer is the receivable.
+async fn append(
+    state: &AppState,
+    auth_actor: &crate::store::Actor,
+    r: rec::Model,
+    l: Loaded,
+    new: LedgerEntry,
+    e: entry::Model,
+) -> Result<HttpResponse, ApiError> {
+    let ledger = l.ledger.clone().with(new).map_err(|e| ApiError::Unprocessable {
+        code: "ledger_refused",
+        detail: e.to_string(),
+    })?;
+    let status = status_of(ledger.position(), ledger.is_written_off(), in_legal(&l.actions));
+    let row = store::append_entry(
+        &state.db,
+        auth_actor,
+        &r,
+        e,
+        ledger.position().balance.as_i64(),
+        status.as_str(),
+    )
+    .await?
+    .ok_or_else(changed_meanwhile)?;
+    let version = row.version;
+    let body = full_view(state, row).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(super::extract::etag(version))
+        .json(body))
+}
+
+/// Record a collection (収納), partial or full, by any channel (`insurer_adjustment` included).
+/// Never more than the balance.
+#[utoipa::path(
+    tag = "receivables",
+    request_body = NewCollection,
+    params(("id" = String, Path, description = "Receivable id")),
+    responses(
+        (status = 201, description = "Recorded; the receivable as it now stands", body = Receivable),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope receivables:write missing", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such receivable for this insurer", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed meanwhile", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Amount not above zero or above the balance, unknown channel, dated before the last entry, written off", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["receivables:write"]))
+)]
+#[post("/receivables/{id}/collections")]
+pub async fn record_collection(
+    auth: Auth<ReceivablesWrite>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: Body<NewCollection>,
+) -> Result<HttpResponse, ApiError> {
+    let r = store::get(&state.db, auth.insurer(), &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let b = &body.value;
+    let channel = CollectionChannel::parse(&b.channel).map_err(|e| ApiError::validation("channel", e.to_string()))?;
+    if b.amount <= 0 {
+        return Err(ApiError::validation(
+            "amount",
+            "must be a whole number of yen above zero",
+        ));
+    }
+    let l = load(&state, &r).await?;
+    let balance = l.ledger.position().balance.as_i64();
+    if b.amount > balance {
+        return Err(ApiError::Unprocessable {
+            code: "collection_exceeds_balance",
+            detail: format!("{} yen is more than the balance of {balance} yen", b.amount),
+        });
+    }
+    let actor = auth.actor();
+    let e = entry::Model {
+        channel: Some(channel.as_str().to_string()),
+        kind: store::COLLECTION.into(),
+        ..store::assessment(&actor, &r.id, b.amount, b.received_on)
+    };
+    let new = LedgerEntry::Collection {
+        on: b.received_on,
+        amount: Yen::new(b.amount),
+        channel,
+    };
+    append(&state, &actor, r, l, new, e).await
+}
+
+/// A write-off (不納欠損).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewWriteOff {
+    pub on: NaiveDate,
+    /// `limitation`, `discharged`, `waived`, `uncollectible`, `other`.
+    pub reason: String,
+}
+
+/// Write off the remaining balance (不納欠損).
+#[utoipa::path(
+    tag = "receivables",
+    request_body = NewWriteOff,
+    params(("id" = String, Path, description = "Receivable id")),
+    responses(
+        (status = 201, description = "Written off; the receivable as it now stands", body = Receivable),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope receivables:write missing", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such receivable for this insurer", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed meanwhile", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown reason, nothing left to write off, dated before the last entry", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["receivables:write"]))
+)]
+#[post("/receivables/{id}/write-off")]
+pub async fn write_off(
+    auth: Auth<ReceivablesWrite>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: Body<NewWriteOff>,
+) -> Result<HttpResponse, ApiError> {
+    let r = store::get(&state.db, auth.insurer(), &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let b = &body.value;
+    let reason = WriteOffReason::parse(&b.reason).map_err(|e| ApiError::validation("reason", e.to_string()))?;
+    let l = load(&state, &r).await?;
+    let actor = auth.actor();
+    let amount = l.ledger.position().balance.as_i64();
+    let e = entry::Model {
+        reason: Some(reason.as_str().to_string()),
+        kind: store::WRITE_OFF.into(),
+        ..store::assessment(&actor, &r.id, amount, b.on)
+    };
+    append(&state, &actor, r, l, LedgerEntry::WriteOff { on: b.on, reason }, e).await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AsOfQuery {
+    /// The day of full payment the charge is computed for (default: today).
+    pub as_of: Option<NaiveDate>,
+}
+
+/// One stretch of the computation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChargeSegment {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub days: i64,
+    /// The base, truncated to 1,000 yen.
+    pub base: i64,
+    /// Percent per year.
+    #[serde(with = "rust_decimal::serde::float")]
+    #[schema(value_type = f64)]
+    pub rate: Decimal,
+    /// The segment's charge, truncated to the yen.
+    pub amount: i64,
+}
+
+/// The late charge (延滞金, 健康保険法181条) of a receivable if paid in full on `as_of`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LateChargeView {
+    pub receivable_id: String,
+    pub as_of: NaiveDate,
+    /// A multiple of 100 yen, or 0.
+    pub amount: i64,
+    pub segments: Vec<ChargeSegment>,
+    /// Why nothing is charged: `not_applicable` (civil kinds; civil interest is off by default),
+    /// `no_demand`, `demand_by_public_notice`, `settled_by_demand_deadline`,
+    /// `principal_under_threshold`, `not_overdue`, `under_hundred_yen`.
+    pub not_charged: Option<String>,
+}
+
+/// Compute the late charge (延滞金) as of a day: base truncated to 1,000 yen, result to 100 yen,
+/// nothing under the thresholds, the special rates by calendar year.
+#[utoipa::path(
+    tag = "receivables",
+    params(("id" = String, Path, description = "Receivable id"), AsOfQuery),
+    responses(
+        (status = 200, description = "The charge and how it was reached", body = LateChargeView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope receivables:read missing", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such receivable for this insurer", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No rate is held for a year of the period", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["receivables:read"]))
+)]
+#[get("/receivables/{id}/late-charge")]
+pub async fn get_late_charge(
+    auth: Auth<ReceivablesRead>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    q: web::Query<AsOfQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let r = store::get(&state.db, auth.insurer(), &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let as_of = q.as_of.unwrap_or_else(|| now().date_naive());
+    let l = load(&state, &r).await?;
+    let mut events = PrincipalEvent::from_ledger(l.ledger.entries());
+    for a in l
+        .actions
+        .iter()
+        .filter(|a| a.kind == ActionKind::StatutoryDemand.as_str())
+    {
+        events.push(PrincipalEvent::Demanded {
+            on: a.action_on,
+            deadline: earliest_demand_deadline(a.action_on),
+            by_public_notice: false,
+        });
+    }
+    let charge = late_charge(kind_of(&r)?, &events, r.due_on, as_of, &LateChargeTable::kenpo_181()).map_err(|e| {
+        ApiError::Unprocessable {
+            code: "no_late_charge_rate",
+            detail: e.to_string(),
+        }
+    })?;
+    Ok(HttpResponse::Ok().json(LateChargeView {
+        receivable_id: r.id,
+        as_of,
+        amount: charge.amount.as_i64(),
+        segments: charge
+            .segments
+            .iter()
+            .map(|s| ChargeSegment {
+                from: s.from,
+                to: s.to,
+                days: s.days,
+                base: s.base.as_i64(),
+                rate: s.rate,
+                amount: s.amount.as_i64(),
+            })
+            .collect(),
+        not_charged: charge.not_charged.map(|n| {
+            use crate::domain::receivable::late_charge::NoChargeReason as N;
+            match n {
+                N::NotApplicable => "not_applicable",
+                N::NoDemand => "no_demand",
+                N::DemandByPublicNotice => "demand_by_public_notice",
+                N::SettledByDemandDeadline => "settled_by_demand_deadline",
+                N::PrincipalUnderThreshold => "principal_under_threshold",
+                N::NotOverdue => "not_overdue",
+                N::UnderHundredYen => "under_hundred_yen",
+            }
+            .to_string()
+        }),
+    }))
+}

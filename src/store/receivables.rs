@@ -1,0 +1,224 @@
+//! Receivables (債権), their immutable ledger entries and their collection actions. The stored
+//! `balance` and `status` are what the ledger derives, written in the transaction of each entry;
+//! nothing sets them by hand.
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionSession, TransactionTrait,
+};
+
+use super::entity::receivable::{self as rec, Column, Entity};
+use super::entity::{receivable_action as action, receivable_entry as entry};
+use super::{Actor, Page, PageRequest, all_set, audit, new_id, now};
+use crate::domain::money::Yen;
+use crate::domain::receivable::ledger::{CollectionChannel, WriteOffReason};
+use crate::domain::receivable::{ActionKind, ActionOutcome, LedgerEntry, TakenAction};
+
+pub const ASSESSMENT: &str = "assessment";
+pub const REDUCTION: &str = "reduction";
+pub const COLLECTION: &str = "collection";
+pub const WRITE_OFF: &str = "write_off";
+
+/// The assessment entry that opens a receivable.
+pub fn assessment(actor: &Actor, receivable_id: &str, amount: i64, on: NaiveDate) -> entry::Model {
+    entry::Model {
+        id: new_id(),
+        insurer: actor.insurer.clone(),
+        receivable_id: receivable_id.to_string(),
+        kind: ASSESSMENT.into(),
+        amount,
+        entry_on: on,
+        channel: None,
+        reason: None,
+        note: None,
+        actor: actor.sub.clone(),
+        created_at: now(),
+    }
+}
+
+/// Stores a receivable with its assessment entry and an audit row.
+pub async fn create(conn: &impl TransactionTrait, actor: &Actor, model: rec::Model) -> Result<rec::Model, DbErr> {
+    let txn = conn.begin().await?;
+    Entity::insert(all_set::<rec::ActiveModel>(model.clone()))
+        .exec_without_returning(&txn)
+        .await?;
+    entry::Entity::insert(all_set::<entry::ActiveModel>(assessment(
+        actor,
+        &model.id,
+        model.amount,
+        model.assessed_on,
+    )))
+    .exec_without_returning(&txn)
+    .await?;
+    audit::record(&txn, actor, "receivable.assessed", "receivable", &model.id).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<rec::Model>, DbErr> {
+    Entity::find_by_id(id.to_string())
+        .filter(Column::Insurer.eq(insurer))
+        .one(conn)
+        .await
+}
+
+/// The receivable made from `source_key`, if any.
+pub async fn by_source(conn: &impl ConnectionTrait, insurer: &str, key: &str) -> Result<Option<rec::Model>, DbErr> {
+    Entity::find()
+        .filter(Column::Insurer.eq(insurer))
+        .filter(Column::SourceKey.eq(key))
+        .one(conn)
+        .await
+}
+
+/// Filters of the receivable list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    /// Assessed within `from..=to`.
+    pub assessed: Option<(NaiveDate, NaiveDate)>,
+}
+
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    filter: &Filter,
+    page: &PageRequest,
+) -> Result<Page<rec::Model>, DbErr> {
+    let mut q = Entity::find().filter(Column::Insurer.eq(insurer));
+    if let Some(k) = &filter.kind {
+        q = q.filter(Column::Kind.eq(k.as_str()));
+    }
+    if let Some(s) = &filter.status {
+        q = q.filter(Column::Status.eq(s.as_str()));
+    }
+    if let Some((from, to)) = filter.assessed {
+        q = q.filter(Column::AssessedOn.between(from, to));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(Column::Id.gt(after.as_str()));
+    }
+    let rows = q.order_by_asc(Column::Id).limit(page.limit + 1).all(conn).await?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// The ledger entries of a receivable, in the order they were recorded.
+pub async fn entries(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Vec<entry::Model>, DbErr> {
+    entry::Entity::find()
+        .filter(entry::Column::Insurer.eq(insurer))
+        .filter(entry::Column::ReceivableId.eq(id))
+        .order_by_asc(entry::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// The actions taken on a receivable, oldest first.
+pub async fn actions(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Vec<action::Model>, DbErr> {
+    action::Entity::find()
+        .filter(action::Column::Insurer.eq(insurer))
+        .filter(action::Column::ReceivableId.eq(id))
+        .order_by_asc(action::Column::ActionOn)
+        .order_by_asc(action::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// A stored entry as the domain's ledger entry.
+pub fn ledger_entry(e: &entry::Model) -> Result<LedgerEntry, DbErr> {
+    let corrupt = |what: &str| DbErr::Custom(format!("receivable entry {}: {what}", e.id));
+    let amount = Yen::new(e.amount);
+    Ok(match e.kind.as_str() {
+        ASSESSMENT => LedgerEntry::Assessment { on: e.entry_on, amount },
+        REDUCTION => LedgerEntry::Reduction { on: e.entry_on, amount },
+        COLLECTION => LedgerEntry::Collection {
+            on: e.entry_on,
+            amount,
+            channel: CollectionChannel::parse(e.channel.as_deref().unwrap_or_default())
+                .map_err(|_| corrupt("channel"))?,
+        },
+        WRITE_OFF => LedgerEntry::WriteOff {
+            on: e.entry_on,
+            reason: WriteOffReason::parse(e.reason.as_deref().unwrap_or_default()).map_err(|_| corrupt("reason"))?,
+        },
+        _ => return Err(corrupt("kind")),
+    })
+}
+
+/// A stored action as the domain's taken action.
+pub fn taken_action(a: &action::Model) -> Result<TakenAction, DbErr> {
+    Ok(TakenAction {
+        kind: ActionKind::parse(&a.kind).map_err(|e| DbErr::Custom(e.to_string()))?,
+        on: a.action_on,
+        outcome: a
+            .outcome
+            .as_deref()
+            .map(ActionOutcome::parse)
+            .transpose()
+            .map_err(|e| DbErr::Custom(e.to_string()))?,
+    })
+}
+
+/// Appends an entry and writes the balance and status the ledger now derives, if the receivable
+/// is still at `current.version` (`Ok(None)` otherwise).
+pub async fn append_entry(
+    conn: &impl TransactionTrait,
+    actor: &Actor,
+    current: &rec::Model,
+    e: entry::Model,
+    balance: i64,
+    status: &str,
+) -> Result<Option<rec::Model>, DbErr> {
+    let txn = conn.begin().await?;
+    let res = Entity::update_many()
+        .col_expr(Column::Balance, Expr::value(balance))
+        .col_expr(Column::Status, Expr::value(status))
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .filter(Column::Id.eq(current.id.as_str()))
+        .filter(Column::Insurer.eq(actor.insurer.as_str()))
+        .filter(Column::Version.eq(current.version))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Ok(None);
+    }
+    let action = format!("receivable.{}", e.kind);
+    entry::Entity::insert(all_set::<entry::ActiveModel>(e))
+        .exec_without_returning(&txn)
+        .await?;
+    audit::record(&txn, actor, &action, "receivable", &current.id).await?;
+    txn.commit().await?;
+    Ok(Some(rec::Model {
+        balance,
+        status: status.to_string(),
+        version: current.version + 1,
+        ..current.clone()
+    }))
+}
+
+/// Records an action (and the status it implies, e.g. `in_legal` once a payment order is filed).
+pub async fn add_action(
+    conn: &impl TransactionTrait,
+    actor: &Actor,
+    current: &rec::Model,
+    a: action::Model,
+    status: &str,
+) -> Result<(), DbErr> {
+    let txn = conn.begin().await?;
+    action::Entity::insert(all_set::<action::ActiveModel>(a))
+        .exec_without_returning(&txn)
+        .await?;
+    if status != current.status {
+        Entity::update_many()
+            .col_expr(Column::Status, Expr::value(status))
+            .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+            .filter(Column::Id.eq(current.id.as_str()))
+            .filter(Column::Insurer.eq(actor.insurer.as_str()))
+            .exec(&txn)
+            .await?;
+    }
+    audit::record(&txn, actor, "receivable.action_recorded", "receivable", &current.id).await?;
+    txn.commit().await
+}

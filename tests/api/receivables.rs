@@ -1,0 +1,322 @@
+//! Receivables: assessment, fiscal attribution, actions, collections, write-off, late charge and
+//! the limitation clock.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+const KINDS: [&str; 9] = [
+    "benefit_refund",
+    "employer_joint",
+    "provider_refund",
+    "employer_levy",
+    "late_charge",
+    "damages",
+    "overpayment_refund",
+    "high_cost_loan",
+    "childbirth_loan",
+];
+
+fn body(kind: &str, amount: i64, assessed_on: &str, due_on: &str) -> Value {
+    json!({
+        "kind": kind,
+        "reason": if kind == "overpayment_refund" { json!("ineligible_visit") } else { Value::Null },
+        "debtor": {"kind": "person", "name": "山田 太郎", "phone": "090-1234-5678"},
+        "assessed_on": assessed_on, "amount": amount, "due_on": due_on
+    })
+}
+
+async fn create(app: &TestApp, b: &Value) -> Value {
+    expect_status(app.post("/v1/receivables", &app.admin(), b).await, StatusCode::CREATED).await
+}
+
+async fn post(app: &TestApp, path: &str, b: &Value, status: StatusCode) -> Value {
+    expect_status(app.post(path, &app.admin(), b).await, status).await
+}
+
+#[actix_web::test]
+async fn every_kind_gets_its_fiscal_year_from_the_assessment_date() {
+    let app = TestApp::spawn().await;
+    for kind in KINDS {
+        let march = create(&app, &body(kind, 50_000, "2018-03-31", "2018-04-30")).await;
+        let april = create(&app, &body(kind, 50_000, "2018-04-01", "2018-04-30")).await;
+        assert_eq!(
+            (march["fiscal_year"].as_i64(), april["fiscal_year"].as_i64()),
+            (Some(2017), Some(2018)),
+            "{kind}"
+        );
+        assert_eq!(march["status"], "open");
+        assert_eq!(march["balance"], 50_000);
+        assert_eq!(march["fiscal_class"], "prior");
+    }
+    let listed = expect_status(
+        app.get("/v1/receivables?fiscal_year=2017&limit=100", &app.admin())
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 9);
+    let refunds = expect_status(
+        app.get("/v1/receivables?kind=overpayment_refund", &app.admin()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(refunds["items"].as_array().unwrap().len(), 2);
+    assert_eq!(refunds["items"][0]["reason"], "ineligible_visit");
+
+    // Bad input: a reason on a kind that takes none, none where one is needed, amount, dates.
+    let mut bad = body("damages", 0, "2018-04-01", "2018-03-01");
+    bad["reason"] = json!("work_injury");
+    bad["kind"] = json!("fine");
+    let p = expect_problem(
+        app.post("/v1/receivables", &app.admin(), &bad).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for f in ["kind", "amount", "due_on"] {
+        assert!(fields.contains(&f), "{f}: {p}");
+    }
+    let mut no_reason = body("overpayment_refund", 1_000, "2018-04-01", "2018-04-30");
+    no_reason["reason"] = Value::Null;
+    expect_problem(
+        app.post("/v1/receivables", &app.admin(), &no_reason).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn collections_renew_the_limitation_and_never_go_below_zero() {
+    let app = TestApp::spawn().await;
+    let r = create(&app, &body("overpayment_refund", 100_000, "2024-05-10", "2024-06-10")).await;
+    let id = r["id"].as_str().unwrap();
+    let before = expect_status(
+        app.get(&format!("/v1/receivables/{id}"), &app.admin()).await,
+        StatusCode::OK,
+    )
+    .await;
+    let first = before["limitation"]["completes_on"].as_str().unwrap().to_string();
+
+    let r = post(
+        &app,
+        &format!("/v1/receivables/{id}/collections"),
+        &json!({"amount": 30_000, "received_on": "2025-01-20", "channel": "bank_transfer"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(r["balance"], 70_000);
+    assert_eq!(r["status"], "partially_collected");
+    assert_eq!(r["totals"]["collected"], 30_000);
+    assert_eq!(r["limitation"]["moved_by"], "partial_payment");
+    assert_eq!(r["limitation"]["moved_on"], "2025-01-20");
+    let renewed = r["limitation"]["completes_on"].as_str().unwrap();
+    assert!(renewed > first.as_str(), "{renewed} after {first}");
+
+    expect_problem(
+        app.post(
+            &format!("/v1/receivables/{id}/collections"),
+            &app.admin(),
+            &json!({"amount": 70_001, "received_on": "2025-02-20", "channel": "cash"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "collection_exceeds_balance",
+    )
+    .await;
+    let r = post(
+        &app,
+        &format!("/v1/receivables/{id}/collections"),
+        &json!({"amount": 70_000, "received_on": "2025-02-20", "channel": "insurer_adjustment"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(
+        (r["balance"].as_i64(), r["status"].as_str()),
+        (Some(0), Some("collected"))
+    );
+    assert_eq!(r["collections"].as_array().unwrap().len(), 2);
+    assert_eq!(r["collections"][1]["channel"], "insurer_adjustment");
+}
+
+#[actix_web::test]
+async fn write_off_actions_and_other_tenants() {
+    let app = TestApp::spawn().await;
+    let r = create(&app, &body("damages", 80_000, "2020-04-01", "2020-04-30")).await;
+    let id = r["id"].as_str().unwrap();
+    let r = post(
+        &app,
+        &format!("/v1/receivables/{id}/actions"),
+        &json!({"kind": "phone", "on": "2020-05-10", "outcome": "no_answer"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(r["actions"][0]["kind"], "phone");
+    // A civil claim takes no statutory demand (督促).
+    expect_problem(
+        app.post(
+            &format!("/v1/receivables/{id}/actions"),
+            &app.admin(),
+            &json!({"kind": "statutory_demand", "on": "2020-05-11"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    let r = post(
+        &app,
+        &format!("/v1/receivables/{id}/actions"),
+        &json!({"kind": "payment_order_filed", "on": "2020-09-01"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(r["status"], "in_legal");
+
+    // Another insurer can neither act nor collect.
+    let other = app.token_for(OTHER_INSURER, "admin");
+    for (path, b) in [
+        ("actions", json!({"kind": "phone", "on": "2020-05-10"})),
+        (
+            "collections",
+            json!({"amount": 1, "received_on": "2020-05-10", "channel": "cash"}),
+        ),
+        ("write-off", json!({"on": "2020-05-10", "reason": "waived"})),
+    ] {
+        expect_problem(
+            app.post(&format!("/v1/receivables/{id}/{path}"), &other, &b).await,
+            StatusCode::NOT_FOUND,
+            "receivable_not_found",
+        )
+        .await;
+    }
+    expect_problem(
+        app.get(&format!("/v1/receivables/{id}"), &other).await,
+        StatusCode::NOT_FOUND,
+        "receivable_not_found",
+    )
+    .await;
+
+    let r = post(
+        &app,
+        &format!("/v1/receivables/{id}/write-off"),
+        &json!({"on": "2026-06-01", "reason": "uncollectible"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(r["status"], "written_off");
+    assert_eq!(r["totals"]["written_off"], 80_000);
+    assert_eq!(r["balance"], 0);
+    expect_problem(
+        app.post(
+            &format!("/v1/receivables/{id}/collections"),
+            &app.admin(),
+            &json!({"amount": 1, "received_on": "2026-06-02", "channel": "cash"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "collection_exceeds_balance",
+    )
+    .await;
+    expect_problem(
+        app.post(
+            &format!("/v1/receivables/{id}/actions"),
+            &app.admin(),
+            &json!({"kind": "phone", "on": "2026-06-02"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "receivable_closed",
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn late_charges_follow_the_worked_example_and_thresholds() {
+    let app = TestApp::spawn().await;
+    // receivables.md 5.1: 123,456 yen (法58条), due 2025-11-30, 督促 deadline missed, paid
+    // 2026-02-15 -> 2,200 yen.
+    let r = create(&app, &body("benefit_refund", 123_456, "2025-11-01", "2025-11-30")).await;
+    let id = r["id"].as_str().unwrap();
+    let none = expect_status(
+        app.get(
+            &format!("/v1/receivables/{id}/late-charge?as_of=2026-02-15"),
+            &app.admin(),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (none["amount"].as_i64(), none["not_charged"].as_str()),
+        (Some(0), Some("no_demand"))
+    );
+    post(
+        &app,
+        &format!("/v1/receivables/{id}/actions"),
+        &json!({"kind": "statutory_demand", "on": "2025-12-05"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    post(
+        &app,
+        &format!("/v1/receivables/{id}/collections"),
+        &json!({"amount": 123_456, "received_on": "2026-02-15", "channel": "payment_slip"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let c = expect_status(
+        app.get(
+            &format!("/v1/receivables/{id}/late-charge?as_of=2026-02-15"),
+            &app.admin(),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(c["amount"], 2_200, "{c}");
+    assert_eq!(c["segments"][0]["base"], 123_000);
+    assert_eq!(c["segments"][0]["days"], 31);
+    assert_eq!(c["segments"][1]["days"], 45);
+
+    // Under 1,000 yen: nothing. A civil claim: none (civil interest is off by default).
+    let small = create(&app, &body("benefit_refund", 999, "2025-11-01", "2025-11-30")).await;
+    let s = expect_status(
+        app.get(
+            &format!(
+                "/v1/receivables/{}/late-charge?as_of=2026-02-15",
+                small["id"].as_str().unwrap()
+            ),
+            &app.admin(),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(s["not_charged"], "principal_under_threshold");
+    let civil = create(&app, &body("overpayment_refund", 123_456, "2025-11-01", "2025-11-30")).await;
+    let c = expect_status(
+        app.get(
+            &format!(
+                "/v1/receivables/{}/late-charge?as_of=2026-02-15",
+                civil["id"].as_str().unwrap()
+            ),
+            &app.admin(),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (c["amount"].as_i64(), c["not_charged"].as_str()),
+        (Some(0), Some("not_applicable"))
+    );
+}
