@@ -3,6 +3,7 @@
 //! a restart, idempotent: a household-month whose inputs did not change is not recalculated).
 
 pub mod payments;
+pub mod receivables;
 
 use std::collections::BTreeSet;
 

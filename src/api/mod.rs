@@ -61,6 +61,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(payments::get_payment)
         .service(payments::get_payment_notice)
         .service(payments::get_application_form)
+        .service(receivables::detect_ineligible_visits)
         .service(receivables::create_receivable)
         .service(receivables::list_receivables)
         .service(receivables::get_receivable)

@@ -878,3 +878,40 @@ pub async fn get_late_charge(
         }),
     }))
 }
+
+/// Which month to examine.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DetectionRequest {
+    /// `YYYY-MM`
+    pub service_month: String,
+}
+
+/// Detect care after loss of eligibility (資格喪失後受診) in a month's claims: one
+/// `overpayment_refund` / `ineligible_visit` receivable per member and month for the insurer's
+/// share (`total_cost - copayment`, plus a high-cost benefit already paid for those claims), the
+/// household head as debtor. Running it again creates nothing new; a voided or corrected claim
+/// reduces (調定減) or raises the receivable.
+#[utoipa::path(
+    tag = "receivables",
+    request_body = DetectionRequest,
+    responses(
+        (status = 200, description = "What was assessed, raised, reduced or left", body = crate::jobs::receivables::DetectionReport),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope receivables:write missing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad month", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["receivables:write"]))
+)]
+#[post("/receivables/detect-ineligible-visits")]
+pub async fn detect_ineligible_visits(
+    auth: Auth<ReceivablesWrite>,
+    state: web::Data<AppState>,
+    body: Body<DetectionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let m = crate::domain::calendar::YearMonth::parse(&body.value.service_month)
+        .map_err(|e| ApiError::validation("service_month", e.to_string()))?;
+    let report = crate::jobs::receivables::detect_ineligible_visits(&state.db, &auth.actor(), m).await?;
+    Ok(HttpResponse::Ok().json(report))
+}

@@ -222,3 +222,119 @@ pub async fn add_action(
     audit::record(&txn, actor, "receivable.action_recorded", "receivable", &current.id).await?;
     txn.commit().await
 }
+
+/// Members of the tenant who lost eligibility on or before `by`: id -> (household id, lost_on).
+pub async fn members_lost_by(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    by: NaiveDate,
+) -> Result<std::collections::HashMap<String, (String, NaiveDate)>, DbErr> {
+    use super::entity::member;
+    let rows: Vec<(String, String, Option<NaiveDate>)> = member::Entity::find()
+        .select_only()
+        .columns([member::Column::Id, member::Column::HouseholdId, member::Column::LostOn])
+        .filter(member::Column::Insurer.eq(insurer))
+        .filter(member::Column::LostOn.lte(by))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, h, lost)| Some((id, (h, lost?))))
+        .collect())
+}
+
+/// Claims (active and voided) of `month` whose member lost eligibility on or before `by`.
+pub async fn claims_of_lost_members(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    month: &str,
+    by: NaiveDate,
+) -> Result<Vec<super::entity::claim::Model>, DbErr> {
+    use super::entity::{claim, member};
+    let mut lost = sea_orm::sea_query::Query::select();
+    lost.column(member::Column::Id)
+        .from(member::Entity)
+        .and_where(member::Column::Insurer.eq(insurer))
+        .and_where(member::Column::LostOn.lte(by));
+    claim::Entity::find()
+        .filter(claim::Column::Insurer.eq(insurer))
+        .filter(claim::Column::ServiceMonth.eq(month))
+        .filter(claim::Column::MemberId.in_subquery(lost))
+        .order_by_asc(claim::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// The receivables made from these source keys, by key.
+pub async fn by_sources(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    keys: &[String],
+) -> Result<std::collections::HashMap<String, rec::Model>, DbErr> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in keys.chunks(200) {
+        let rows = Entity::find()
+            .filter(Column::Insurer.eq(insurer))
+            .filter(Column::SourceKey.is_in(chunk.iter().map(String::as_str)))
+            .all(conn)
+            .await?;
+        for r in rows {
+            if let Some(k) = r.source_key.clone() {
+                out.insert(k, r);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The heads (世帯主) of these households: household id -> (member id, name).
+pub async fn heads_of(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    households: &[String],
+) -> Result<std::collections::HashMap<String, (String, String)>, DbErr> {
+    use super::entity::member;
+    let mut out = std::collections::HashMap::new();
+    for chunk in households.chunks(300) {
+        let rows: Vec<(String, String, String)> = member::Entity::find()
+            .select_only()
+            .columns([member::Column::HouseholdId, member::Column::Id, member::Column::Name])
+            .filter(member::Column::Insurer.eq(insurer))
+            .filter(member::Column::Relationship.eq("head"))
+            .filter(member::Column::HouseholdId.is_in(chunk.iter().map(String::as_str)))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (h, id, name) in rows {
+            out.insert(h, (id, name));
+        }
+    }
+    Ok(out)
+}
+
+/// The member benefits (JSON `[{member_id, benefit}]`) of the paid determinations of `month` of
+/// these households, by household.
+pub async fn paid_benefits(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    month: &str,
+    households: &[String],
+) -> Result<std::collections::HashMap<String, String>, DbErr> {
+    use super::entity::benefit_determination as det;
+    let mut out = std::collections::HashMap::new();
+    for chunk in households.chunks(300) {
+        let rows: Vec<(String, String)> = det::Entity::find()
+            .select_only()
+            .columns([det::Column::HouseholdId, det::Column::Members])
+            .filter(det::Column::Insurer.eq(insurer))
+            .filter(det::Column::ServiceMonth.eq(month))
+            .filter(det::Column::Status.eq(super::benefits::PAID))
+            .filter(det::Column::HouseholdId.is_in(chunk.iter().map(String::as_str)))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}

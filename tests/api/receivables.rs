@@ -320,3 +320,104 @@ async fn late_charges_follow_the_worked_example_and_thresholds() {
         (Some(0), Some("not_applicable"))
     );
 }
+
+fn visit(number: &str, member_id: &str, day: &str, total: i64, copay: i64) -> Value {
+    json!({
+        "claim_number": number, "member_id": member_id, "service_month": "2025-09",
+        "provider": {"code": "1312345678", "name": "千代田病院"}, "kind": "medical", "setting": "outpatient",
+        "total_cost": total, "copayment": copay, "first_service_on": day
+    })
+}
+
+#[actix_web::test]
+async fn care_after_loss_of_eligibility_becomes_one_refund_per_member_and_month() {
+    let app = TestApp::spawn().await;
+    let h = app.household("IV1").await;
+    let hid = h["id"].as_str().unwrap();
+    let head = app.member(hid, "401", "head").await;
+    let spouse = app.member(hid, "402", "spouse").await;
+    let sid = spouse["id"].as_str().unwrap();
+    expect_status(
+        app.patch(
+            &format!("/v1/members/{sid}"),
+            &app.admin(),
+            &json!({"lost_on": "2025-09-10", "loss_reason": "other_insurance"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let report = app
+        .import(&[
+            visit("IV-1", sid, "2025-09-15", 100_000, 30_000),
+            visit("IV-2", sid, "2025-09-20", 50_000, 15_000),
+            visit("IV-3", sid, "2025-09-05", 40_000, 12_000),
+            visit("IV-4", head["id"].as_str().unwrap(), "2025-09-15", 80_000, 24_000),
+        ])
+        .await;
+    assert_eq!(report["created"], 4);
+    let detect = || async {
+        expect_status(
+            app.post(
+                "/v1/receivables/detect-ineligible-visits",
+                &app.admin(),
+                &json!({"service_month": "2025-09"}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await
+    };
+    let d = detect().await;
+    assert_eq!((d["created"].as_i64(), d["claims"].as_i64()), (Some(1), Some(2)), "{d}");
+    let id = d["receivable_ids"][0].as_str().unwrap().to_string();
+    let r = expect_status(
+        app.get(&format!("/v1/receivables/{id}"), &app.admin()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(r["kind"], "overpayment_refund");
+    assert_eq!(r["reason"], "ineligible_visit");
+    assert_eq!(r["amount"], 105_000);
+    assert_eq!(r["debtor"]["member_id"], head["id"]);
+    assert_eq!(r["source_claim_ids"].as_array().unwrap().len(), 2);
+
+    // Again: nothing new.
+    let d = detect().await;
+    assert_eq!((d["created"].as_i64(), d["unchanged"].as_i64()), (Some(0), Some(1)));
+    // A voided claim reduces it (調定減).
+    let claims = expect_status(
+        app.get("/v1/claims?service_month=2025-09&limit=10", &app.admin()).await,
+        StatusCode::OK,
+    )
+    .await;
+    let iv2 = claims["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["claim_number"] == "IV-2")
+        .unwrap();
+    let res = app
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/v1/claims/{}", iv2["id"].as_str().unwrap()),
+            &app.admin(),
+            None,
+        )
+        .await;
+    assert!(res.status().is_success());
+    let d = detect().await;
+    assert_eq!(d["reduced"], 1, "{d}");
+    let r = expect_status(
+        app.get(&format!("/v1/receivables/{id}"), &app.admin()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(r["balance"], 70_000);
+    assert_eq!(r["totals"]["reduced"], 35_000);
+    let d = detect().await;
+    assert_eq!(
+        (d["created"].as_i64(), d["reduced"].as_i64(), d["unchanged"].as_i64()),
+        (Some(0), Some(0), Some(1))
+    );
+}

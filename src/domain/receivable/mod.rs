@@ -39,6 +39,7 @@ pub mod civil;
 pub mod dunning;
 mod dunning_rules;
 pub mod fiscal;
+pub mod ineligible;
 pub mod installment;
 pub mod kind;
 pub mod late_charge;

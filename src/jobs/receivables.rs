@@ -1,0 +1,204 @@
+//! Detection of care after loss of eligibility (資格喪失後受診): the claims of a month whose member
+//! had already lost eligibility become one `overpayment_refund` / `ineligible_visit` receivable
+//! per member and month (返納金, debtor the household head). The rules are in
+//! [`crate::domain::receivable::ineligible`]; detecting again assesses only what changed.
+
+use std::collections::BTreeMap;
+
+use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+
+use crate::domain::calendar::YearMonth;
+use crate::domain::money::Yen;
+use crate::domain::payment::refund_due_on;
+use crate::domain::receivable::ineligible::{Adjustment, adjust, after_loss, insurer_share};
+use crate::domain::receivable::ledger::status_of;
+use crate::domain::receivable::{Ledger, LedgerEntry, ReceivableStatus};
+use crate::jobs::StoredMemberBenefit;
+use crate::store::entity::receivable as rec;
+use crate::store::receivables as store;
+use crate::store::{Actor, claims::ACTIVE, new_id, now};
+
+/// What a detection did.
+#[derive(Debug, Default, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct DetectionReport {
+    pub service_month: String,
+    /// Claims of the month after their member's loss of eligibility (active ones).
+    pub claims: usize,
+    /// Receivables assessed for the first time.
+    pub created: usize,
+    /// Receivables assessed further (a new claim after the loss).
+    pub increased: usize,
+    /// Receivables reduced (調定減) because a claim was voided or corrected.
+    pub reduced: usize,
+    pub unchanged: usize,
+    /// The receivables concerned, new or changed or not.
+    pub receivable_ids: Vec<String>,
+}
+
+/// One member-month found.
+#[derive(Default)]
+struct Found {
+    household_id: String,
+    amount: i64,
+    claim_ids: Vec<String>,
+    all_after_loss: bool,
+    any: bool,
+}
+
+/// Detects the month's claims after loss of eligibility, in one transaction.
+pub async fn detect_ineligible_visits(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    month: YearMonth,
+) -> Result<DetectionReport, DbErr> {
+    let txn = db.begin().await?;
+    let m = month.to_string();
+    let first = month.first_day();
+    let last = month.last_day();
+    let lost = store::members_lost_by(&txn, &actor.insurer, last).await?;
+    let claims = store::claims_of_lost_members(&txn, &actor.insurer, &m, last).await?;
+    let mut found: BTreeMap<String, Found> = BTreeMap::new();
+    let mut report = DetectionReport {
+        service_month: m.clone(),
+        ..DetectionReport::default()
+    };
+    for c in &claims {
+        let Some((household, lost_on)) = lost.get(&c.member_id) else {
+            continue;
+        };
+        let f = found.entry(c.member_id.clone()).or_insert_with(|| Found {
+            household_id: household.clone(),
+            all_after_loss: true,
+            ..Found::default()
+        });
+        let after = after_loss(*lost_on, c.first_service_on, first);
+        if after {
+            // A voided claim still names the member-month, so its receivable can be reduced.
+            f.any = true;
+        }
+        if c.status != ACTIVE {
+            continue;
+        }
+        if after {
+            report.claims += 1;
+            f.amount += insurer_share(c.total_cost, c.copayment);
+            f.claim_ids.push(c.id.clone());
+        } else {
+            f.all_after_loss = false;
+        }
+    }
+    found.retain(|_, f| f.any);
+    let households: Vec<String> = found.values().map(|f| f.household_id.clone()).collect();
+    let paid = store::paid_benefits(&txn, &actor.insurer, &m, &households).await?;
+    for (member, f) in found.iter_mut() {
+        if f.all_after_loss
+            && !f.claim_ids.is_empty()
+            && let Some(json) = paid.get(&f.household_id)
+        {
+            let members: Vec<StoredMemberBenefit> = serde_json::from_str(json).unwrap_or_default();
+            f.amount += members
+                .iter()
+                .filter(|x| &x.member_id == member)
+                .map(|x| x.benefit)
+                .sum::<i64>();
+        }
+    }
+    let key = |member: &str| format!("ineligible_visit:{member}:{m}");
+    let keys: Vec<String> = found.keys().map(|k| key(k)).collect();
+    let existing = store::by_sources(&txn, &actor.insurer, &keys).await?;
+    let heads = store::heads_of(&txn, &actor.insurer, &households).await?;
+    let today = now().date_naive();
+    for (member, f) in &found {
+        match existing.get(&key(member)) {
+            Some(r) => {
+                let entries = store::entries(&txn, &actor.insurer, &r.id).await?;
+                let ledger = Ledger::new(entries.iter().map(store::ledger_entry).collect::<Result<Vec<_>, _>>()?)
+                    .map_err(|e| DbErr::Custom(format!("stored ledger of {}: {e}", r.id)))?;
+                let p = ledger.position();
+                let net = p.assessed.as_i64() - p.reduced.as_i64();
+                let on = today.max(entries.last().map_or(today, |e| e.entry_on));
+                let (entry, kind) = match adjust(net, p.balance.as_i64(), f.amount) {
+                    Adjustment::Unchanged => {
+                        report.unchanged += 1;
+                        report.receivable_ids.push(r.id.clone());
+                        continue;
+                    }
+                    Adjustment::Assess(x) => {
+                        report.increased += 1;
+                        (
+                            LedgerEntry::Assessment {
+                                on,
+                                amount: Yen::new(x),
+                            },
+                            store::ASSESSMENT,
+                        )
+                    }
+                    Adjustment::Reduce(x) => {
+                        report.reduced += 1;
+                        (
+                            LedgerEntry::Reduction {
+                                on,
+                                amount: Yen::new(x),
+                            },
+                            store::REDUCTION,
+                        )
+                    }
+                };
+                let amount = match entry {
+                    LedgerEntry::Assessment { amount, .. } | LedgerEntry::Reduction { amount, .. } => amount.as_i64(),
+                    _ => 0,
+                };
+                let ledger = ledger
+                    .with(entry)
+                    .map_err(|e| DbErr::Custom(format!("receivable {}: {e}", r.id)))?;
+                let status = status_of(
+                    ledger.position(),
+                    ledger.is_written_off(),
+                    r.status == ReceivableStatus::InLegal.as_str(),
+                );
+                let e = crate::store::entity::receivable_entry::Model {
+                    kind: kind.into(),
+                    note: Some("claims after loss of eligibility changed".into()),
+                    ..store::assessment(actor, &r.id, amount, on)
+                };
+                store::append_entry(&txn, actor, r, e, ledger.position().balance.as_i64(), status.as_str())
+                    .await?
+                    .ok_or(DbErr::RecordNotUpdated)?;
+                report.receivable_ids.push(r.id.clone());
+            }
+            None if f.amount > 0 => {
+                let head = heads.get(&f.household_id);
+                let model = rec::Model {
+                    id: new_id(),
+                    insurer: actor.insurer.clone(),
+                    kind: "overpayment_refund".into(),
+                    reason: Some("ineligible_visit".into()),
+                    debtor_kind: "person".into(),
+                    debtor_name: head.map_or_else(String::new, |h| h.1.clone()),
+                    debtor_member_id: head.map(|h| h.0.clone()),
+                    debtor_phone: None,
+                    debtor_workplace: None,
+                    household_id: Some(f.household_id.clone()),
+                    service_month: Some(m.clone()),
+                    determination_id: None,
+                    assessed_on: today,
+                    amount: f.amount,
+                    due_on: refund_due_on(today),
+                    source_claim_ids: serde_json::to_string(&f.claim_ids).unwrap_or_else(|_| "[]".into()),
+                    source_key: Some(key(member)),
+                    note: Some(format!("care after loss of eligibility of member {member} in {m}")),
+                    balance: f.amount,
+                    status: ReceivableStatus::Open.as_str().into(),
+                    version: 1,
+                    created_at: now(),
+                };
+                report.receivable_ids.push(model.id.clone());
+                store::create(&txn, actor, model).await?;
+                report.created += 1;
+            }
+            None => {}
+        }
+    }
+    txn.commit().await?;
+    Ok(report)
+}
