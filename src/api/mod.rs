@@ -69,6 +69,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(receivables::record_collection)
         .service(receivables::write_off)
         .service(receivables::get_late_charge)
+        .service(receivables::dunning_worklist)
         .service(statistics::benefit_statistics)
         .service(audit::list_audit_events);
 }

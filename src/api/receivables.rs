@@ -915,3 +915,161 @@ pub async fn detect_ineligible_visits(
     let report = crate::jobs::receivables::detect_ineligible_visits(&state.db, &auth.actor(), m).await?;
     Ok(HttpResponse::Ok().json(report))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct WorklistQuery {
+    /// The day (default: today).
+    pub on: Option<NaiveDate>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// One action the rules call due.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkItem {
+    pub receivable_id: String,
+    pub kind: String,
+    pub debtor_name: String,
+    pub debtor_phone: Option<String>,
+    /// Where a written notice goes when re-employment is known (就業先送付).
+    pub debtor_workplace: Option<String>,
+    pub balance: i64,
+    pub assessed_on: NaiveDate,
+    pub due_on: NaiveDate,
+    /// The action due: `phone`, `payment_slip`, `notice`, `statutory_demand`, `second_notice`,
+    /// `final_notice`, `adjustment_offered`, `payment_order_filed`, `workplace_notice`,
+    /// `acknowledgment`.
+    pub action: String,
+    /// The rule that made it due (`high_value_call`, `payment_slip`, `first_written_dunning`,
+    /// `second_notice`, `phone_follow_up`, `final_notice`, `adjustment_leaflet`, `legal_action`,
+    /// `prior_year_rotation`, `limitation_warning`).
+    pub rule: String,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// The day's worklist.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Worklist {
+    pub on: NaiveDate,
+    pub items: Vec<WorkItem>,
+    /// Continue after this cursor for the rest of the day's items.
+    pub next_cursor: Option<String>,
+}
+
+/// Receivables read at a time while building the worklist.
+const WORKLIST_CHUNK: u64 = 1000;
+
+/// The actions the dunning rules call due on a day, each with its rule: the call before the slip
+/// for 100,000 yen or more with a known phone, written dunning after the due date, the second and
+/// final notices, legal action (支払督促) within 6 months of assessment for debtors who have not
+/// responded, prior-year receivables in 3 groups one group a month (to the workplace when known),
+/// and limitation 90 days ahead. Paged by receivable: a page holds the items of whole receivables.
+#[utoipa::path(
+    tag = "receivables",
+    params(WorklistQuery),
+    responses(
+        (status = 200, description = "The items due", body = Worklist),
+        (status = 400, description = "Unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope receivables:read missing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad date, limit or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["receivables:read"]))
+)]
+#[get("/dunning/worklist")]
+pub async fn dunning_worklist(
+    auth: Auth<ReceivablesRead>,
+    state: web::Data<AppState>,
+    q: web::Query<WorklistQuery>,
+) -> Result<HttpResponse, ApiError> {
+    use crate::domain::receivable::{DunningFacts, due_actions};
+    let page = page_request(q.limit, q.cursor.as_deref())?;
+    let on = q.on.unwrap_or_else(|| now().date_naive());
+    let mut items = Vec::new();
+    let mut after = page.after.clone();
+    let mut exhausted = false;
+    while (items.len() as u64) < page.limit {
+        let rows = store::open_page(&state.db, auth.insurer(), after.as_deref(), WORKLIST_CHUNK).await?;
+        let Some(last) = rows.last().map(|r| r.id.clone()) else {
+            exhausted = true;
+            break;
+        };
+        let (mut entries, mut actions) =
+            store::ledgers_in_range(&state.db, auth.insurer(), after.as_deref(), &last).await?;
+        let full = rows.len() as u64 == WORKLIST_CHUNK;
+        for r in rows {
+            let es = entries.remove(&r.id).unwrap_or_default();
+            let acts = actions.remove(&r.id).unwrap_or_default();
+            let kind = kind_of(&r)?;
+            let ledger = Ledger::new(es.iter().map(store::ledger_entry).collect::<Result<Vec<_>, _>>()?)
+                .map_err(|e| ApiError::Internal(format!("stored ledger of {}: {e}", r.id)))?;
+            let taken = acts.iter().map(store::taken_action).collect::<Result<Vec<_>, _>>()?;
+            let loaded = Loaded {
+                entries: es,
+                ledger,
+                actions: acts,
+            };
+            let clock = limitation_of(kind, &r, &loaded, on);
+            let p = loaded.ledger.position();
+            let facts = DunningFacts {
+                kind,
+                reason: r.reason.as_deref().and_then(|x| RefundReason::parse(x).ok()),
+                debtor: DebtorKind::parse(&r.debtor_kind).map_err(|e| ApiError::Internal(e.to_string()))?,
+                assessed_on: r.assessed_on,
+                due_on: r.due_on,
+                assessed_amount: p.assessed,
+                balance: p.balance,
+                collected: p.collected,
+                status: crate::domain::receivable::ReceivableStatus::parse(&r.status)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?,
+                phone_known: r.debtor_phone.as_deref().is_some_and(|x| !x.trim().is_empty()),
+                workplace_known: r.debtor_workplace.as_deref().is_some_and(|x| !x.trim().is_empty()),
+                installment_active: false,
+                adjustment_pending: false,
+                rotation_key: rotation_key(&r.id),
+                limitation_completes_on: clock.completes_on,
+            };
+            for due in due_actions(&facts, &taken, on) {
+                items.push(WorkItem {
+                    receivable_id: r.id.clone(),
+                    kind: r.kind.clone(),
+                    debtor_name: r.debtor_name.clone(),
+                    debtor_phone: r.debtor_phone.clone(),
+                    debtor_workplace: r.debtor_workplace.clone(),
+                    balance: r.balance,
+                    assessed_on: r.assessed_on,
+                    due_on: r.due_on,
+                    action: due.kind.as_str().to_string(),
+                    rule: due.rule_id.to_string(),
+                    reason: due.reason,
+                });
+            }
+            after = Some(r.id);
+            if items.len() as u64 >= page.limit {
+                break;
+            }
+        }
+        if !full && (items.len() as u64) < page.limit {
+            exhausted = true;
+            break;
+        }
+    }
+    Ok(HttpResponse::Ok().json(Worklist {
+        on,
+        items,
+        next_cursor: if exhausted {
+            None
+        } else {
+            after.as_deref().map(crate::store::encode_cursor)
+        },
+    }))
+}
+
+/// A stable number of a receivable that picks its prior-year group (the id's last 12 hex digits).
+fn rotation_key(id: &str) -> u64 {
+    let hex: String = id.chars().filter(char::is_ascii_hexdigit).collect();
+    u64::from_str_radix(&hex[hex.len().saturating_sub(12)..], 16).unwrap_or(0)
+}

@@ -338,3 +338,58 @@ pub async fn paid_benefits(
     }
     Ok(out)
 }
+
+/// Receivables still to collect (not collected, not written off) after `after`, in id order.
+pub async fn open_page(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<rec::Model>, DbErr> {
+    let mut q = Entity::find()
+        .filter(Column::Insurer.eq(insurer))
+        .filter(Column::Status.is_not_in(["collected", "written_off"]));
+    if let Some(a) = after {
+        q = q.filter(Column::Id.gt(a));
+    }
+    q.order_by_asc(Column::Id).limit(limit).all(conn).await
+}
+
+/// Ledger entries and actions of the receivables with ids in (`after`, `through`], grouped by
+/// receivable: two statements for a whole page.
+pub async fn ledgers_in_range(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    after: Option<&str>,
+    through: &str,
+) -> Result<
+    (
+        std::collections::HashMap<String, Vec<entry::Model>>,
+        std::collections::HashMap<String, Vec<action::Model>>,
+    ),
+    DbErr,
+> {
+    let mut eq = entry::Entity::find()
+        .filter(entry::Column::Insurer.eq(insurer))
+        .filter(entry::Column::ReceivableId.lte(through));
+    let mut aq = action::Entity::find()
+        .filter(action::Column::Insurer.eq(insurer))
+        .filter(action::Column::ReceivableId.lte(through));
+    if let Some(a) = after {
+        eq = eq.filter(entry::Column::ReceivableId.gt(a));
+        aq = aq.filter(action::Column::ReceivableId.gt(a));
+    }
+    let mut entries: std::collections::HashMap<String, Vec<entry::Model>> = std::collections::HashMap::new();
+    let mut rows = eq.all(conn).await?;
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    for e in rows {
+        entries.entry(e.receivable_id.clone()).or_default().push(e);
+    }
+    let mut actions: std::collections::HashMap<String, Vec<action::Model>> = std::collections::HashMap::new();
+    let mut rows = aq.all(conn).await?;
+    rows.sort_by(|a, b| (a.action_on, &a.id).cmp(&(b.action_on, &b.id)));
+    for a in rows {
+        actions.entry(a.receivable_id.clone()).or_default().push(a);
+    }
+    Ok((entries, actions))
+}

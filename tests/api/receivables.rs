@@ -421,3 +421,151 @@ async fn care_after_loss_of_eligibility_becomes_one_refund_per_member_and_month(
         (Some(0), Some(0), Some(1))
     );
 }
+
+async fn worklist(app: &TestApp, on: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/v1/dunning/worklist?on={on}&limit=500&cursor={c}"),
+            None => format!("/v1/dunning/worklist?on={on}&limit=500"),
+        };
+        let v = expect_status(app.get(&path, &app.token("receivables:read")).await, StatusCode::OK).await;
+        items.extend(v["items"].as_array().unwrap().iter().cloned());
+        match v["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return items,
+        }
+    }
+}
+
+fn rules_for<'a>(items: &'a [Value], id: &str) -> Vec<(&'a str, &'a str)> {
+    items
+        .iter()
+        .filter(|i| i["receivable_id"] == id)
+        .map(|i| (i["rule"].as_str().unwrap(), i["action"].as_str().unwrap()))
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_worklist_reproduces_the_call_the_legal_deadline_and_the_rotation() {
+    let app = TestApp::spawn().await;
+    // 100,000 yen or more with a known phone: a call before the slip; below it, the slip at once.
+    let big = create(&app, &body("overpayment_refund", 150_000, "2026-04-01", "2026-04-30")).await;
+    let mut small_body = body("overpayment_refund", 50_000, "2026-04-01", "2026-04-30");
+    small_body["debtor"]["phone"] = Value::Null;
+    let small = create(&app, &small_body).await;
+    let items = worklist(&app, "2026-04-02").await;
+    let big_rules = rules_for(&items, big["id"].as_str().unwrap());
+    assert!(big_rules.contains(&("high_value_call", "phone")), "{big_rules:?}");
+    assert!(
+        !big_rules.iter().any(|r| r.0 == "payment_slip"),
+        "the slip waits for the call: {big_rules:?}"
+    );
+    let small_rules = rules_for(&items, small["id"].as_str().unwrap());
+    assert!(
+        small_rules.contains(&("payment_slip", "payment_slip")),
+        "{small_rules:?}"
+    );
+    assert!(!small_rules.iter().any(|r| r.0 == "high_value_call"));
+
+    // No response within 6 months of assessment: legal action (支払督促).
+    let silent = create(&app, &body("damages", 80_000, "2025-10-01", "2025-10-31")).await;
+    let sid = silent["id"].as_str().unwrap();
+    post(
+        &app,
+        &format!("/v1/receivables/{sid}/actions"),
+        &json!({"kind": "payment_slip", "on": "2025-10-01"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert!(
+        !rules_for(&worklist(&app, "2026-03-31").await, sid)
+            .iter()
+            .any(|r| r.0 == "legal_action")
+    );
+    assert!(rules_for(&worklist(&app, "2026-04-01").await, sid).contains(&("legal_action", "payment_order_filed")));
+    // A partial payment is a response: no legal action.
+    post(
+        &app,
+        &format!("/v1/receivables/{sid}/collections"),
+        &json!({"amount": 10_000, "received_on": "2026-04-01", "channel": "cash"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert!(
+        !rules_for(&worklist(&app, "2026-04-02").await, sid)
+            .iter()
+            .any(|r| r.0 == "legal_action")
+    );
+
+    // Prior-year receivables whose sequence is over: three groups, one dunned a month, each
+    // exactly once in April-June; to the workplace when known.
+    let mut prior = Vec::new();
+    for i in 0..6 {
+        let mut b = body("overpayment_refund", 30_000, "2024-06-01", "2024-06-30");
+        if i == 0 {
+            b["debtor"]["workplace"] = json!("株式会社 千代田商事");
+        }
+        let r = create(&app, &b).await;
+        let id = r["id"].as_str().unwrap().to_string();
+        post(
+            &app,
+            &format!("/v1/receivables/{id}/actions"),
+            &json!({"kind": "final_notice", "on": "2024-09-01"}),
+            StatusCode::CREATED,
+        )
+        .await;
+        post(
+            &app,
+            &format!("/v1/receivables/{id}/actions"),
+            &json!({"kind": "payment_order_filed", "on": "2024-10-01"}),
+            StatusCode::CREATED,
+        )
+        .await;
+        prior.push(id);
+    }
+    // Those in legal are not dunned by letter; the same receivables without a payment order are.
+    let mut rotating = Vec::new();
+    for i in 0..6 {
+        let mut b = body("overpayment_refund", 30_000, "2024-06-01", "2024-06-30");
+        if i == 0 {
+            b["debtor"]["workplace"] = json!("株式会社 千代田商事");
+        }
+        let r = create(&app, &b).await;
+        let id = r["id"].as_str().unwrap().to_string();
+        post(
+            &app,
+            &format!("/v1/receivables/{id}/actions"),
+            &json!({"kind": "final_notice", "on": "2024-09-01"}),
+            StatusCode::CREATED,
+        )
+        .await;
+        rotating.push(id);
+    }
+    let mut seen = std::collections::HashMap::new();
+    for day in ["2026-04-10", "2026-05-10", "2026-06-10"] {
+        let items = worklist(&app, day).await;
+        for id in &rotating {
+            for (rule, action) in rules_for(&items, id) {
+                if rule == "prior_year_rotation" {
+                    *seen.entry(id.clone()).or_insert(0) += 1;
+                    let expected = if id == &rotating[0] {
+                        "workplace_notice"
+                    } else {
+                        "notice"
+                    };
+                    assert_eq!(action, expected);
+                }
+            }
+        }
+        for id in &prior {
+            assert!(
+                rules_for(&items, id).iter().all(|r| r.0 != "prior_year_rotation"),
+                "in legal: not dunned"
+            );
+        }
+    }
+    assert_eq!(seen.len(), 6, "{seen:?}");
+    assert!(seen.values().all(|&n| n == 1), "{seen:?}");
+}
