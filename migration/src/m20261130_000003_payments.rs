@@ -331,6 +331,44 @@ impl MigrationTrait for Migration {
             &["receivable_id", "action_on"],
         )
         .await?;
+
+        m.create_table(
+            Table::create()
+                .table("installment_plans")
+                .col(string("id").primary_key())
+                .col(string("insurer"))
+                .col(string("receivable_id"))
+                .col(date("pledged_on"))
+                .col(integer("instalments"))
+                .col(date("first_due_on"))
+                .col(big_integer("total"))
+                .col(date_null("cancelled_on"))
+                .col(string("actor"))
+                .col(timestamp_with_time_zone("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(m, "ix_installment_plans", "installment_plans", &["receivable_id", "id"]).await?;
+
+        m.create_table(
+            Table::create()
+                .table("legal_actions")
+                .col(string("id").primary_key())
+                .col(string("insurer"))
+                .col(string("receivable_id"))
+                .col(date("filed_on"))
+                .col(string_null("court"))
+                .col(date_null("served_on"))
+                .col(date_null("declaration_served_on"))
+                .col(string_null("outcome"))
+                .col(date_null("outcome_on"))
+                .col(string_null("note"))
+                .col(integer("version"))
+                .col(timestamp_with_time_zone("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(m, "ix_legal_actions", "legal_actions", &["receivable_id", "id"]).await?;
         Ok(())
     }
 
@@ -343,6 +381,8 @@ impl MigrationTrait for Migration {
         )
         .await?;
         for t in [
+            "legal_actions",
+            "installment_plans",
             "receivable_actions",
             "receivable_entries",
             "receivables",

@@ -70,6 +70,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(receivables::write_off)
         .service(receivables::get_late_charge)
         .service(receivables::dunning_worklist)
+        .service(receivables::create_installment_plan)
+        .service(receivables::file_legal_action)
+        .service(receivables::record_legal_event)
         .service(statistics::benefit_statistics)
         .service(audit::list_audit_events);
 }

@@ -17,15 +17,20 @@ use crate::auth::scope::{ReceivablesRead, ReceivablesWrite};
 use crate::domain::calendar::FiscalYear;
 use crate::domain::money::Yen;
 use crate::domain::receivable::fiscal::{fiscal_class, fiscal_year_of_assessment};
+use crate::domain::receivable::installment::{self, DefaultRule, Instalment, PlanPayment, PlanPosition, plan_position};
 use crate::domain::receivable::late_charge::{PrincipalEvent, earliest_demand_deadline};
 use crate::domain::receivable::ledger::{CollectionChannel, WriteOffReason, status_of};
 use crate::domain::receivable::limitation::{LimitationEventKind, in_warning_window};
+use crate::domain::receivable::payment_order::{declaration_objection_deadline, final_on, payment_order_deadlines};
 use crate::domain::receivable::{
     ActionKind, ActionOutcome, DebtorKind, LateChargeTable, Ledger, LedgerEntry, LimitationEvent, LimitationStart,
     ReceivableKind, RefundReason, late_charge, limitation,
 };
 use crate::error::{ApiError, FieldError, Problem};
-use crate::store::entity::{receivable as rec, receivable_action as action, receivable_entry as entry};
+use crate::store::entity::{
+    installment_plan as plan, legal_action as legal, receivable as rec, receivable_action as action,
+    receivable_entry as entry,
+};
 use crate::store::receivables::{self as store, Filter};
 use crate::store::{members as member_store, new_id, now};
 
@@ -129,6 +134,101 @@ pub struct Totals {
     pub overpaid: i64,
 }
 
+/// One instalment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InstalmentView {
+    pub number: u32,
+    pub due_on: NaiveDate,
+    pub amount: i64,
+}
+
+/// An installment plan (分割納付) and where it stands today.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InstallmentPlanView {
+    pub id: String,
+    /// 納付誓約: renews the limitation.
+    pub pledged_on: NaiveDate,
+    pub instalments: i32,
+    pub first_due_on: NaiveDate,
+    pub total: i64,
+    pub schedule: Vec<InstalmentView>,
+    /// `active`, `defaulted` (two instalments missed), `completed`, `cancelled`.
+    pub status: String,
+    pub paid: i64,
+    pub missed: u32,
+    pub arrears: i64,
+    pub next_due_on: Option<NaiveDate>,
+}
+
+/// A payment order (支払督促) and its deadlines (receivables.md §7).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LegalActionView {
+    pub id: String,
+    pub filed_on: NaiveDate,
+    pub court: Option<String>,
+    pub served_on: Option<NaiveDate>,
+    /// Last day of the debtor's objection (督促異議), two weeks from service.
+    pub objection_deadline: Option<NaiveDate>,
+    /// From this day the 仮執行宣言 may be applied for ...
+    pub may_apply_from: Option<NaiveDate>,
+    /// ... and until this day, or the order lapses.
+    pub application_deadline: Option<NaiveDate>,
+    pub declaration_served_on: Option<NaiveDate>,
+    /// Last day to object to the 仮執行宣言付支払督促.
+    pub declaration_objection_deadline: Option<NaiveDate>,
+    /// The day it becomes final if unopposed.
+    pub final_on: Option<NaiveDate>,
+    /// `objection`, `final`, `withdrawn`, `lapsed`, `settled`.
+    pub outcome: Option<String>,
+    pub outcome_on: Option<NaiveDate>,
+    pub note: Option<String>,
+    pub version: i32,
+}
+
+fn legal_view(x: &legal::Model) -> LegalActionView {
+    let d = x.served_on.map(payment_order_deadlines);
+    LegalActionView {
+        id: x.id.clone(),
+        filed_on: x.filed_on,
+        court: x.court.clone(),
+        served_on: x.served_on,
+        objection_deadline: d.map(|d| d.objection_deadline),
+        may_apply_from: d.map(|d| d.may_apply_from),
+        application_deadline: d.map(|d| d.application_deadline),
+        declaration_served_on: x.declaration_served_on,
+        declaration_objection_deadline: x.declaration_served_on.map(declaration_objection_deadline),
+        final_on: x.declaration_served_on.map(final_on),
+        outcome: x.outcome.clone(),
+        outcome_on: x.outcome_on,
+        note: x.note.clone(),
+        version: x.version,
+    }
+}
+
+fn plan_view(p: &plan::Model, ledger: &Ledger, on: NaiveDate) -> InstallmentPlanView {
+    let (schedule, position) = plan_position_of(p, ledger, on);
+    InstallmentPlanView {
+        id: p.id.clone(),
+        pledged_on: p.pledged_on,
+        instalments: p.instalments,
+        first_due_on: p.first_due_on,
+        total: p.total,
+        schedule: schedule
+            .iter()
+            .map(|i| InstalmentView {
+                number: i.number,
+                due_on: i.due_on,
+                amount: i.amount.as_i64(),
+            })
+            .collect(),
+        status: position.map_or("cancelled", |x| x.status.as_str()).to_string(),
+        paid: position.map_or(0, |x| x.paid.as_i64()),
+        missed: position.map_or(0, |x| x.missed),
+        arrears: position.map_or(0, |x| x.arrears.as_i64()),
+        next_due_on: position.and_then(|x| x.next).map(|i| i.due_on),
+    }
+}
+
 /// A receivable with what its ledger derives.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Receivable {
@@ -166,6 +266,10 @@ pub struct Receivable {
     pub collections: Option<Vec<Collection>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entries: Option<Vec<Entry>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub installment_plans: Option<Vec<InstallmentPlanView>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legal_actions: Option<Vec<LegalActionView>>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
 }
@@ -186,6 +290,8 @@ struct Loaded {
     entries: Vec<entry::Model>,
     ledger: Ledger,
     actions: Vec<action::Model>,
+    plans: Vec<plan::Model>,
+    legal: Vec<legal::Model>,
 }
 
 async fn load(state: &AppState, r: &rec::Model) -> Result<Loaded, ApiError> {
@@ -193,17 +299,48 @@ async fn load(state: &AppState, r: &rec::Model) -> Result<Loaded, ApiError> {
     let ledger = Ledger::new(entries.iter().map(store::ledger_entry).collect::<Result<Vec<_>, _>>()?)
         .map_err(|e| ApiError::Internal(format!("stored ledger of {}: {e}", r.id)))?;
     let actions = store::actions(&state.db, &r.insurer, &r.id).await?;
+    let plans = store::plans(&state.db, &r.insurer, &r.id).await?;
+    let legal = store::legal_actions(&state.db, &r.insurer, &r.id).await?;
     Ok(Loaded {
         entries,
         ledger,
         actions,
+        plans,
+        legal,
     })
 }
 
-/// Whether a payment order (支払督促) has been filed: the receivable is `in_legal` until it is
-/// collected or written off.
-fn in_legal(actions: &[action::Model]) -> bool {
-    actions.iter().any(|a| a.kind == ActionKind::PaymentOrderFiled.as_str())
+/// Outcomes that end a payment order without confirming the claim.
+const ENDED: [&str; 2] = ["withdrawn", "lapsed"];
+
+/// Whether legal action (支払督促) is pending: filed and not withdrawn or lapsed. The receivable
+/// is `in_legal` until then, unless collected or written off.
+fn in_legal(actions: &[action::Model], legal: &[legal::Model]) -> bool {
+    if legal.is_empty() {
+        actions.iter().any(|a| a.kind == ActionKind::PaymentOrderFiled.as_str())
+    } else {
+        legal
+            .iter()
+            .any(|l| !l.outcome.as_deref().is_some_and(|o| ENDED.contains(&o)))
+    }
+}
+
+/// The schedule and position of a plan on `on`, paid by the collections since the pledge.
+fn plan_position_of(p: &plan::Model, ledger: &Ledger, on: NaiveDate) -> (Vec<Instalment>, Option<PlanPosition>) {
+    let count = u32::try_from(p.instalments).unwrap_or(0);
+    let Ok(schedule) = installment::schedule(Yen::new(p.total), count, p.first_due_on) else {
+        return (Vec::new(), None);
+    };
+    let payments: Vec<PlanPayment> = ledger
+        .entries()
+        .iter()
+        .filter_map(|e| match *e {
+            LedgerEntry::Collection { on, amount, .. } if on >= p.pledged_on => Some(PlanPayment { on, amount }),
+            _ => None,
+        })
+        .collect();
+    let position = plan_position(&schedule, &payments, on, p.cancelled_on, DefaultRule::SEED);
+    (schedule, Some(position))
 }
 
 fn limitation_of(kind: ReceivableKind, r: &rec::Model, l: &Loaded, today: NaiveDate) -> Limitation {
@@ -224,6 +361,22 @@ fn limitation_of(kind: ReceivableKind, r: &rec::Model, l: &Loaded, today: NaiveD
                 kind: LimitationEventKind::PartialPayment,
                 on: *on,
             });
+        }
+    }
+    for p in &l.plans {
+        events.push(LimitationEvent {
+            kind: LimitationEventKind::InstallmentPledge,
+            on: p.pledged_on,
+        });
+    }
+    for x in &l.legal {
+        let kind = match x.outcome.as_deref() {
+            Some("final") => LimitationEventKind::JudgmentFinal,
+            Some(o) if ENDED.contains(&o) => LimitationEventKind::ProceedingsEnded,
+            _ => continue,
+        };
+        if let Some(on) = x.outcome_on {
+            events.push(LimitationEvent { kind, on });
         }
     }
     let clock = limitation(
@@ -259,6 +412,10 @@ fn view(r: rec::Model, l: Option<Loaded>) -> Result<Receivable, ApiError> {
         }
     });
     let limitation = l.as_ref().map(|l| limitation_of(kind, &r, l, today));
+    let installment_plans = l
+        .as_ref()
+        .map(|l| l.plans.iter().map(|p| plan_view(p, &l.ledger, today)).collect());
+    let legal_actions = l.as_ref().map(|l| l.legal.iter().map(legal_view).collect());
     let (actions, collections, entries) = match l {
         Some(l) => (
             Some(
@@ -330,6 +487,8 @@ fn view(r: rec::Model, l: Option<Loaded>) -> Result<Receivable, ApiError> {
         actions,
         collections,
         entries,
+        installment_plans,
+        legal_actions,
         version: r.version,
         created_at: r.created_at,
     })
@@ -595,7 +754,7 @@ pub async fn record_action(
         });
     }
     let l = load(&state, &r).await?;
-    let legal = in_legal(&l.actions) || kind == ActionKind::PaymentOrderFiled;
+    let legal = in_legal(&l.actions, &l.legal) || kind == ActionKind::PaymentOrderFiled;
     let status = status_of(l.ledger.position(), l.ledger.is_written_off(), legal);
     let a = action::Model {
         id: new_id(),
@@ -642,7 +801,11 @@ async fn append(
         code: "ledger_refused",
         detail: e.to_string(),
     })?;
-    let status = status_of(ledger.position(), ledger.is_written_off(), in_legal(&l.actions));
+    let status = status_of(
+        ledger.position(),
+        ledger.is_written_off(),
+        in_legal(&l.actions, &l.legal),
+    );
     let row = store::append_entry(
         &state.db,
         auth_actor,
@@ -999,6 +1162,7 @@ pub async fn dunning_worklist(
         };
         let (mut entries, mut actions) =
             store::ledgers_in_range(&state.db, auth.insurer(), after.as_deref(), &last).await?;
+        let mut plans = store::plans_in_range(&state.db, auth.insurer(), after.as_deref(), &last).await?;
         let full = rows.len() as u64 == WORKLIST_CHUNK;
         for r in rows {
             let es = entries.remove(&r.id).unwrap_or_default();
@@ -1011,7 +1175,14 @@ pub async fn dunning_worklist(
                 entries: es,
                 ledger,
                 actions: acts,
+                plans: plans.remove(&r.id).unwrap_or_default(),
+                legal: Vec::new(),
             };
+            let installment_active = loaded.plans.iter().any(|p| {
+                plan_position_of(p, &loaded.ledger, on)
+                    .1
+                    .is_some_and(|x| x.status == installment::InstallmentStatus::Active)
+            });
             let clock = limitation_of(kind, &r, &loaded, on);
             let p = loaded.ledger.position();
             let facts = DunningFacts {
@@ -1027,7 +1198,7 @@ pub async fn dunning_worklist(
                     .map_err(|e| ApiError::Internal(e.to_string()))?,
                 phone_known: r.debtor_phone.as_deref().is_some_and(|x| !x.trim().is_empty()),
                 workplace_known: r.debtor_workplace.as_deref().is_some_and(|x| !x.trim().is_empty()),
-                installment_active: false,
+                installment_active,
                 adjustment_pending: false,
                 rotation_key: rotation_key(&r.id),
                 limitation_completes_on: clock.completes_on,
@@ -1072,4 +1243,262 @@ pub async fn dunning_worklist(
 fn rotation_key(id: &str) -> u64 {
     let hex: String = id.chars().filter(char::is_ascii_hexdigit).collect();
     u64::from_str_radix(&hex[hex.len().saturating_sub(12)..], 16).unwrap_or(0)
+}
+
+/// A pledge to pay in instalments (納付誓約).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInstallmentPlan {
+    pub pledged_on: NaiveDate,
+    /// Monthly instalments (1 to 120) dividing the balance; the last takes the remainder.
+    pub instalments: i32,
+    pub first_due_on: NaiveDate,
+}
+
+/// Agree an installment plan over the balance (分割納付). The pledge renews the limitation; while
+/// the plan is kept the worklist leaves the receivable alone; two missed instalments default it.
+#[utoipa::path(
+    tag = "receivables",
+    request_body = NewInstallmentPlan,
+    params(("id" = String, Path, description = "Receivable id")),
+    responses(
+        (status = 201, description = "The receivable with its plans", body = Receivable),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope receivables:write missing", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such receivable for this insurer", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Nothing to divide, or a plan is still active", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Instalments out of range, dates out of order", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["receivables:write"]))
+)]
+#[post("/receivables/{id}/installment-plans")]
+pub async fn create_installment_plan(
+    auth: Auth<ReceivablesWrite>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: Body<NewInstallmentPlan>,
+) -> Result<HttpResponse, ApiError> {
+    let r = store::get(&state.db, auth.insurer(), &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let b = &body.value;
+    if !(1..=120).contains(&b.instalments) {
+        return Err(ApiError::validation("instalments", "must be 1 to 120"));
+    }
+    if b.pledged_on < r.assessed_on {
+        return Err(ApiError::validation("pledged_on", "must not be before the assessment"));
+    }
+    if b.first_due_on < b.pledged_on {
+        return Err(ApiError::validation("first_due_on", "must not be before pledged_on"));
+    }
+    let l = load(&state, &r).await?;
+    let balance = l.ledger.position().balance.as_i64();
+    if balance <= 0 || r.status == "written_off" {
+        return Err(ApiError::Conflict {
+            code: "receivable_closed",
+            detail: "nothing is left to divide".into(),
+        });
+    }
+    let today = now().date_naive();
+    if l.plans.iter().any(|p| {
+        plan_position_of(p, &l.ledger, today)
+            .1
+            .is_some_and(|x| x.status == installment::InstallmentStatus::Active)
+    }) {
+        return Err(ApiError::Conflict {
+            code: "installment_plan_active",
+            detail: "a plan is still active".into(),
+        });
+    }
+    installment::schedule(Yen::new(balance), b.instalments as u32, b.first_due_on)
+        .map_err(|e| ApiError::validation("instalments", e.to_string()))?;
+    let actor = auth.actor();
+    let p = plan::Model {
+        id: new_id(),
+        insurer: actor.insurer.clone(),
+        receivable_id: r.id.clone(),
+        pledged_on: b.pledged_on,
+        instalments: b.instalments,
+        first_due_on: b.first_due_on,
+        total: balance,
+        cancelled_on: None,
+        actor: actor.sub.clone(),
+        created_at: now(),
+    };
+    store::add_plan(&state.db, &actor, p).await?;
+    let r = store::get(&state.db, auth.insurer(), &r.id)
+        .await?
+        .ok_or_else(not_found)?;
+    let version = r.version;
+    Ok(HttpResponse::Created()
+        .insert_header(super::extract::etag(version))
+        .json(full_view(&state, r).await?))
+}
+
+/// A payment order filed.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewLegalAction {
+    pub filed_on: NaiveDate,
+    /// The summary court (簡易裁判所).
+    pub court: Option<String>,
+    pub note: Option<String>,
+}
+
+/// File a payment order (支払督促): the receivable becomes `in_legal` and the limitation is
+/// suspended while it is pending.
+#[utoipa::path(
+    tag = "receivables",
+    request_body = NewLegalAction,
+    params(("id" = String, Path, description = "Receivable id")),
+    responses(
+        (status = 201, description = "The receivable with its legal actions", body = Receivable),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope receivables:write missing", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such receivable for this insurer", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Collected or written off", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Filed before the assessment", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["receivables:write"]))
+)]
+#[post("/receivables/{id}/legal-actions")]
+pub async fn file_legal_action(
+    auth: Auth<ReceivablesWrite>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: Body<NewLegalAction>,
+) -> Result<HttpResponse, ApiError> {
+    let r = store::get(&state.db, auth.insurer(), &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let b = &body.value;
+    if b.filed_on < r.assessed_on {
+        return Err(ApiError::validation("filed_on", "must not be before the assessment"));
+    }
+    if r.status == "collected" || r.status == "written_off" {
+        return Err(ApiError::Conflict {
+            code: "receivable_closed",
+            detail: format!("the receivable is {}", r.status),
+        });
+    }
+    let x = legal::Model {
+        id: new_id(),
+        insurer: auth.insurer().to_string(),
+        receivable_id: r.id.clone(),
+        filed_on: b.filed_on,
+        court: b.court.clone(),
+        served_on: None,
+        declaration_served_on: None,
+        outcome: None,
+        outcome_on: None,
+        note: b.note.clone(),
+        version: 1,
+        created_at: now(),
+    };
+    store::file_legal_action(&state.db, &auth.actor(), &r, x).await?;
+    let r = store::get(&state.db, auth.insurer(), &r.id)
+        .await?
+        .ok_or_else(not_found)?;
+    let version = r.version;
+    Ok(HttpResponse::Created()
+        .insert_header(super::extract::etag(version))
+        .json(full_view(&state, r).await?))
+}
+
+/// What happened to a payment order.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegalEvent {
+    /// `served` (the 支払督促 reached the debtor), `declaration_served` (the 仮執行宣言付支払督促
+    /// did), `objection` (督促異議: the case becomes a lawsuit), `final` (confirmed: limitation 10
+    /// years), `withdrawn`, `lapsed` (no 仮執行宣言 applied for in time), `settled`.
+    pub kind: String,
+    pub on: NaiveDate,
+}
+
+/// Record the progress of a payment order.
+#[utoipa::path(
+    tag = "receivables",
+    request_body = LegalEvent,
+    params(
+        ("id" = String, Path, description = "Receivable id"),
+        ("legal_id" = String, Path, description = "Legal action id"),
+    ),
+    responses(
+        (status = 200, description = "The receivable with its legal actions", body = Receivable),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope receivables:write missing", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such receivable or legal action for this insurer", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already concluded, or changed meanwhile", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown kind, a date before the filing", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["receivables:write"]))
+)]
+#[post("/receivables/{id}/legal-actions/{legal_id}/events")]
+pub async fn record_legal_event(
+    auth: Auth<ReceivablesWrite>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: Body<LegalEvent>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, legal_id) = path.into_inner();
+    let r = store::get(&state.db, auth.insurer(), &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let l = load(&state, &r).await?;
+    let current = l
+        .legal
+        .iter()
+        .find(|x| x.id == legal_id)
+        .cloned()
+        .ok_or(ApiError::NotFound {
+            code: "legal_action_not_found",
+            what: "legal action",
+        })?;
+    let b = &body.value;
+    if b.on < current.filed_on {
+        return Err(ApiError::validation("on", "must not be before the filing"));
+    }
+    if current.outcome.as_deref().is_some_and(|o| o != "objection") {
+        return Err(ApiError::Conflict {
+            code: "legal_action_concluded",
+            detail: format!("the payment order is {}", current.outcome.clone().unwrap_or_default()),
+        });
+    }
+    let mut next = current.clone();
+    match b.kind.as_str() {
+        "served" => next.served_on = Some(b.on),
+        "declaration_served" => next.declaration_served_on = Some(b.on),
+        "objection" | "final" | "withdrawn" | "lapsed" | "settled" => {
+            next.outcome = Some(b.kind.clone());
+            next.outcome_on = Some(b.on);
+        }
+        _ => {
+            return Err(ApiError::validation(
+                "kind",
+                "must be one of served, declaration_served, objection, final, withdrawn, lapsed, settled",
+            ));
+        }
+    }
+    let legal_after: Vec<legal::Model> = l
+        .legal
+        .iter()
+        .map(|x| if x.id == next.id { next.clone() } else { x.clone() })
+        .collect();
+    let status = status_of(
+        l.ledger.position(),
+        l.ledger.is_written_off(),
+        in_legal(&l.actions, &legal_after),
+    );
+    if !store::update_legal_action(&state.db, &auth.actor(), &current, next, &r, status.as_str()).await? {
+        return Err(changed_meanwhile());
+    }
+    let r = store::get(&state.db, auth.insurer(), &r.id)
+        .await?
+        .ok_or_else(not_found)?;
+    let version = r.version;
+    Ok(with_etag(&full_view(&state, r).await?, version))
 }

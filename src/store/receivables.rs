@@ -393,3 +393,145 @@ pub async fn ledgers_in_range(
     }
     Ok((entries, actions))
 }
+
+/// The installment plans of a receivable, oldest first.
+pub async fn plans(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    id: &str,
+) -> Result<Vec<super::entity::installment_plan::Model>, DbErr> {
+    use super::entity::installment_plan as plan;
+    plan::Entity::find()
+        .filter(plan::Column::Insurer.eq(insurer))
+        .filter(plan::Column::ReceivableId.eq(id))
+        .order_by_asc(plan::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// The installment plans of the receivables with ids in (`after`, `through`], by receivable.
+pub async fn plans_in_range(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    after: Option<&str>,
+    through: &str,
+) -> Result<std::collections::HashMap<String, Vec<super::entity::installment_plan::Model>>, DbErr> {
+    use super::entity::installment_plan as plan;
+    let mut q = plan::Entity::find()
+        .filter(plan::Column::Insurer.eq(insurer))
+        .filter(plan::Column::ReceivableId.lte(through));
+    if let Some(a) = after {
+        q = q.filter(plan::Column::ReceivableId.gt(a));
+    }
+    let mut out: std::collections::HashMap<String, Vec<plan::Model>> = std::collections::HashMap::new();
+    let mut rows = q.all(conn).await?;
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    for p in rows {
+        out.entry(p.receivable_id.clone()).or_default().push(p);
+    }
+    Ok(out)
+}
+
+/// Stores a plan with its audit row.
+pub async fn add_plan(
+    conn: &impl TransactionTrait,
+    actor: &Actor,
+    p: super::entity::installment_plan::Model,
+) -> Result<(), DbErr> {
+    use super::entity::installment_plan as plan;
+    let txn = conn.begin().await?;
+    let id = p.receivable_id.clone();
+    plan::Entity::insert(all_set::<plan::ActiveModel>(p))
+        .exec_without_returning(&txn)
+        .await?;
+    audit::record(&txn, actor, "receivable.installment_pledged", "receivable", &id).await?;
+    txn.commit().await
+}
+
+/// The payment orders of a receivable, oldest first.
+pub async fn legal_actions(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    id: &str,
+) -> Result<Vec<super::entity::legal_action::Model>, DbErr> {
+    use super::entity::legal_action as legal;
+    legal::Entity::find()
+        .filter(legal::Column::Insurer.eq(insurer))
+        .filter(legal::Column::ReceivableId.eq(id))
+        .order_by_asc(legal::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// Files a payment order: the record, its `payment_order_filed` action and the `in_legal` status,
+/// in one transaction.
+pub async fn file_legal_action(
+    conn: &impl TransactionTrait,
+    actor: &Actor,
+    current: &rec::Model,
+    l: super::entity::legal_action::Model,
+) -> Result<(), DbErr> {
+    use super::entity::legal_action as legal;
+    let txn = conn.begin().await?;
+    let a = action::Model {
+        id: new_id(),
+        insurer: actor.insurer.clone(),
+        receivable_id: current.id.clone(),
+        kind: ActionKind::PaymentOrderFiled.as_str().into(),
+        action_on: l.filed_on,
+        outcome: None,
+        note: l.court.clone(),
+        actor: actor.sub.clone(),
+        created_at: now(),
+    };
+    legal::Entity::insert(all_set::<legal::ActiveModel>(l))
+        .exec_without_returning(&txn)
+        .await?;
+    add_action(&txn, actor, current, a, "in_legal").await?;
+    txn.commit().await
+}
+
+/// Writes a payment order's progress (and the receivable's status) if it is still at its version.
+pub async fn update_legal_action(
+    conn: &impl TransactionTrait,
+    actor: &Actor,
+    current: &super::entity::legal_action::Model,
+    next: super::entity::legal_action::Model,
+    receivable: &rec::Model,
+    status: &str,
+) -> Result<bool, DbErr> {
+    use super::entity::legal_action as legal;
+    let txn = conn.begin().await?;
+    let res = legal::Entity::update_many()
+        .set(all_set::<legal::ActiveModel>(legal::Model {
+            version: current.version + 1,
+            ..next
+        }))
+        .filter(legal::Column::Id.eq(current.id.as_str()))
+        .filter(legal::Column::Insurer.eq(actor.insurer.as_str()))
+        .filter(legal::Column::Version.eq(current.version))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Ok(false);
+    }
+    if status != receivable.status {
+        Entity::update_many()
+            .col_expr(Column::Status, Expr::value(status))
+            .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+            .filter(Column::Id.eq(receivable.id.as_str()))
+            .filter(Column::Insurer.eq(actor.insurer.as_str()))
+            .exec(&txn)
+            .await?;
+    }
+    audit::record(
+        &txn,
+        actor,
+        "receivable.legal_action_updated",
+        "receivable",
+        &receivable.id,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(true)
+}

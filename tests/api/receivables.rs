@@ -569,3 +569,127 @@ async fn the_worklist_reproduces_the_call_the_legal_deadline_and_the_rotation() 
     assert_eq!(seen.len(), 6, "{seen:?}");
     assert!(seen.values().all(|&n| n == 1), "{seen:?}");
 }
+
+#[actix_web::test]
+async fn installment_plans_hold_the_dunning_and_default_after_two_missed() {
+    let app = TestApp::spawn().await;
+    let r = create(&app, &body("overpayment_refund", 120_000, "2025-01-10", "2025-01-31")).await;
+    let id = r["id"].as_str().unwrap();
+    let r = post(
+        &app,
+        &format!("/v1/receivables/{id}/installment-plans"),
+        &json!({"pledged_on": "2025-02-01", "instalments": 6, "first_due_on": "2025-02-28"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let plan = &r["installment_plans"][0];
+    assert_eq!(plan["schedule"].as_array().unwrap().len(), 6);
+    assert!(
+        plan["schedule"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["amount"] == 20_000)
+    );
+    assert_eq!(r["limitation"]["moved_by"], "installment_pledge");
+    let r = post(
+        &app,
+        &format!("/v1/receivables/{id}/collections"),
+        &json!({"amount": 20_000, "received_on": "2025-02-27", "channel": "bank_transfer"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let plan = &r["installment_plans"][0];
+    // Every later instalment is past due today: defaulted.
+    assert_eq!(
+        (plan["status"].as_str(), plan["paid"].as_i64(), plan["missed"].as_i64()),
+        (Some("defaulted"), Some(20_000), Some(5))
+    );
+    assert_eq!(plan["arrears"], 100_000);
+
+    // A plan being kept holds the dunning that would otherwise be due.
+    let r = create(&app, &body("overpayment_refund", 60_000, "2026-10-01", "2026-10-31")).await;
+    let id2 = r["id"].as_str().unwrap();
+    post(
+        &app,
+        &format!("/v1/receivables/{id2}/actions"),
+        &json!({"kind": "payment_slip", "on": "2026-10-01"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let before = rules_for(&worklist(&app, "2026-11-20").await, id2)
+        .iter()
+        .map(|r| r.0.to_string())
+        .collect::<Vec<_>>();
+    assert!(before.iter().any(|r| r == "first_written_dunning"), "{before:?}");
+    post(
+        &app,
+        &format!("/v1/receivables/{id2}/installment-plans"),
+        &json!({"pledged_on": "2026-11-15", "instalments": 3, "first_due_on": "2027-12-31"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert!(rules_for(&worklist(&app, "2026-11-20").await, id2).is_empty());
+    expect_problem(
+        app.post(
+            &format!("/v1/receivables/{id2}/installment-plans"),
+            &app.admin(),
+            &json!({"pledged_on": "2026-11-16", "instalments": 2, "first_due_on": "2027-12-31"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "installment_plan_active",
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn a_payment_order_puts_the_receivable_in_legal_with_its_deadlines() {
+    let app = TestApp::spawn().await;
+    let r = create(&app, &body("overpayment_refund", 90_000, "2025-10-01", "2025-10-31")).await;
+    let id = r["id"].as_str().unwrap();
+    let r = post(
+        &app,
+        &format!("/v1/receivables/{id}/legal-actions"),
+        &json!({"filed_on": "2026-02-20", "court": "宮崎簡易裁判所"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(r["status"], "in_legal");
+    assert!(
+        r["limitation"]["completes_on"].is_null(),
+        "suspended while pending: {}",
+        r["limitation"]
+    );
+    let lid = r["legal_actions"][0]["id"].as_str().unwrap();
+    let r = post(
+        &app,
+        &format!("/v1/receivables/{id}/legal-actions/{lid}/events"),
+        &json!({"kind": "served", "on": "2026-03-02"}),
+        StatusCode::OK,
+    )
+    .await;
+    let l = &r["legal_actions"][0];
+    assert_eq!(l["objection_deadline"], "2026-03-16");
+    assert_eq!(l["may_apply_from"], "2026-03-17");
+    assert_eq!(l["application_deadline"], "2026-04-15");
+    let r = post(
+        &app,
+        &format!("/v1/receivables/{id}/legal-actions/{lid}/events"),
+        &json!({"kind": "withdrawn", "on": "2026-03-10"}),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(r["status"], "open");
+    expect_problem(
+        app.post(
+            &format!("/v1/receivables/{id}/legal-actions/{lid}/events"),
+            &app.admin(),
+            &json!({"kind": "final", "on": "2026-04-10"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "legal_action_concluded",
+    )
+    .await;
+}

@@ -7,6 +7,8 @@ pub mod benefit_run;
 pub mod claim;
 pub mod household;
 pub mod idempotency_key;
+pub mod installment_plan;
+pub mod legal_action;
 pub mod member;
 pub mod payment;
 pub mod payment_offset;
