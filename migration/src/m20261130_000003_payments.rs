@@ -297,7 +297,7 @@ impl MigrationTrait for Migration {
             m,
             "ix_receivable_entries",
             "receivable_entries",
-            &["receivable_id", "id"],
+            &["insurer", "receivable_id", "id"],
         )
         .await?;
         index(
@@ -328,7 +328,7 @@ impl MigrationTrait for Migration {
             m,
             "ix_receivable_actions",
             "receivable_actions",
-            &["receivable_id", "action_on"],
+            &["insurer", "receivable_id", "action_on"],
         )
         .await?;
 
@@ -348,7 +348,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "ix_installment_plans", "installment_plans", &["receivable_id", "id"]).await?;
+        index(
+            m,
+            "ix_installment_plans",
+            "installment_plans",
+            &["insurer", "receivable_id", "id"],
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -368,7 +374,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "ix_legal_actions", "legal_actions", &["receivable_id", "id"]).await?;
+        index(
+            m,
+            "ix_legal_actions",
+            "legal_actions",
+            &["insurer", "receivable_id", "id"],
+        )
+        .await?;
         Ok(())
     }
 

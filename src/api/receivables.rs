@@ -1155,7 +1155,10 @@ pub async fn dunning_worklist(
     let mut after = page.after.clone();
     let mut exhausted = false;
     while (items.len() as u64) < page.limit {
-        let rows = store::open_page(&state.db, auth.insurer(), after.as_deref(), WORKLIST_CHUNK).await?;
+        // About two items a receivable: read what the rest of the page likely needs, so that little
+        // is read only to be cut off.
+        let chunk = ((page.limit - items.len() as u64) / 2).clamp(20, WORKLIST_CHUNK);
+        let rows = store::open_page(&state.db, auth.insurer(), after.as_deref(), chunk).await?;
         let Some(last) = rows.last().map(|r| r.id.clone()) else {
             exhausted = true;
             break;
@@ -1163,7 +1166,7 @@ pub async fn dunning_worklist(
         let (mut entries, mut actions) =
             store::ledgers_in_range(&state.db, auth.insurer(), after.as_deref(), &last).await?;
         let mut plans = store::plans_in_range(&state.db, auth.insurer(), after.as_deref(), &last).await?;
-        let full = rows.len() as u64 == WORKLIST_CHUNK;
+        let full = rows.len() as u64 == chunk;
         for r in rows {
             let es = entries.remove(&r.id).unwrap_or_default();
             let acts = actions.remove(&r.id).unwrap_or_default();
