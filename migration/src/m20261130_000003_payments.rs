@@ -381,6 +381,40 @@ impl MigrationTrait for Migration {
             &["insurer", "receivable_id", "id"],
         )
         .await?;
+        // Recovery of eligibility certificates still valid at the loss of eligibility.
+        m.create_table(
+            Table::create()
+                .table("card_recoveries")
+                .col(string("id").primary_key())
+                .col(string("insurer"))
+                .col(string("member_id"))
+                .col(string("household_id"))
+                .col(date("lost_on"))
+                .col(date("valid_until"))
+                .col(date("processed_on"))
+                .col(date_null("first_notice_on"))
+                .col(date_null("second_notice_on"))
+                .col(date_null("employer_contacted_on"))
+                .col(date_null("returned_on"))
+                .col(date_null("unrecoverable_on"))
+                .col(string_null("note"))
+                .col(integer("version"))
+                .col(timestamp_with_time_zone("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_card_recoveries_member_loss")
+                .table(Alias::new("card_recoveries"))
+                .col(Alias::new("insurer"))
+                .col(Alias::new("member_id"))
+                .col(Alias::new("lost_on"))
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        index(m, "ix_card_recoveries_lost", "card_recoveries", &["insurer", "lost_on"]).await?;
         Ok(())
     }
 
@@ -393,6 +427,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         for t in [
+            "card_recoveries",
             "legal_actions",
             "installment_plans",
             "receivable_actions",

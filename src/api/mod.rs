@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod benefits;
+pub mod card_recoveries;
 pub mod claims;
 pub mod extract;
 pub mod households;
@@ -73,6 +74,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(receivables::create_installment_plan)
         .service(receivables::file_legal_action)
         .service(receivables::record_legal_event)
+        .service(card_recoveries::open_card_recovery)
+        .service(card_recoveries::list_card_recoveries)
+        .service(card_recoveries::record_card_recovery_event)
         .service(statistics::benefit_statistics)
         .service(audit::list_audit_events);
 }

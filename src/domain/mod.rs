@@ -2,6 +2,7 @@
 //! Each type here validates when it is built (`parse`), so what passes the boundary is sound.
 
 pub mod calendar;
+pub mod card_recovery;
 pub mod claim;
 pub mod household;
 pub mod kogaku;

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod benefits;
+pub mod card_recoveries;
 pub mod claims;
 pub mod entity;
 pub mod households;

@@ -1,6 +1,7 @@
 //! Receivables: assessment, fiscal attribution, actions, collections, write-off, late charge and
 //! the limitation clock.
 
+use chrono::NaiveDate;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -692,4 +693,149 @@ async fn a_payment_order_puts_the_receivable_in_legal_with_its_deadlines() {
         "legal_action_concluded",
     )
     .await;
+}
+
+#[actix_web::test]
+async fn certificates_still_valid_at_the_loss_are_recovered_on_schedule() {
+    let app = TestApp::spawn().await;
+    let h = app.household("CR1").await;
+    let m = app.member(h["id"].as_str().unwrap(), "501", "head").await;
+    let mid = m["id"].as_str().unwrap();
+    // Not lost yet: nothing to recover.
+    expect_problem(
+        app.post(
+            "/v1/card-recoveries",
+            &app.admin(),
+            &json!({"member_id": mid, "valid_until": "2027-07-31"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    expect_status(
+        app.patch(
+            &format!("/v1/members/{mid}"),
+            &app.admin(),
+            &json!({"lost_on": "2026-10-01", "loss_reason": "other_insurance"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    // Expired before the loss: nothing to recover.
+    expect_problem(
+        app.post(
+            "/v1/card-recoveries",
+            &app.admin(),
+            &json!({"member_id": mid, "valid_until": "2026-09-30"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    let c = post(
+        &app,
+        "/v1/card-recoveries",
+        &json!({"member_id": mid, "valid_until": "2027-07-31", "processed_on": "2026-10-05"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(c["status"], "open");
+    assert_eq!(
+        (c["next_step"].as_str(), c["next_step_due"].as_str()),
+        (Some("first_notice"), Some("2026-10-19"))
+    );
+    let id = c["id"].as_str().unwrap();
+    expect_problem(
+        app.post(
+            "/v1/card-recoveries",
+            &app.admin(),
+            &json!({"member_id": mid, "valid_until": "2027-07-31"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "card_recovery_exists",
+    )
+    .await;
+    let c = post(
+        &app,
+        &format!("/v1/card-recoveries/{id}/events"),
+        &json!({"kind": "first_notice", "on": "2026-10-19"}),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (c["next_step"].as_str(), c["next_step_due"].as_str()),
+        (Some("second_notice"), Some("2026-11-02"))
+    );
+    let c = post(
+        &app,
+        &format!("/v1/card-recoveries/{id}/events"),
+        &json!({"kind": "second_notice", "on": "2026-11-02"}),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (c["next_step"].as_str(), c["next_step_due"].as_str()),
+        (Some("employer_contacted"), Some("2026-11-16"))
+    );
+    let c = post(
+        &app,
+        &format!("/v1/card-recoveries/{id}/events"),
+        &json!({"kind": "returned", "on": "2026-11-10"}),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(c["status"], "returned");
+    assert!(c["next_step"].is_null());
+    expect_problem(
+        app.post(
+            &format!("/v1/card-recoveries/{id}/events"),
+            &app.admin(),
+            &json!({"kind": "first_notice", "on": "2026-11-11"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "card_recovery_closed",
+    )
+    .await;
+    let other = app.token_for(OTHER_INSURER, "admin");
+    expect_problem(
+        app.post(
+            &format!("/v1/card-recoveries/{id}/events"),
+            &other,
+            &json!({"kind": "returned", "on": "2026-11-11"}),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "card_recovery_not_found",
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn the_worklist_warns_ninety_days_before_the_limitation_completes() {
+    let app = TestApp::spawn().await;
+    let r = create(&app, &body("overpayment_refund", 40_000, "2021-12-01", "2021-12-31")).await;
+    let id = r["id"].as_str().unwrap();
+    let full = expect_status(
+        app.get(&format!("/v1/receivables/{id}"), &app.admin()).await,
+        StatusCode::OK,
+    )
+    .await;
+    let completes =
+        NaiveDate::parse_from_str(full["limitation"]["completes_on"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let warn_from = completes - chrono::Duration::days(90);
+    let day_before = (warn_from - chrono::Duration::days(1)).to_string();
+    assert!(
+        !rules_for(&worklist(&app, &day_before).await, id)
+            .iter()
+            .any(|r| r.0 == "limitation_warning")
+    );
+    assert!(
+        rules_for(&worklist(&app, &warn_from.to_string()).await, id)
+            .contains(&("limitation_warning", "acknowledgment"))
+    );
 }

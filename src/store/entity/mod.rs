@@ -4,6 +4,7 @@ pub mod application_form;
 pub mod audit_event;
 pub mod benefit_determination;
 pub mod benefit_run;
+pub mod card_recovery;
 pub mod claim;
 pub mod household;
 pub mod idempotency_key;
