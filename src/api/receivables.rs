@@ -499,6 +499,16 @@ async fn full_view(state: &AppState, r: rec::Model) -> Result<Receivable, ApiErr
     view(r, Some(l))
 }
 
+/// 201 with the receivable as it now stands, read again after a write.
+async fn created(state: &AppState, insurer: &str, id: &str) -> Result<HttpResponse, ApiError> {
+    let r = store::get(&state.db, insurer, id).await?.ok_or_else(not_found)?;
+    let version = r.version;
+    let body = full_view(state, r).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(super::extract::etag(version))
+        .json(body))
+}
+
 /// Assess a receivable (調定).
 #[utoipa::path(
     tag = "receivables",
@@ -768,14 +778,7 @@ pub async fn record_action(
         created_at: now(),
     };
     store::add_action(&state.db, &auth.actor(), &r, a, status.as_str()).await?;
-    let r = store::get(&state.db, auth.insurer(), &r.id)
-        .await?
-        .ok_or_else(not_found)?;
-    let version = r.version;
-    let body = full_view(&state, r).await?;
-    Ok(HttpResponse::Created()
-        .insert_header(super::extract::etag(version))
-        .json(body))
+    created(&state, auth.insurer(), &r.id).await
 }
 
 /// A collection received.
@@ -1166,6 +1169,7 @@ pub async fn dunning_worklist(
         let (mut entries, mut actions) =
             store::ledgers_in_range(&state.db, auth.insurer(), after.as_deref(), &last).await?;
         let mut plans = store::plans_in_range(&state.db, auth.insurer(), after.as_deref(), &last).await?;
+        let mut legal = store::legal_in_range(&state.db, auth.insurer(), after.as_deref(), &last).await?;
         let full = rows.len() as u64 == chunk;
         for r in rows {
             let es = entries.remove(&r.id).unwrap_or_default();
@@ -1179,7 +1183,7 @@ pub async fn dunning_worklist(
                 ledger,
                 actions: acts,
                 plans: plans.remove(&r.id).unwrap_or_default(),
-                legal: Vec::new(),
+                legal: legal.remove(&r.id).unwrap_or_default(),
             };
             let installment_active = loaded.plans.iter().any(|p| {
                 plan_position_of(p, &loaded.ledger, on)
@@ -1330,13 +1334,7 @@ pub async fn create_installment_plan(
         created_at: now(),
     };
     store::add_plan(&state.db, &actor, p).await?;
-    let r = store::get(&state.db, auth.insurer(), &r.id)
-        .await?
-        .ok_or_else(not_found)?;
-    let version = r.version;
-    Ok(HttpResponse::Created()
-        .insert_header(super::extract::etag(version))
-        .json(full_view(&state, r).await?))
+    created(&state, auth.insurer(), &r.id).await
 }
 
 /// A payment order filed.
@@ -1401,13 +1399,7 @@ pub async fn file_legal_action(
         created_at: now(),
     };
     store::file_legal_action(&state.db, &auth.actor(), &r, x).await?;
-    let r = store::get(&state.db, auth.insurer(), &r.id)
-        .await?
-        .ok_or_else(not_found)?;
-    let version = r.version;
-    Ok(HttpResponse::Created()
-        .insert_header(super::extract::etag(version))
-        .json(full_view(&state, r).await?))
+    created(&state, auth.insurer(), &r.id).await
 }
 
 /// What happened to a payment order.

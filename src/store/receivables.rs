@@ -535,3 +535,26 @@ pub async fn update_legal_action(
     txn.commit().await?;
     Ok(true)
 }
+
+/// The payment orders of the receivables with ids in (`after`, `through`], by receivable.
+pub async fn legal_in_range(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    after: Option<&str>,
+    through: &str,
+) -> Result<std::collections::HashMap<String, Vec<super::entity::legal_action::Model>>, DbErr> {
+    use super::entity::legal_action as legal;
+    let mut q = legal::Entity::find()
+        .filter(legal::Column::Insurer.eq(insurer))
+        .filter(legal::Column::ReceivableId.lte(through));
+    if let Some(a) = after {
+        q = q.filter(legal::Column::ReceivableId.gt(a));
+    }
+    let mut out: std::collections::HashMap<String, Vec<legal::Model>> = std::collections::HashMap::new();
+    let mut rows = q.all(conn).await?;
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    for x in rows {
+        out.entry(x.receivable_id.clone()).or_default().push(x);
+    }
+    Ok(out)
+}
