@@ -221,6 +221,10 @@ fn authenticate(req: &HttpRequest, scope: &str) -> Result<Principal, ApiError> {
     if !principal.has_scope(scope) {
         return Err(ApiError::Forbidden(scope.to_string()));
     }
+    // An outsourced agency works adjustment requests and nothing else, whatever its scopes say.
+    if principal.agency.is_some() && !scope.starts_with("adjustments:") {
+        return Err(ApiError::Forbidden(format!("{scope} (not open to an agency's token)")));
+    }
     Ok(principal)
 }
 

@@ -20,6 +20,7 @@ use crate::error::{FieldError, Problem};
         (name = "benefits", description = "High-cost medical expense benefit (高額療養費)"),
         (name = "payments", description = "Automatic payment after a one-time registration (自動償還): registrations, payment runs, 全銀 transfer files, notices and application forms"),
         (name = "receivables", description = "Receivables (債権): ledger, actions, collections, write-off, late charges and limitation"),
+        (name = "adjustments", description = "保険者間調整: requests to the new insurer, worked by the insurer or an outsourced agency"),
         (name = "statistics", description = "Figures computed from the records at query time; JSON, or CSV with Accept: text/csv"),
         (name = "operations", description = "Health, readiness, metrics and audit"),
     )

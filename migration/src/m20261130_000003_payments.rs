@@ -415,6 +415,46 @@ impl MigrationTrait for Migration {
         )
         .await?;
         index(m, "ix_card_recoveries_lost", "card_recoveries", &["insurer", "lost_on"]).await?;
+        // 保険者間調整 requests, worked by the insurer or an outsourced agency.
+        m.create_table(
+            Table::create()
+                .table("adjustment_requests")
+                .col(string("id").primary_key())
+                .col(string("insurer"))
+                .col(string("receivable_id"))
+                .col(string("new_insurer_number"))
+                .col(string("new_insurer_name"))
+                .col(date("consent_on"))
+                .col(string_null("agency"))
+                .col(string("status"))
+                .col(big_integer("amount"))
+                .col(big_integer_null("settled_amount"))
+                .col(big_integer("excess_owed"))
+                .col(date_null("submitted_on"))
+                .col(date_null("decided_on"))
+                .col(date_null("settled_on"))
+                .col(date_null("cancelled_on"))
+                .col(text("history"))
+                .col(integer("version"))
+                .col(timestamp_with_time_zone("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(m, "ix_adjustments_tenant", "adjustment_requests", &["insurer", "id"]).await?;
+        index(
+            m,
+            "ix_adjustments_agency",
+            "adjustment_requests",
+            &["insurer", "agency", "id"],
+        )
+        .await?;
+        index(
+            m,
+            "ix_adjustments_receivable",
+            "adjustment_requests",
+            &["insurer", "receivable_id"],
+        )
+        .await?;
         Ok(())
     }
 
@@ -427,6 +467,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         for t in [
+            "adjustment_requests",
             "card_recoveries",
             "legal_actions",
             "installment_plans",

@@ -1,6 +1,7 @@
 //! Thin HTTP handlers, one file per resource: parse, authorize (an `Auth<scope>` argument),
 //! call the domain and the store, reply. Every failure is an `ApiError`.
 
+pub mod adjustments;
 pub mod audit;
 pub mod benefits;
 pub mod card_recoveries;
@@ -74,6 +75,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(receivables::create_installment_plan)
         .service(receivables::file_legal_action)
         .service(receivables::record_legal_event)
+        .service(adjustments::create_adjustment_request)
+        .service(adjustments::list_adjustment_requests)
+        .service(adjustments::get_adjustment_request)
+        .service(adjustments::move_adjustment_request)
         .service(card_recoveries::open_card_recovery)
         .service(card_recoveries::list_card_recoveries)
         .service(card_recoveries::record_card_recovery_event)

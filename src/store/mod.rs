@@ -2,6 +2,7 @@
 //! tables. Every query takes the tenant (insurer number) and filters by it; functions take
 //! `&impl ConnectionTrait` so the same query runs on the pool or inside a transaction.
 
+pub mod adjustments;
 pub mod audit;
 pub mod benefits;
 pub mod card_recoveries;

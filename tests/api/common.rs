@@ -121,6 +121,14 @@ impl TestApp {
             .expect("mint")
     }
 
+    /// A token of an outsourced agency of the test insurer.
+    pub fn agent_token(&self, agency: &str, scope: &str) -> String {
+        let now = chrono::Utc::now().timestamp();
+        self.keys
+            .mint("agent", INSURER, scope, Some(agency), now, 600)
+            .expect("mint")
+    }
+
     pub fn admin(&self) -> String {
         self.token("admin")
     }

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod adjustments;
 mod auth;
 mod benefits;
 mod claims;

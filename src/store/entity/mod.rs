@@ -1,5 +1,6 @@
 //! SeaORM entities: the tables as the store sees them. They never cross the wire.
 
+pub mod adjustment_request;
 pub mod application_form;
 pub mod audit_event;
 pub mod benefit_determination;

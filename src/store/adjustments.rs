@@ -1,0 +1,110 @@
+//! 保険者間調整 requests.
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
+    TransactionTrait,
+};
+
+use super::entity::adjustment_request::{self as req, Column, Entity};
+use super::entity::receivable_entry as entry;
+use super::{Actor, Page, PageRequest, all_set, audit};
+
+pub async fn create(conn: &impl TransactionTrait, actor: &Actor, r: req::Model) -> Result<req::Model, DbErr> {
+    let txn = conn.begin().await?;
+    Entity::insert(all_set::<req::ActiveModel>(r.clone()))
+        .exec_without_returning(&txn)
+        .await?;
+    audit::record(&txn, actor, "adjustment_request.created", "adjustment_request", &r.id).await?;
+    txn.commit().await?;
+    Ok(r)
+}
+
+/// A request of the tenant; with `agency`, only one of that agency's.
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    agency: Option<&str>,
+    id: &str,
+) -> Result<Option<req::Model>, DbErr> {
+    let mut q = Entity::find_by_id(id.to_string()).filter(Column::Insurer.eq(insurer));
+    if let Some(a) = agency {
+        q = q.filter(Column::Agency.eq(a));
+    }
+    q.one(conn).await
+}
+
+/// Requests in id order, filtered; an agency sees only its own.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    agency: Option<&str>,
+    status: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<req::Model>, DbErr> {
+    let mut q = Entity::find().filter(Column::Insurer.eq(insurer));
+    if let Some(a) = agency {
+        q = q.filter(Column::Agency.eq(a));
+    }
+    if let Some(s) = status {
+        q = q.filter(Column::Status.eq(s));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(Column::Id.gt(after.as_str()));
+    }
+    let rows = q.order_by_asc(Column::Id).limit(page.limit + 1).all(conn).await?;
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+}
+
+/// Writes a move if the request is still at `current.version`; a settlement's collection entry,
+/// with the receivable's new balance and status, goes in the same transaction.
+pub async fn apply(
+    conn: &impl TransactionTrait,
+    actor: &Actor,
+    current: &req::Model,
+    next: req::Model,
+    collection: Option<(&super::entity::receivable::Model, entry::Model, i64, &str)>,
+) -> Result<Option<req::Model>, DbErr> {
+    let next = req::Model {
+        version: current.version + 1,
+        ..next
+    };
+    let txn = conn.begin().await?;
+    let res = Entity::update_many()
+        .set(all_set::<req::ActiveModel>(next.clone()))
+        .filter(Column::Id.eq(current.id.as_str()))
+        .filter(Column::Insurer.eq(actor.insurer.as_str()))
+        .filter(Column::Version.eq(current.version))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Ok(None);
+    }
+    if let Some((receivable, e, balance, status)) = collection
+        && super::receivables::append_entry(&txn, actor, receivable, e, balance, status)
+            .await?
+            .is_none()
+    {
+        return Ok(None);
+    }
+    audit::record(
+        &txn,
+        actor,
+        "adjustment_request.moved",
+        "adjustment_request",
+        &current.id,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Some(next))
+}
+
+/// Whether the receivable has a request still open (requested, submitted or accepted).
+pub async fn open_for(conn: &impl ConnectionTrait, insurer: &str, receivable_id: &str) -> Result<bool, DbErr> {
+    Ok(Entity::find()
+        .filter(Column::Insurer.eq(insurer))
+        .filter(Column::ReceivableId.eq(receivable_id))
+        .filter(Column::Status.is_in(["requested", "submitted", "accepted"]))
+        .one(conn)
+        .await?
+        .is_some())
+}

@@ -1,0 +1,250 @@
+//! 保険者間調整 requests and outsourced agents.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+/// A refund receivable made by detection: a member who lost eligibility, two claims after it.
+async fn refund(app: &TestApp) -> Value {
+    let h = app.household("AJ1").await;
+    let hid = h["id"].as_str().unwrap();
+    app.member(hid, "601", "head").await;
+    let spouse = app.member(hid, "602", "spouse").await;
+    let sid = spouse["id"].as_str().unwrap();
+    expect_status(
+        app.patch(
+            &format!("/v1/members/{sid}"),
+            &app.admin(),
+            &json!({"lost_on": "2025-09-10", "loss_reason": "other_insurance"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let claim = |n: &str, day: &str, total: i64, copay: i64| {
+        json!({"claim_number": n, "member_id": sid, "service_month": "2025-09",
+               "provider": {"code": "1312345678", "name": "千代田病院"}, "kind": "medical", "setting": "outpatient",
+               "total_cost": total, "copayment": copay, "first_service_on": day})
+    };
+    app.import(&[
+        claim("AJ-1", "2025-09-15", 100_000, 30_000),
+        claim("AJ-2", "2025-09-20", 50_000, 15_000),
+    ])
+    .await;
+    let d = expect_status(
+        app.post(
+            "/v1/receivables/detect-ineligible-visits",
+            &app.admin(),
+            &json!({"service_month": "2025-09"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let id = d["receivable_ids"][0].as_str().unwrap();
+    expect_status(
+        app.get(&format!("/v1/receivables/{id}"), &app.admin()).await,
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn request(receivable_id: &str, agency: Option<&str>) -> Value {
+    json!({"receivable_id": receivable_id, "new_insurer": {"number": "06130012", "name": "千代田区国民健康保険"},
+           "consent_on": "2025-12-01", "agency": agency})
+}
+
+#[actix_web::test]
+async fn agents_see_and_move_only_their_requests_and_never_settle() {
+    let app = TestApp::spawn().await;
+    let r = refund(&app).await;
+    let rid = r["id"].as_str().unwrap();
+    assert_eq!(r["balance"], 105_000);
+    let a1 = app.agent_token("a1", "adjustments:read adjustments:write");
+    let a2 = app.agent_token("a2", "adjustments:read adjustments:write");
+
+    // Only the insurer opens a request.
+    expect_problem(
+        app.post("/v1/adjustment-requests", &a1, &request(rid, Some("a1")))
+            .await,
+        StatusCode::FORBIDDEN,
+        "insufficient_scope",
+    )
+    .await;
+    let q = expect_status(
+        app.post("/v1/adjustment-requests", &app.admin(), &request(rid, Some("a1")))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(
+        (q["status"].as_str(), q["amount"].as_i64()),
+        (Some("requested"), Some(105_000))
+    );
+    assert_eq!(q["claims"].as_array().unwrap().len(), 2);
+    assert_eq!(q["claims"][0]["claim_lapses_on"], "2027-09-15");
+    let id = q["id"].as_str().unwrap();
+    expect_problem(
+        app.post("/v1/adjustment-requests", &app.admin(), &request(rid, None))
+            .await,
+        StatusCode::CONFLICT,
+        "adjustment_request_open",
+    )
+    .await;
+
+    // Agency a1 sees it; a2 does not; neither reads the receivable (nor anything but requests).
+    let list = expect_status(app.get("/v1/adjustment-requests", &a1).await, StatusCode::OK).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    let text = list.to_string();
+    assert!(!text.contains("bank") && !text.contains("account"), "{text}");
+    let list = expect_status(app.get("/v1/adjustment-requests?agency=a1", &a2).await, StatusCode::OK).await;
+    assert!(list["items"].as_array().unwrap().is_empty());
+    expect_problem(
+        app.get(&format!("/v1/adjustment-requests/{id}"), &a2).await,
+        StatusCode::NOT_FOUND,
+        "adjustment_request_not_found",
+    )
+    .await;
+    let a1_all = app.agent_token("a1", "admin");
+    expect_problem(
+        app.get(&format!("/v1/receivables/{rid}"), &a1_all).await,
+        StatusCode::FORBIDDEN,
+        "insufficient_scope",
+    )
+    .await;
+    expect_problem(
+        app.get("/v1/payment-registrations", &a1_all).await,
+        StatusCode::FORBIDDEN,
+        "insufficient_scope",
+    )
+    .await;
+
+    // The agent moves it along but cannot settle; a2 cannot touch it.
+    // The refund was assessed today (by detection): the moves are dated today too.
+    let today = chrono::Utc::now().date_naive().to_string();
+    let mv = |to: &str, amount: Option<i64>| json!({"to": to, "on": today, "amount": amount});
+    expect_problem(
+        app.post(
+            &format!("/v1/adjustment-requests/{id}/transitions"),
+            &a2,
+            &mv("submitted", None),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "adjustment_request_not_found",
+    )
+    .await;
+    expect_status(
+        app.post(
+            &format!("/v1/adjustment-requests/{id}/transitions"),
+            &a1,
+            &mv("submitted", None),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect_problem(
+        app.post(
+            &format!("/v1/adjustment-requests/{id}/transitions"),
+            &a1,
+            &mv("settled", Some(100)),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "transition_not_allowed",
+    )
+    .await;
+    expect_status(
+        app.post(
+            &format!("/v1/adjustment-requests/{id}/transitions"),
+            &a1,
+            &mv("accepted", None),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect_problem(
+        app.post(
+            &format!("/v1/adjustment-requests/{id}/transitions"),
+            &a1,
+            &mv("settled", Some(60_000)),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "insufficient_scope",
+    )
+    .await;
+
+    // The insurer settles: what was paid is collected; the shortfall stays on the debtor.
+    let s = expect_status(
+        app.post(
+            &format!("/v1/adjustment-requests/{id}/transitions"),
+            &app.admin(),
+            &mv("settled", Some(60_000)),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (
+            s["status"].as_str(),
+            s["settled_amount"].as_i64(),
+            s["excess_owed"].as_i64()
+        ),
+        (Some("settled"), Some(60_000), Some(0))
+    );
+    assert_eq!(s["history"].as_array().unwrap().len(), 3);
+    assert!(s["history"][0]["by"].as_str().unwrap().contains("a1"));
+    let r = expect_status(
+        app.get(&format!("/v1/receivables/{rid}"), &app.admin()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(r["balance"], 45_000);
+    assert_eq!(r["collections"][0]["channel"], "insurer_adjustment");
+
+    // A second request over the rest, settled above it: the excess is owed to the insured.
+    let q = expect_status(
+        app.post("/v1/adjustment-requests", &app.admin(), &request(rid, None))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id2 = q["id"].as_str().unwrap();
+    for to in ["submitted", "accepted"] {
+        expect_status(
+            app.post(
+                &format!("/v1/adjustment-requests/{id2}/transitions"),
+                &app.admin(),
+                &mv(to, None),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+    }
+    let s = expect_status(
+        app.post(
+            &format!("/v1/adjustment-requests/{id2}/transitions"),
+            &app.admin(),
+            &mv("settled", Some(50_000)),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(s["excess_owed"], 5_000);
+    let r = expect_status(
+        app.get(&format!("/v1/receivables/{rid}"), &app.admin()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (r["balance"].as_i64(), r["status"].as_str()),
+        (Some(0), Some("collected"))
+    );
+}
