@@ -455,6 +455,54 @@ impl MigrationTrait for Migration {
             &["insurer", "receivable_id"],
         )
         .await?;
+        // Insurers that do or do not take part in adjustment, as data.
+        m.create_table(
+            Table::create()
+                .table("counterparties")
+                .col(string("id").primary_key())
+                .col(string("insurer"))
+                .col(string("number"))
+                .col(string("name"))
+                .col(boolean("participates"))
+                .col(string_null("note"))
+                .col(integer("version"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_counterparties_number")
+                .table(Alias::new("counterparties"))
+                .col(Alias::new("insurer"))
+                .col(Alias::new("number"))
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        // Monthly targets of a fiscal year (JSON), one row per insurer and year.
+        m.create_table(
+            Table::create()
+                .table("plans")
+                .col(string("id").primary_key())
+                .col(string("insurer"))
+                .col(integer("fiscal_year"))
+                .col(text("months"))
+                .col(integer("version"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_plans_year")
+                .table(Alias::new("plans"))
+                .col(Alias::new("insurer"))
+                .col(Alias::new("fiscal_year"))
+                .unique()
+                .to_owned(),
+        )
+        .await?;
         Ok(())
     }
 
@@ -467,6 +515,8 @@ impl MigrationTrait for Migration {
         )
         .await?;
         for t in [
+            "plans",
+            "counterparties",
             "adjustment_requests",
             "card_recoveries",
             "legal_actions",

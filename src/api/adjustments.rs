@@ -228,6 +228,14 @@ pub async fn create_adjustment_request(
     if b.new_insurer.name.trim().is_empty() {
         return Err(ApiError::validation("new_insurer.name", "must not be empty"));
     }
+    if let Some(c) = crate::store::plans::counterparty(&state.db, auth.insurer(), &b.new_insurer.number).await?
+        && !c.participates
+    {
+        return Err(ApiError::Unprocessable {
+            code: "counterparty_not_participating",
+            detail: format!("{} ({}) does not take part in adjustment", c.name, c.number),
+        });
+    }
     if r.balance <= 0 || matches!(r.status.as_str(), "collected" | "written_off") {
         return Err(ApiError::Conflict {
             code: "receivable_closed",

@@ -12,6 +12,7 @@ pub mod import;
 pub mod members;
 pub mod ops;
 pub mod payments;
+pub mod plans;
 pub mod receivables;
 pub mod registrations;
 pub mod simulate;
@@ -79,6 +80,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(adjustments::list_adjustment_requests)
         .service(adjustments::get_adjustment_request)
         .service(adjustments::move_adjustment_request)
+        .service(plans::put_counterparty)
+        .service(plans::list_counterparties)
+        .service(plans::put_plan)
+        .service(plans::get_plan)
         .service(card_recoveries::open_card_recovery)
         .service(card_recoveries::list_card_recoveries)
         .service(card_recoveries::record_card_recovery_event)

@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod import;
 pub mod members;
 pub mod payments;
+pub mod plans;
 pub mod receivables;
 pub mod registrations;
 

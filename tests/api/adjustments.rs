@@ -248,3 +248,82 @@ async fn agents_see_and_move_only_their_requests_and_never_settle() {
         (Some(0), Some("collected"))
     );
 }
+
+#[actix_web::test]
+async fn the_registry_refuses_insurers_that_do_not_take_part_and_plans_hold_monthly_targets() {
+    let app = TestApp::spawn().await;
+    let r = refund(&app).await;
+    let rid = r["id"].as_str().unwrap();
+    let c = expect_status(
+        app.send(
+            reqwest::Method::PUT,
+            "/v1/counterparties/06130012",
+            &app.admin(),
+            Some(&json!({"name": "千代田区国民健康保険", "participates": false})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(c["participates"], false);
+    expect_problem(
+        app.post("/v1/adjustment-requests", &app.admin(), &request(rid, None))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "counterparty_not_participating",
+    )
+    .await;
+    let c = expect_status(
+        app.send(
+            reqwest::Method::PUT,
+            "/v1/counterparties/06130012",
+            &app.admin(),
+            Some(&json!({"name": "千代田区国民健康保険", "participates": true})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(c["version"], 2);
+    expect_status(
+        app.post("/v1/adjustment-requests", &app.admin(), &request(rid, None))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let list = expect_status(app.get("/v1/counterparties", &app.admin()).await, StatusCode::OK).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+
+    // Plans: months of the year only, once each, targets not negative; stored April to March.
+    let month =
+        |m: &str, phone: i64| json!({"month": m, "phone": phone, "adjustment_count": 10, "adjustment_amount": 750_000});
+    let bad = json!({"months": [month("2018-03", 5), month("2018-05", -1), month("2018-05", 1)]});
+    let p = expect_problem(
+        app.send(reqwest::Method::PUT, "/v1/plans/2018", &app.admin(), Some(&bad))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(p["errors"].as_array().unwrap().len(), 3, "{p}");
+    let good = json!({"months": [month("2019-03", 20), month("2018-04", 30)]});
+    expect_status(
+        app.send(reqwest::Method::PUT, "/v1/plans/2018", &app.admin(), Some(&good))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let p = expect_status(
+        app.get("/v1/plans/2018", &app.token("statistics:read")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(p["months"][0]["month"], "2018-04");
+    assert_eq!(p["months"][1]["phone"], 20);
+    expect_problem(
+        app.get("/v1/plans/2019", &app.admin()).await,
+        StatusCode::NOT_FOUND,
+        "plan_not_found",
+    )
+    .await;
+}

@@ -1,0 +1,273 @@
+//! `/v1/counterparties` (insurers that do or do not take part in 保険者間調整) and
+//! `/v1/plans/{fiscal_year}` (the monthly targets of the seed's tables).
+
+use actix_web::{HttpResponse, get, put, web};
+use chrono::DateTime;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::{Body, page_request};
+use super::{ListPage, with_etag};
+use crate::app::AppState;
+use crate::auth::scope::{AdjustmentsRead, AdjustmentsWrite, ReceivablesWrite, StatisticsRead};
+use crate::auth::{Auth, is_insurer_number};
+use crate::domain::calendar::{FiscalYear, YearMonth};
+use crate::error::{ApiError, FieldError, Problem};
+use crate::store::entity::counterparty;
+use crate::store::plans as store;
+
+/// Whether another insurer takes part in adjustment.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CounterpartyBody {
+    pub name: String,
+    pub participates: bool,
+    pub note: Option<String>,
+}
+
+/// A registered counterparty.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Counterparty {
+    /// 保険者番号.
+    pub number: String,
+    pub name: String,
+    pub participates: bool,
+    pub note: Option<String>,
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn counterparty_view(c: counterparty::Model) -> Counterparty {
+    Counterparty {
+        number: c.number,
+        name: c.name,
+        participates: c.participates,
+        note: c.note,
+        version: c.version,
+        updated_at: c.updated_at,
+    }
+}
+
+/// Register (or change) a counterparty. A request to one that does not take part is refused.
+#[utoipa::path(
+    tag = "adjustments",
+    request_body = CounterpartyBody,
+    params(("number" = String, Path, description = "保険者番号, 6 or 8 digits")),
+    responses(
+        (status = 200, description = "As stored", body = Counterparty),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope adjustments:write missing, or an agent's token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad number or empty name", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["adjustments:write"]))
+)]
+#[put("/counterparties/{number}")]
+pub async fn put_counterparty(
+    auth: Auth<AdjustmentsWrite>,
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+    body: Body<CounterpartyBody>,
+) -> Result<HttpResponse, ApiError> {
+    if auth.principal.agency.is_some() {
+        return Err(ApiError::Forbidden("adjustments:write (insurer side)".into()));
+    }
+    if !is_insurer_number(&number) {
+        return Err(ApiError::validation("number", "must be 6 or 8 digits"));
+    }
+    let b = &body.value;
+    if b.name.trim().is_empty() {
+        return Err(ApiError::validation("name", "must not be empty"));
+    }
+    let row = store::put_counterparty(
+        &state.db,
+        &auth.actor(),
+        &number,
+        b.name.trim(),
+        b.participates,
+        b.note.clone(),
+    )
+    .await?;
+    let version = row.version;
+    Ok(with_etag(&counterparty_view(row), version))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// List the registry.
+#[utoipa::path(
+    tag = "adjustments",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of counterparties", body = ListPage<Counterparty>),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope adjustments:read missing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["adjustments:read"]))
+)]
+#[get("/counterparties")]
+pub async fn list_counterparties(
+    auth: Auth<AdjustmentsRead>,
+    state: web::Data<AppState>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = page_request(q.limit, q.cursor.as_deref())?;
+    let rows = store::counterparties(&state.db, auth.insurer(), &page).await?;
+    Ok(HttpResponse::Ok().json(ListPage {
+        next_cursor: rows.next_cursor.clone(),
+        items: rows.items.into_iter().map(counterparty_view).collect::<Vec<_>>(),
+    }))
+}
+
+/// One month's targets (null: no target).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MonthPlan {
+    /// `YYYY-MM`, within the fiscal year.
+    pub month: String,
+    /// 発生件数 (receivables expected to arise).
+    pub occurrences: Option<i64>,
+    /// 電話催告.
+    pub phone: Option<i64>,
+    /// 訪問催告.
+    pub visit: Option<i64>,
+    /// 最終催告.
+    pub final_notice: Option<i64>,
+    /// 法的手続 (支払督促).
+    pub legal_action: Option<i64>,
+    /// 保険者間調整 count.
+    pub adjustment_count: Option<i64>,
+    /// 保険者間調整 amount (yen).
+    pub adjustment_amount: Option<i64>,
+}
+
+/// A year's plan.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanBody {
+    pub months: Vec<MonthPlan>,
+}
+
+/// A stored plan.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Plan {
+    pub fiscal_year: i32,
+    /// April to March.
+    pub months: Vec<MonthPlan>,
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn plan_view(p: crate::store::entity::plan::Model) -> Result<Plan, ApiError> {
+    Ok(Plan {
+        fiscal_year: p.fiscal_year,
+        months: serde_json::from_str(&p.months).map_err(|e| ApiError::Internal(format!("stored plan: {e}")))?,
+        version: p.version,
+        updated_at: p.updated_at,
+    })
+}
+
+/// Set the monthly targets of a fiscal year (replaces the year's plan).
+#[utoipa::path(
+    tag = "statistics",
+    request_body = PlanBody,
+    params(("fiscal_year" = i32, Path, description = "The fiscal year (April-March, named by its first year)")),
+    responses(
+        (status = 200, description = "As stored", body = Plan),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope receivables:write missing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A month outside the year or twice, a negative target", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["receivables:write"]))
+)]
+#[put("/plans/{fiscal_year}")]
+pub async fn put_plan(
+    auth: Auth<ReceivablesWrite>,
+    state: web::Data<AppState>,
+    fiscal_year: web::Path<i32>,
+    body: Body<PlanBody>,
+) -> Result<HttpResponse, ApiError> {
+    let fy = FiscalYear::new(*fiscal_year).map_err(|e| ApiError::validation("fiscal_year", e.to_string()))?;
+    let mut errors = Vec::new();
+    let mut months: Vec<(YearMonth, MonthPlan)> = Vec::new();
+    for (i, m) in body.value.months.iter().enumerate() {
+        match YearMonth::parse(&m.month) {
+            Ok(ym) if ym.first_day() >= fy.first_day() && ym.first_day() <= fy.last_day() => {
+                if months.iter().any(|(x, _)| *x == ym) {
+                    errors.push(FieldError {
+                        field: format!("months[{i}].month"),
+                        message: "appears twice".into(),
+                    });
+                }
+                months.push((ym, m.clone()));
+            }
+            _ => errors.push(FieldError {
+                field: format!("months[{i}].month"),
+                message: format!("must be a month of fiscal year {} (YYYY-MM)", *fiscal_year),
+            }),
+        }
+        let targets = [
+            ("occurrences", m.occurrences),
+            ("phone", m.phone),
+            ("visit", m.visit),
+            ("final_notice", m.final_notice),
+            ("legal_action", m.legal_action),
+            ("adjustment_count", m.adjustment_count),
+            ("adjustment_amount", m.adjustment_amount),
+        ];
+        for (name, v) in targets {
+            if v.is_some_and(|v| v < 0) {
+                errors.push(FieldError {
+                    field: format!("months[{i}].{name}"),
+                    message: "must not be negative".into(),
+                });
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    months.sort_by_key(|(ym, _)| ym.first_day());
+    let json = serde_json::to_string(&months.into_iter().map(|(_, m)| m).collect::<Vec<_>>())
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let row = store::put_plan(&state.db, &auth.actor(), *fiscal_year, json).await?;
+    let version = row.version;
+    Ok(with_etag(&plan_view(row)?, version))
+}
+
+/// Read a year's plan.
+#[utoipa::path(
+    tag = "statistics",
+    params(("fiscal_year" = i32, Path, description = "The fiscal year")),
+    responses(
+        (status = 200, description = "The plan", body = Plan),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope statistics:read missing", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No plan for that year", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["statistics:read"]))
+)]
+#[get("/plans/{fiscal_year}")]
+pub async fn get_plan(
+    auth: Auth<StatisticsRead>,
+    state: web::Data<AppState>,
+    fiscal_year: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let row = store::plan(&state.db, auth.insurer(), *fiscal_year)
+        .await?
+        .ok_or(ApiError::NotFound {
+            code: "plan_not_found",
+            what: "plan",
+        })?;
+    let version = row.version;
+    Ok(with_etag(&plan_view(row)?, version))
+}
