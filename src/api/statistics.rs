@@ -194,3 +194,305 @@ pub async fn benefit_statistics(
     }
     Ok(HttpResponse::Ok().json(s))
 }
+
+/// Figures of one row.
+#[derive(Debug, Default, Clone, Copy)]
+struct Sums {
+    count: i64,
+    collected_count: i64,
+    assessed: i64,
+    collected: i64,
+}
+
+fn rate(collected: i64, assessed: i64) -> Option<rust_decimal::Decimal> {
+    crate::domain::money::percent(collected.into(), assessed.into())
+}
+
+/// Sums by (kind, reason, period) for a fiscal year, from the ledger.
+async fn year_sums(
+    state: &AppState,
+    insurer: &str,
+    fy: i32,
+) -> Result<std::collections::BTreeMap<(String, Option<String>, &'static str), Sums>, ApiError> {
+    use crate::domain::calendar::FiscalYear;
+    let year = FiscalYear::new(fy).map_err(|e| ApiError::validation("fiscal_year", e.to_string()))?;
+    let (from, to) = (year.first_day(), year.last_day());
+    let mut out: std::collections::BTreeMap<(String, Option<String>, &'static str), Sums> = Default::default();
+    for f in crate::store::receivables::year_figures(&state.db, insurer, from, to).await? {
+        let (period, base) = if f.assessed_on >= from {
+            ("current", f.assessed_in - f.reduced_in)
+        } else if f.carried > 0 {
+            ("prior", f.carried + f.assessed_in - f.reduced_in)
+        } else {
+            continue;
+        };
+        let s = out.entry((f.kind, f.reason, period)).or_default();
+        s.count += 1;
+        s.assessed += base;
+        s.collected += f.collected_in;
+        if f.collected_in > 0 {
+            s.collected_count += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// Last year's figures beside a rate, as the seed prints them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviousYear {
+    pub assessed: i64,
+    pub collected: i64,
+    #[serde(with = "rust_decimal::serde::float_option")]
+    #[schema(value_type = Option<f64>)]
+    pub rate: Option<rust_decimal::Decimal>,
+}
+
+/// One row of the recovery table.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecoveryRow {
+    pub kind: String,
+    /// `current` (assessed in the year) or `prior` (balance carried in on April 1).
+    pub period: String,
+    /// 調定額: assessed in the year (current) or carried in (prior), net of in-year reductions.
+    pub assessed: i64,
+    /// 回収額 within the year.
+    pub collected: i64,
+    /// collected / assessed in percent, two decimals, half up.
+    #[serde(with = "rust_decimal::serde::float_option")]
+    #[schema(value_type = Option<f64>)]
+    pub rate: Option<rust_decimal::Decimal>,
+    pub previous: PreviousYear,
+}
+
+/// The recovery table of a fiscal year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Recovery {
+    pub fiscal_year: i32,
+    pub rows: Vec<RecoveryRow>,
+}
+
+fn by_kind_period(
+    sums: &std::collections::BTreeMap<(String, Option<String>, &'static str), Sums>,
+) -> std::collections::BTreeMap<(String, &'static str), Sums> {
+    let mut out: std::collections::BTreeMap<(String, &'static str), Sums> = Default::default();
+    for ((kind, _, period), s) in sums {
+        let t = out.entry((kind.clone(), period)).or_default();
+        t.count += s.count;
+        t.collected_count += s.collected_count;
+        t.assessed += s.assessed;
+        t.collected += s.collected;
+    }
+    out
+}
+
+/// Recovery rates by kind, current and prior year, computed from the ledger at query time.
+#[utoipa::path(
+    tag = "statistics",
+    params(FiscalYearQuery),
+    responses(
+        (status = 200, description = "The table (JSON, or CSV with Accept: text/csv)", body = Recovery),
+        (status = 400, description = "Missing or unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope statistics:read missing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fiscal year out of range", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["statistics:read"]))
+)]
+#[get("/statistics/recovery")]
+pub async fn recovery_statistics(
+    auth: Auth<StatisticsRead>,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<FiscalYearQuery>,
+) -> Result<HttpResponse, ApiError> {
+    fiscal_months(q.fiscal_year)?;
+    let now = by_kind_period(&year_sums(&state, auth.insurer(), q.fiscal_year).await?);
+    let before = by_kind_period(&year_sums(&state, auth.insurer(), q.fiscal_year - 1).await?);
+    let mut keys: Vec<(String, &'static str)> = now.keys().chain(before.keys()).cloned().collect();
+    keys.sort_by(|a, b| (a.0.as_str(), a.1 != "current").cmp(&(b.0.as_str(), b.1 != "current")));
+    keys.dedup();
+    let rows: Vec<RecoveryRow> = keys
+        .into_iter()
+        .map(|k| {
+            let s = now.get(&k).copied().unwrap_or_default();
+            let p = before.get(&k).copied().unwrap_or_default();
+            RecoveryRow {
+                kind: k.0,
+                period: k.1.to_string(),
+                assessed: s.assessed,
+                collected: s.collected,
+                rate: rate(s.collected, s.assessed),
+                previous: PreviousYear {
+                    assessed: p.assessed,
+                    collected: p.collected,
+                    rate: rate(p.collected, p.assessed),
+                },
+            }
+        })
+        .collect();
+    if wants_csv(&req) {
+        let header = [
+            "fiscal_year",
+            "kind",
+            "period",
+            "assessed",
+            "collected",
+            "rate",
+            "previous_assessed",
+            "previous_collected",
+            "previous_rate",
+        ];
+        let fmt = |r: Option<rust_decimal::Decimal>| r.map(|x| x.to_string()).unwrap_or_default();
+        let body: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    q.fiscal_year.to_string(),
+                    r.kind.clone(),
+                    r.period.clone(),
+                    r.assessed.to_string(),
+                    r.collected.to_string(),
+                    fmt(r.rate),
+                    r.previous.assessed.to_string(),
+                    r.previous.collected.to_string(),
+                    fmt(r.previous.rate),
+                ]
+            })
+            .collect();
+        return Ok(csv(&header, &body));
+    }
+    Ok(HttpResponse::Ok().json(Recovery {
+        fiscal_year: q.fiscal_year,
+        rows,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BreakdownQuery {
+    pub fiscal_year: i32,
+    /// Default `overpayment_refund`.
+    pub kind: Option<String>,
+}
+
+/// One reason's row (current-year receivables, as the seed's 内訳).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BreakdownRow {
+    /// `ineligible_visit`, `work_injury`, `disability_pension_adjustment`,
+    /// `old_age_pension_adjustment`, `other` (or null for kinds without reasons).
+    pub reason: Option<String>,
+    pub assessed_count: i64,
+    pub collected_count: i64,
+    #[serde(with = "rust_decimal::serde::float_option")]
+    #[schema(value_type = Option<f64>)]
+    pub count_rate: Option<rust_decimal::Decimal>,
+    pub assessed: i64,
+    pub collected: i64,
+    #[serde(with = "rust_decimal::serde::float_option")]
+    #[schema(value_type = Option<f64>)]
+    pub rate: Option<rust_decimal::Decimal>,
+    pub previous: PreviousYear,
+}
+
+/// The breakdown of a kind's current-year receivables.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Breakdown {
+    pub fiscal_year: i32,
+    pub kind: String,
+    pub rows: Vec<BreakdownRow>,
+}
+
+/// Recovery of a kind's current-year receivables by reason, counts and amounts.
+#[utoipa::path(
+    tag = "statistics",
+    params(BreakdownQuery),
+    responses(
+        (status = 200, description = "The breakdown (JSON, or CSV with Accept: text/csv)", body = Breakdown),
+        (status = 400, description = "Missing or unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope statistics:read missing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fiscal year out of range or unknown kind", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["statistics:read"]))
+)]
+#[get("/statistics/recovery/breakdown")]
+pub async fn recovery_breakdown(
+    auth: Auth<StatisticsRead>,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<BreakdownQuery>,
+) -> Result<HttpResponse, ApiError> {
+    fiscal_months(q.fiscal_year)?;
+    let kind = q.kind.clone().unwrap_or_else(|| "overpayment_refund".into());
+    crate::domain::receivable::ReceivableKind::parse(&kind).map_err(|e| ApiError::validation("kind", e.to_string()))?;
+    let now = year_sums(&state, auth.insurer(), q.fiscal_year).await?;
+    let before = year_sums(&state, auth.insurer(), q.fiscal_year - 1).await?;
+    let pick = |m: &std::collections::BTreeMap<(String, Option<String>, &'static str), Sums>| {
+        m.iter()
+            .filter(|((k, _, p), _)| *k == kind && *p == "current")
+            .map(|((_, r, _), s)| (r.clone(), *s))
+            .collect::<std::collections::BTreeMap<Option<String>, Sums>>()
+    };
+    let (now, before) = (pick(&now), pick(&before));
+    let mut reasons: Vec<Option<String>> = now.keys().chain(before.keys()).cloned().collect();
+    reasons.sort();
+    reasons.dedup();
+    let rows: Vec<BreakdownRow> = reasons
+        .into_iter()
+        .map(|r| {
+            let s = now.get(&r).copied().unwrap_or_default();
+            let p = before.get(&r).copied().unwrap_or_default();
+            BreakdownRow {
+                reason: r,
+                assessed_count: s.count,
+                collected_count: s.collected_count,
+                count_rate: rate(s.collected_count, s.count),
+                assessed: s.assessed,
+                collected: s.collected,
+                rate: rate(s.collected, s.assessed),
+                previous: PreviousYear {
+                    assessed: p.assessed,
+                    collected: p.collected,
+                    rate: rate(p.collected, p.assessed),
+                },
+            }
+        })
+        .collect();
+    if wants_csv(&req) {
+        let header = [
+            "fiscal_year",
+            "kind",
+            "reason",
+            "assessed_count",
+            "collected_count",
+            "count_rate",
+            "assessed",
+            "collected",
+            "rate",
+        ];
+        let fmt = |r: Option<rust_decimal::Decimal>| r.map(|x| x.to_string()).unwrap_or_default();
+        let body: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    q.fiscal_year.to_string(),
+                    kind.clone(),
+                    r.reason.clone().unwrap_or_default(),
+                    r.assessed_count.to_string(),
+                    r.collected_count.to_string(),
+                    fmt(r.count_rate),
+                    r.assessed.to_string(),
+                    r.collected.to_string(),
+                    fmt(r.rate),
+                ]
+            })
+            .collect();
+        return Ok(csv(&header, &body));
+    }
+    Ok(HttpResponse::Ok().json(Breakdown {
+        fiscal_year: q.fiscal_year,
+        kind,
+        rows,
+    }))
+}

@@ -558,3 +558,64 @@ pub async fn legal_in_range(
     }
     Ok(out)
 }
+
+/// One receivable's movements for a fiscal year's recovery statistics.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct YearFigures {
+    pub kind: String,
+    pub reason: Option<String>,
+    pub assessed_on: NaiveDate,
+    /// Signed sum of every entry before the year (its balance carried in).
+    pub carried: i64,
+    pub assessed_in: i64,
+    pub reduced_in: i64,
+    pub collected_in: i64,
+}
+
+/// Per receivable assessed on or before `to`: what was carried into `from` and what moved in
+/// `from..=to`. One statement, grouped in the database.
+pub async fn year_figures(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<YearFigures>, DbErr> {
+    use sea_orm::{FromQueryResult, Statement};
+    let sql = "SELECT r.kind AS kind, r.reason AS reason, r.assessed_on AS assessed_on, \
+        CAST(COALESCE(SUM(CASE WHEN e.entry_on < ? THEN (CASE WHEN e.kind = 'assessment' THEN e.amount ELSE -e.amount END) ELSE 0 END), 0) AS BIGINT) AS carried, \
+        CAST(COALESCE(SUM(CASE WHEN e.entry_on >= ? AND e.kind = 'assessment' THEN e.amount ELSE 0 END), 0) AS BIGINT) AS assessed_in, \
+        CAST(COALESCE(SUM(CASE WHEN e.entry_on >= ? AND e.kind = 'reduction' THEN e.amount ELSE 0 END), 0) AS BIGINT) AS reduced_in, \
+        CAST(COALESCE(SUM(CASE WHEN e.entry_on >= ? AND e.kind = 'collection' THEN e.amount ELSE 0 END), 0) AS BIGINT) AS collected_in \
+        FROM receivables r JOIN receivable_entries e ON e.receivable_id = r.id AND e.insurer = r.insurer \
+        WHERE r.insurer = ? AND r.assessed_on <= ? AND e.entry_on <= ? \
+        GROUP BY r.id, r.kind, r.reason, r.assessed_on";
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            let mut out = String::with_capacity(sql.len() + 16);
+            let mut n = 0;
+            for ch in sql.chars() {
+                if ch == '?' {
+                    n += 1;
+                    out.push_str(&format!("${n}"));
+                } else {
+                    out.push(ch);
+                }
+            }
+            out
+        }
+        _ => sql.to_string(),
+    };
+    let values: Vec<sea_orm::Value> = vec![
+        from.into(),
+        from.into(),
+        from.into(),
+        from.into(),
+        insurer.into(),
+        to.into(),
+        to.into(),
+    ];
+    YearFigures::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+        .all(conn)
+        .await
+}

@@ -17,3 +17,4 @@ mod openapi;
 mod ops;
 mod payments;
 mod receivables;
+mod statistics;
