@@ -59,9 +59,11 @@ pub struct PaymentRun {
     pub total_amount: i64,
     /// What of it went to unpaid NHI tax (充当).
     pub offset_total: i64,
-    /// Households not registered (or paused, or cancelled) that get a pre-filled form instead:
-    /// see `GET /v1/payment-runs/{id}/application-forms`.
-    pub application_forms: i32,
+    /// The pre-filled forms this run issued to households not registered (or paused, or
+    /// cancelled) instead of a payment (also paged at `GET /v1/payment-runs/{id}/application-forms`).
+    pub application_forms: Vec<ApplicationFormRecord>,
+    /// How many forms.
+    pub application_form_count: i32,
     /// Refund receivables assessed because a paid benefit was lowered.
     pub refunds: i32,
     pub error: Option<String>,
@@ -69,8 +71,22 @@ pub struct PaymentRun {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-fn run_view(r: run::Model) -> PaymentRun {
-    PaymentRun {
+async fn run_view(state: &AppState, r: run::Model) -> Result<PaymentRun, ApiError> {
+    let mut forms = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = crate::store::PageRequest {
+            after: after.clone(),
+            limit: 500,
+        };
+        let rows = store::run_forms(&state.db, &r.insurer, &r.id, &page).await?;
+        forms.extend(rows.items.into_iter().map(form_view));
+        match rows.next_cursor {
+            Some(_) => after = forms.last().map(|f: &ApplicationFormRecord| f.id.clone()),
+            None => break,
+        }
+    }
+    Ok(PaymentRun {
         status: match r.status.as_str() {
             store::RUNNING => PaymentRunStatus::Running,
             store::COMPLETED => PaymentRunStatus::Completed,
@@ -86,12 +102,13 @@ fn run_view(r: run::Model) -> PaymentRun {
         payment_count: r.payment_count,
         total_amount: r.total_amount,
         offset_total: r.offset_total,
-        application_forms: r.application_forms,
+        application_forms: forms,
+        application_form_count: r.application_forms,
         refunds: r.refunds,
         error: r.error,
         created_at: r.created_at,
         finished_at: r.finished_at,
-    }
+    })
 }
 
 /// `regular`, or `supplementary` (追加支給: the benefit was raised after it had been paid).
@@ -272,7 +289,7 @@ pub async fn create_payment_run(
         ));
     }
     let r = job::start(&state.db, &auth.actor(), &m.to_string(), b.transfer_date).await?;
-    Ok(HttpResponse::Created().json(run_view(r)))
+    Ok(HttpResponse::Created().json(run_view(&state, r).await?))
 }
 
 /// Read a payment run.
@@ -296,7 +313,7 @@ pub async fn get_payment_run(
     let r = store::get_run(&state.db, auth.insurer(), &id)
         .await?
         .ok_or_else(run_not_found)?;
-    Ok(HttpResponse::Ok().json(run_view(r)))
+    Ok(HttpResponse::Ok().json(run_view(&state, r).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

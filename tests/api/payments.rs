@@ -367,7 +367,8 @@ async fn a_month_is_paid_once_with_its_transfer_file_and_forms_for_the_unregiste
     assert_eq!(r["status"], "completed");
     assert_eq!(r["payment_count"], 1);
     assert_eq!(r["total_amount"], 212_570);
-    assert_eq!(r["application_forms"], 1);
+    assert_eq!(r["application_form_count"], 1);
+    assert_eq!(r["application_forms"].as_array().unwrap().len(), 1);
     assert_eq!(r["progress"], json!({"done": 2, "total": 2}));
     let run_id = r["id"].as_str().unwrap();
     let payments = run_payments(&app, run_id).await;
@@ -452,7 +453,8 @@ async fn a_month_is_paid_once_with_its_transfer_file_and_forms_for_the_unregiste
     // Again: nothing new is paid, no second form.
     let again = run(&app).await;
     assert_eq!(again["payment_count"], 0);
-    assert_eq!(again["application_forms"], 0);
+    assert_eq!(again["application_form_count"], 0);
+    assert!(again["application_forms"].as_array().unwrap().is_empty());
     expect_problem(
         app.get(
             &format!("/v1/payment-runs/{}/transfer-file", again["id"].as_str().unwrap()),
@@ -529,7 +531,8 @@ async fn offsets_need_consent_and_are_their_own_record() {
     // With consent: 30,000 to the tax, the rest to the bank. Without: paused, so a form.
     assert_eq!(r["payment_count"], 1);
     assert_eq!(r["offset_total"], 30_000);
-    assert_eq!(r["application_forms"], 1);
+    assert_eq!(r["application_form_count"], 1);
+    assert_eq!(r["application_forms"].as_array().unwrap().len(), 1);
     let p = &run_payments(&app, r["id"].as_str().unwrap()).await[0];
     assert_eq!(
         (
