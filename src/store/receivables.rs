@@ -581,13 +581,16 @@ pub async fn year_figures(
     to: NaiveDate,
 ) -> Result<Vec<YearFigures>, DbErr> {
     use sea_orm::{FromQueryResult, Statement};
+    // CROSS JOIN keeps SQLite's loop order (receivables outside, each one's entries by the
+    // (insurer, receivable_id) index inside); the year's end is tested in the sums, not in WHERE,
+    // so that no date index tempts the planner into a scan per receivable.
     let sql = "SELECT r.kind AS kind, r.reason AS reason, r.assessed_on AS assessed_on, \
         CAST(COALESCE(SUM(CASE WHEN e.entry_on < ? THEN (CASE WHEN e.kind = 'assessment' THEN e.amount ELSE -e.amount END) ELSE 0 END), 0) AS BIGINT) AS carried, \
-        CAST(COALESCE(SUM(CASE WHEN e.entry_on >= ? AND e.kind = 'assessment' THEN e.amount ELSE 0 END), 0) AS BIGINT) AS assessed_in, \
-        CAST(COALESCE(SUM(CASE WHEN e.entry_on >= ? AND e.kind = 'reduction' THEN e.amount ELSE 0 END), 0) AS BIGINT) AS reduced_in, \
-        CAST(COALESCE(SUM(CASE WHEN e.entry_on >= ? AND e.kind = 'collection' THEN e.amount ELSE 0 END), 0) AS BIGINT) AS collected_in \
-        FROM receivables r JOIN receivable_entries e ON e.receivable_id = r.id AND e.insurer = r.insurer \
-        WHERE r.insurer = ? AND r.assessed_on <= ? AND e.entry_on <= ? \
+        CAST(COALESCE(SUM(CASE WHEN e.entry_on >= ? AND e.entry_on <= ? AND e.kind = 'assessment' THEN e.amount ELSE 0 END), 0) AS BIGINT) AS assessed_in, \
+        CAST(COALESCE(SUM(CASE WHEN e.entry_on >= ? AND e.entry_on <= ? AND e.kind = 'reduction' THEN e.amount ELSE 0 END), 0) AS BIGINT) AS reduced_in, \
+        CAST(COALESCE(SUM(CASE WHEN e.entry_on >= ? AND e.entry_on <= ? AND e.kind = 'collection' THEN e.amount ELSE 0 END), 0) AS BIGINT) AS collected_in \
+        FROM receivables r CROSS JOIN receivable_entries e \
+        WHERE e.receivable_id = r.id AND e.insurer = r.insurer AND r.insurer = ? AND r.assessed_on <= ? \
         GROUP BY r.id, r.kind, r.reason, r.assessed_on";
     let backend = conn.get_database_backend();
     let sql = match backend {
@@ -609,10 +612,12 @@ pub async fn year_figures(
     let values: Vec<sea_orm::Value> = vec![
         from.into(),
         from.into(),
-        from.into(),
-        from.into(),
-        insurer.into(),
         to.into(),
+        from.into(),
+        to.into(),
+        from.into(),
+        to.into(),
+        insurer.into(),
         to.into(),
     ];
     YearFigures::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
