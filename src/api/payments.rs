@@ -24,7 +24,7 @@ use crate::error::{ApiError, FieldError, Problem};
 use crate::jobs::payments as job;
 use crate::store::entity::{application_form as form, household, member, payment, payment_run as run};
 use crate::store::members as member_store;
-use crate::store::payments::{self as store, PaymentFilter};
+use crate::store::payments as store;
 use crate::store::registrations::{self as reg_store, Change};
 use crate::store::{benefits as benefit_store, claims as claim_store, households as household_store};
 
@@ -349,11 +349,7 @@ pub async fn list_run_payments(
     let r = store::get_run(&state.db, auth.insurer(), &id)
         .await?
         .ok_or_else(run_not_found)?;
-    let filter = PaymentFilter {
-        run_id: Some(r.id),
-        ..PaymentFilter::default()
-    };
-    let rows = store::list_payments(&state.db, auth.insurer(), &filter, &page).await?;
+    let rows = store::list_payments(&state.db, auth.insurer(), &r.id, &page).await?;
     Ok(HttpResponse::Ok().json(ListPage {
         next_cursor: rows.next_cursor.clone(),
         items: rows.items.into_iter().map(payment_view).collect::<Vec<_>>(),

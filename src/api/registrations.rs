@@ -269,7 +269,7 @@ pub async fn create_registration(
             offset_consent: b.offset_consent,
             repayment_consent: b.repayment_consent,
             status: payment::status_with(&causes).as_str().to_string(),
-            pause_reasons: store::pause_json(&causes),
+            pause_reasons: store::causes_json(&causes),
             ended_on: None,
             end_reason: None,
             version: 1,

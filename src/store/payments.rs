@@ -395,30 +395,16 @@ pub async fn write_page(conn: &impl ConnectionTrait, actor: &Actor, month: &str,
     audit::record_many(conn, audits).await
 }
 
-/// Filters of the payment list.
-#[derive(Debug, Clone, Default)]
-pub struct PaymentFilter {
-    pub run_id: Option<String>,
-    pub household_id: Option<String>,
-    pub determination_id: Option<String>,
-}
-
+/// A page of a run's payments, in id order.
 pub async fn list_payments(
     conn: &impl ConnectionTrait,
     insurer: &str,
-    filter: &PaymentFilter,
+    run_id: &str,
     page: &PageRequest,
 ) -> Result<Page<payment::Model>, DbErr> {
-    let mut q = payment::Entity::find().filter(payment::Column::Insurer.eq(insurer));
-    if let Some(r) = &filter.run_id {
-        q = q.filter(payment::Column::RunId.eq(r.as_str()));
-    }
-    if let Some(h) = &filter.household_id {
-        q = q.filter(payment::Column::HouseholdId.eq(h.as_str()));
-    }
-    if let Some(d) = &filter.determination_id {
-        q = q.filter(payment::Column::DeterminationId.eq(d.as_str()));
-    }
+    let mut q = payment::Entity::find()
+        .filter(payment::Column::Insurer.eq(insurer))
+        .filter(payment::Column::RunId.eq(run_id));
     if let Some(after) = &page.after {
         q = q.filter(payment::Column::Id.gt(after.as_str()));
     }
@@ -527,23 +513,6 @@ pub async fn form_of(
         .filter(form::Column::Insurer.eq(insurer))
         .filter(form::Column::DeterminationId.eq(determination_id))
         .one(conn)
-        .await
-}
-
-/// The refunds assessed for a household-month's benefit.
-pub async fn refunds_of(
-    conn: &impl ConnectionTrait,
-    insurer: &str,
-    household_id: &str,
-    month: &str,
-) -> Result<Vec<receivable::Model>, DbErr> {
-    receivable::Entity::find()
-        .filter(receivable::Column::Insurer.eq(insurer))
-        .filter(receivable::Column::HouseholdId.eq(household_id))
-        .filter(receivable::Column::ServiceMonth.eq(month))
-        .filter(receivable::Column::DeterminationId.is_not_null())
-        .order_by_asc(receivable::Column::Id)
-        .all(conn)
         .await
 }
 

@@ -64,15 +64,6 @@ pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result
         .await
 }
 
-/// The receivable made from `source_key`, if any.
-pub async fn by_source(conn: &impl ConnectionTrait, insurer: &str, key: &str) -> Result<Option<rec::Model>, DbErr> {
-    Entity::find()
-        .filter(Column::Insurer.eq(insurer))
-        .filter(Column::SourceKey.eq(key))
-        .one(conn)
-        .await
-}
-
 /// Filters of the receivable list.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

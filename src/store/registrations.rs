@@ -22,7 +22,8 @@ pub fn causes(r: &reg::Model) -> Vec<PauseCause> {
         .collect()
 }
 
-fn causes_json(causes: &[PauseCause]) -> String {
+/// Pause causes as stored.
+pub fn causes_json(causes: &[PauseCause]) -> String {
     serde_json::to_string(&causes.iter().map(|c| c.as_str()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into())
 }
 
@@ -234,11 +235,6 @@ pub fn cancelled(current: &reg::Model, reason: EndReason, on: NaiveDate) -> reg:
         end_reason: Some(reason.as_str().to_string()),
         ..current.clone()
     }
-}
-
-/// Pause causes as stored.
-pub fn pause_json(causes: &[PauseCause]) -> String {
-    causes_json(causes)
 }
 
 /// Trigger: the applicant (head and account holder) changed. Cancels the live registration the
