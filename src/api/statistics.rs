@@ -9,7 +9,9 @@ use utoipa::{IntoParams, ToSchema};
 use crate::app::AppState;
 use crate::auth::Auth;
 use crate::auth::scope::StatisticsRead;
+use crate::domain::money::Yen;
 use crate::domain::payment::POSTAGE_PER_FORM;
+use crate::domain::receivable::fiscal::{FiscalClass, YearMovements, figures_of};
 use crate::error::{ApiError, Problem};
 use crate::store::payments as store;
 
@@ -37,6 +39,11 @@ pub(crate) fn csv(header: &[&str], rows: &[Vec<String>]) -> HttpResponse {
         out.push_str("\r\n");
     }
     HttpResponse::Ok().content_type("text/csv; charset=utf-8").body(out)
+}
+
+/// A rate as a CSV cell: `76.07`, or empty when there is none.
+fn csv_rate(r: Option<rust_decimal::Decimal>) -> String {
+    r.map(|x| x.to_string()).unwrap_or_default()
 }
 
 /// Which fiscal year (年度: April to March, named by the year it starts in).
@@ -188,7 +195,7 @@ pub async fn benefit_statistics(
             s.forms_not_mailed.to_string(),
             s.postage_per_form.to_string(),
             s.postage_saved.to_string(),
-            s.automatic_rate.map(|r| r.to_string()).unwrap_or_default(),
+            csv_rate(s.automatic_rate),
         ];
         return Ok(csv(&header, &[row]));
     }
@@ -219,18 +226,23 @@ async fn year_sums(
     let (from, to) = (year.first_day(), year.last_day());
     let mut out: std::collections::BTreeMap<(String, Option<String>, &'static str), Sums> = Default::default();
     for f in crate::store::receivables::year_figures(&state.db, insurer, from, to).await? {
-        let (period, base) = if f.assessed_on >= from {
-            ("current", f.assessed_in - f.reduced_in)
-        } else if f.carried > 0 {
-            ("prior", f.carried + f.assessed_in - f.reduced_in)
-        } else {
-            continue;
+        let m = YearMovements {
+            assessed_on: f.assessed_on,
+            carried: Yen::new(f.carried),
+            assessed_in: Yen::new(f.assessed_in),
+            reduced_in: Yen::new(f.reduced_in),
+            collected_in: Yen::new(f.collected_in),
+        };
+        let Some(figures) = figures_of(&m, year) else { continue };
+        let period = match figures.class {
+            FiscalClass::Current => "current",
+            FiscalClass::Prior => "prior",
         };
         let s = out.entry((f.kind, f.reason, period)).or_default();
         s.count += 1;
-        s.assessed += base;
-        s.collected += f.collected_in;
-        if f.collected_in > 0 {
+        s.assessed += figures.assessed.as_i64();
+        s.collected += figures.collected.as_i64();
+        if figures.collected > Yen::ZERO {
             s.collected_count += 1;
         }
     }
@@ -342,7 +354,6 @@ pub async fn recovery_statistics(
             "previous_collected",
             "previous_rate",
         ];
-        let fmt = |r: Option<rust_decimal::Decimal>| r.map(|x| x.to_string()).unwrap_or_default();
         let body: Vec<Vec<String>> = rows
             .iter()
             .map(|r| {
@@ -352,10 +363,10 @@ pub async fn recovery_statistics(
                     r.period.clone(),
                     r.assessed.to_string(),
                     r.collected.to_string(),
-                    fmt(r.rate),
+                    csv_rate(r.rate),
                     r.previous.assessed.to_string(),
                     r.previous.collected.to_string(),
-                    fmt(r.previous.rate),
+                    csv_rate(r.previous.rate),
                 ]
             })
             .collect();
@@ -471,7 +482,6 @@ pub async fn recovery_breakdown(
             "collected",
             "rate",
         ];
-        let fmt = |r: Option<rust_decimal::Decimal>| r.map(|x| x.to_string()).unwrap_or_default();
         let body: Vec<Vec<String>> = rows
             .iter()
             .map(|r| {
@@ -481,10 +491,10 @@ pub async fn recovery_breakdown(
                     r.reason.clone().unwrap_or_default(),
                     r.assessed_count.to_string(),
                     r.collected_count.to_string(),
-                    fmt(r.count_rate),
+                    csv_rate(r.count_rate),
                     r.assessed.to_string(),
                     r.collected.to_string(),
-                    fmt(r.rate),
+                    csv_rate(r.rate),
                 ]
             })
             .collect();

@@ -53,28 +53,54 @@ pub struct RecoveryFigures {
     pub collected: Yen,
 }
 
+/// What moved on one receivable around a reporting year: the balance carried in on April 1 and
+/// the assessments, reductions and collections within the year. The store sums these in SQL; a
+/// [`Ledger`] gives them by [`YearMovements::of`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct YearMovements {
+    pub assessed_on: NaiveDate,
+    pub carried: Yen,
+    pub assessed_in: Yen,
+    pub reduced_in: Yen,
+    pub collected_in: Yen,
+}
+
+impl YearMovements {
+    pub fn of(ledger: &Ledger, reporting: FiscalYear) -> Self {
+        let (from, to) = (reporting.first_day(), reporting.last_day());
+        Self {
+            assessed_on: ledger.assessed_on(),
+            carried: from.pred_opt().map_or(Yen::ZERO, |eve| ledger.position_at(eve).balance),
+            assessed_in: ledger.moved_between(from, to, |k| k == MovementKind::Assessment),
+            reduced_in: ledger.moved_between(from, to, |k| k == MovementKind::Reduction),
+            collected_in: ledger.moved_between(from, to, |k| matches!(k, MovementKind::Collection(_))),
+        }
+    }
+}
+
 /// The receivable's figures for `reporting`, or `None` when it does not belong to that year's
 /// statistics (assessed later, or a prior-year receivable with nothing carried in).
 pub fn recovery_figures(ledger: &Ledger, reporting: FiscalYear) -> Option<RecoveryFigures> {
-    let class = fiscal_class(ledger.assessed_on(), reporting)?;
-    let (from, to) = (reporting.first_day(), reporting.last_day());
-    let reduced = ledger.moved_between(from, to, |k| k == MovementKind::Reduction);
-    let collected = ledger.moved_between(from, to, |k| matches!(k, MovementKind::Collection(_)));
+    figures_of(&YearMovements::of(ledger, reporting), reporting)
+}
+
+/// [`recovery_figures`] from movements already summed.
+pub fn figures_of(m: &YearMovements, reporting: FiscalYear) -> Option<RecoveryFigures> {
+    let class = fiscal_class(m.assessed_on, reporting)?;
     let base = match class {
-        FiscalClass::Current => ledger.moved_between(from, to, |k| k == MovementKind::Assessment),
+        FiscalClass::Current => m.assessed_in,
         FiscalClass::Prior => {
-            let carried = from.pred_opt().map_or(Yen::ZERO, |eve| ledger.position_at(eve).balance);
-            if carried.is_zero() {
+            if m.carried <= Yen::ZERO {
                 return None;
             }
             // An increase (増額調定) of an old receivable within the year adds to what was carried in.
-            carried + ledger.moved_between(from, to, |k| k == MovementKind::Assessment)
+            m.carried + m.assessed_in
         }
     };
     Some(RecoveryFigures {
         class,
-        assessed: base.saturating_sub(reduced),
-        collected,
+        assessed: base.saturating_sub(m.reduced_in),
+        collected: m.collected_in,
     })
 }
 

@@ -1,6 +1,8 @@
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
+use crate::domain::money::Yen;
+
 use super::support::*;
 use crate::domain::calendar::FiscalYear;
 use crate::domain::receivable::fiscal::{
@@ -158,4 +160,55 @@ fn figures_for_current_and_prior_years() {
     // FY2020: nothing carried in; FY2016: not yet assessed.
     assert_eq!(recovery_figures(&ledger, fy(2020)), None);
     assert_eq!(recovery_figures(&ledger, fy(2016)), None);
+}
+
+#[test]
+fn summed_movements_give_the_ledgers_figures() {
+    use crate::domain::receivable::fiscal::{YearMovements, figures_of};
+    let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let fy = crate::domain::calendar::FiscalYear::new(2017).unwrap();
+    // SEED-A 返納金 過年度: 47,122,720 carried in, 13,116,401 collected in the year.
+    let prior = YearMovements {
+        assessed_on: d(2016, 6, 1),
+        carried: Yen::new(47_122_720),
+        assessed_in: Yen::ZERO,
+        reduced_in: Yen::ZERO,
+        collected_in: Yen::new(13_116_401),
+    };
+    let f = figures_of(&prior, fy).unwrap();
+    assert_eq!(
+        (f.class, f.assessed, f.collected),
+        (FiscalClass::Prior, Yen::new(47_122_720), Yen::new(13_116_401))
+    );
+    // Nothing carried in: not in the year's prior rows. Assessed after the year: in no row.
+    assert!(
+        figures_of(
+            &YearMovements {
+                carried: Yen::ZERO,
+                ..prior
+            },
+            fy
+        )
+        .is_none()
+    );
+    assert!(
+        figures_of(
+            &YearMovements {
+                assessed_on: d(2018, 4, 1),
+                ..prior
+            },
+            fy
+        )
+        .is_none()
+    );
+    // Current: in-year reductions lower the base.
+    let current = YearMovements {
+        assessed_on: d(2017, 6, 1),
+        carried: Yen::ZERO,
+        assessed_in: Yen::new(100_000),
+        reduced_in: Yen::new(10_000),
+        collected_in: Yen::new(45_000),
+    };
+    let f = figures_of(&current, fy).unwrap();
+    assert_eq!((f.class, f.assessed), (FiscalClass::Current, Yen::new(90_000)));
 }
