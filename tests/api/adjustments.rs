@@ -327,3 +327,51 @@ async fn the_registry_refuses_insurers_that_do_not_take_part_and_plans_hold_mont
     )
     .await;
 }
+
+#[actix_web::test]
+async fn a_request_warns_when_the_insureds_own_claim_has_lapsed() {
+    let app = TestApp::spawn().await;
+    let h = app.household("AJ2").await;
+    let hid = h["id"].as_str().unwrap();
+    app.member(hid, "611", "head").await;
+    let spouse = app.member(hid, "612", "spouse").await;
+    let sid = spouse["id"].as_str().unwrap();
+    expect_status(
+        app.patch(
+            &format!("/v1/members/{sid}"),
+            &app.admin(),
+            &json!({"lost_on": "2024-05-01", "loss_reason": "other_insurance"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    // Care on 2024-06-03: the insured's claim at the new insurer lapsed on 2026-06-03.
+    app.import(&[
+        json!({"claim_number": "AJ-9", "member_id": sid, "service_month": "2024-06",
+        "provider": {"code": "1312345678", "name": "千代田病院"}, "kind": "medical", "setting": "outpatient",
+        "total_cost": 10_000, "copayment": 3_000, "first_service_on": "2024-06-03"}),
+    ])
+    .await;
+    let d = expect_status(
+        app.post(
+            "/v1/receivables/detect-ineligible-visits",
+            &app.admin(),
+            &json!({"service_month": "2024-06"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let rid = d["receivable_ids"][0].as_str().unwrap();
+    let q = expect_status(
+        app.post("/v1/adjustment-requests", &app.admin(), &request(rid, None))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(q["claims"][0]["claim_lapses_on"], "2026-06-03");
+    let w = q["warnings"].as_array().unwrap();
+    assert_eq!(w.len(), 1, "{q}");
+    assert!(w[0].as_str().unwrap().contains("lapsed on 2026-06-03"), "{w:?}");
+}
