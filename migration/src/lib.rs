@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_foundation;
 mod m20261123_000002_benefits;
 mod m20261130_000003_payments;
+mod m20261201_000004_statistics;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_foundation::Migration),
             Box::new(m20261123_000002_benefits::Migration),
             Box::new(m20261130_000003_payments::Migration),
+            Box::new(m20261201_000004_statistics::Migration),
         ]
     }
 }

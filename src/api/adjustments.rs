@@ -408,7 +408,12 @@ pub async fn move_adjustment_request(
     });
     next.history = serde_json::to_string(&history).unwrap_or_else(|_| "[]".into());
     let actor = auth.actor();
-    let mut collection: Option<(rec::Model, crate::store::entity::receivable_entry::Model, i64, String)> = None;
+    let mut collection: Option<(
+        rec::Model,
+        crate::store::entity::receivable_entry::Model,
+        (Ledger, Ledger),
+        String,
+    )> = None;
     match to {
         Status::Submitted => next.submitted_on = Some(b.on),
         Status::Accepted | Status::Rejected => next.decided_on = Some(b.on),
@@ -435,7 +440,8 @@ pub async fn move_adjustment_request(
             next.settled_amount = Some(paid);
             next.excess_owed = split.excess;
             if split.applied > 0 {
-                let ledger = ledger
+                let after = ledger
+                    .clone()
                     .with(LedgerEntry::Collection {
                         on: b.on,
                         amount: Yen::new(split.applied),
@@ -446,8 +452,8 @@ pub async fn move_adjustment_request(
                         detail: e.to_string(),
                     })?;
                 let status = status_of(
-                    ledger.position(),
-                    ledger.is_written_off(),
+                    after.position(),
+                    after.is_written_off(),
                     r.status == ReceivableStatus::InLegal.as_str(),
                 );
                 let e = crate::store::entity::receivable_entry::Model {
@@ -456,7 +462,7 @@ pub async fn move_adjustment_request(
                     note: Some(format!("保険者間調整 {}", current.id)),
                     ..rec_store::assessment(&actor, &r.id, split.applied, b.on)
                 };
-                collection = Some((r, e, ledger.position().balance.as_i64(), status.as_str().to_string()));
+                collection = Some((r, e, (ledger, after), status.as_str().to_string()));
             }
         }
     }
@@ -467,7 +473,7 @@ pub async fn move_adjustment_request(
         next,
         collection
             .as_ref()
-            .map(|(r, e, bal, st)| (r, e.clone(), *bal, st.as_str())),
+            .map(|(r, e, ledgers, st)| (r, e.clone(), ledgers.clone(), st.as_str())),
     )
     .await?
     .ok_or(ApiError::Conflict {

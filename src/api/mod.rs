@@ -90,6 +90,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(statistics::benefit_statistics)
         .service(statistics::recovery_statistics)
         .service(statistics::recovery_breakdown)
+        .service(statistics::rebuild_recovery)
         .service(audit::list_audit_events);
 }
 

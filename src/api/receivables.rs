@@ -809,16 +809,9 @@ async fn append(
         ledger.is_written_off(),
         in_legal(&l.actions, &l.legal),
     );
-    let row = store::append_entry(
-        &state.db,
-        auth_actor,
-        &r,
-        e,
-        ledger.position().balance.as_i64(),
-        status.as_str(),
-    )
-    .await?
-    .ok_or_else(changed_meanwhile)?;
+    let row = store::append_entry(&state.db, auth_actor, &r, e, (l.ledger, ledger), status.as_str())
+        .await?
+        .ok_or_else(changed_meanwhile)?;
     let version = row.version;
     let body = full_view(state, row).await?;
     Ok(HttpResponse::Created()

@@ -1,19 +1,22 @@
 //! `/v1/statistics/*`: figures computed from the stored records at query time. Every endpoint
 //! answers JSON, or CSV when asked with `Accept: text/csv`.
 
+use std::collections::BTreeMap;
+
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::extract::Body;
 use crate::app::AppState;
 use crate::auth::Auth;
-use crate::auth::scope::StatisticsRead;
-use crate::domain::money::Yen;
+use crate::auth::scope::{Admin, StatisticsRead};
 use crate::domain::payment::POSTAGE_PER_FORM;
-use crate::domain::receivable::fiscal::{FiscalClass, YearMovements, figures_of};
+use crate::domain::receivable::fiscal::FiscalClass;
 use crate::error::{ApiError, Problem};
 use crate::store::payments as store;
+use crate::store::recovery;
 
 /// Whether the client asked for CSV.
 pub(crate) fn wants_csv(req: &HttpRequest) -> bool {
@@ -215,38 +218,29 @@ fn rate(collected: i64, assessed: i64) -> Option<rust_decimal::Decimal> {
     crate::domain::money::percent(collected.into(), assessed.into())
 }
 
-/// Sums by (kind, reason, period) for a fiscal year, from the ledger.
-async fn year_sums(
-    state: &AppState,
-    insurer: &str,
-    fy: i32,
-) -> Result<std::collections::BTreeMap<(String, Option<String>, &'static str), Sums>, ApiError> {
-    use crate::domain::calendar::FiscalYear;
-    let year = FiscalYear::new(fy).map_err(|e| ApiError::validation("fiscal_year", e.to_string()))?;
-    let (from, to) = (year.first_day(), year.last_day());
-    let mut out: std::collections::BTreeMap<(String, Option<String>, &'static str), Sums> = Default::default();
-    for f in crate::store::receivables::year_figures(&state.db, insurer, from, to).await? {
-        let m = YearMovements {
-            assessed_on: f.assessed_on,
-            carried: Yen::new(f.carried),
-            assessed_in: Yen::new(f.assessed_in),
-            reduced_in: Yen::new(f.reduced_in),
-            collected_in: Yen::new(f.collected_in),
-        };
-        let Some(figures) = figures_of(&m, year) else { continue };
-        let period = match figures.class {
-            FiscalClass::Current => "current",
-            FiscalClass::Prior => "prior",
-        };
-        let s = out.entry((f.kind, f.reason, period)).or_default();
-        s.count += 1;
-        s.assessed += figures.assessed.as_i64();
-        s.collected += figures.collected.as_i64();
-        if figures.collected > Yen::ZERO {
-            s.collected_count += 1;
-        }
+/// A year's sums by (kind, reason, period).
+type YearSums = BTreeMap<(String, Option<String>, String), Sums>;
+
+/// The sums of `fy` and of the year before, from the recovery totals (built from the ledger the
+/// first time a year is asked for, kept by every ledger write since).
+async fn year_sums(state: &AppState, insurer: &str, fy: i32) -> Result<(YearSums, YearSums), ApiError> {
+    fiscal_months(fy)?;
+    let years = [fy - 1, fy];
+    recovery::ensure_built(&state.db, insurer, &years).await?;
+    let (mut now, mut before) = (YearSums::new(), YearSums::new());
+    for t in recovery::totals(&state.db, insurer, &years).await? {
+        let into = if t.fiscal_year == fy { &mut now } else { &mut before };
+        into.insert(
+            (t.kind, t.reason, t.period),
+            Sums {
+                count: t.count,
+                collected_count: t.collected_count,
+                assessed: t.assessed,
+                collected: t.collected,
+            },
+        );
     }
-    Ok(out)
+    Ok((now, before))
 }
 
 /// Last year's figures beside a rate, as the seed prints them.
@@ -283,12 +277,10 @@ pub struct Recovery {
     pub rows: Vec<RecoveryRow>,
 }
 
-fn by_kind_period(
-    sums: &std::collections::BTreeMap<(String, Option<String>, &'static str), Sums>,
-) -> std::collections::BTreeMap<(String, &'static str), Sums> {
-    let mut out: std::collections::BTreeMap<(String, &'static str), Sums> = Default::default();
+fn by_kind_period(sums: &YearSums) -> BTreeMap<(String, String), Sums> {
+    let mut out: BTreeMap<(String, String), Sums> = BTreeMap::new();
     for ((kind, _, period), s) in sums {
-        let t = out.entry((kind.clone(), period)).or_default();
+        let t = out.entry((kind.clone(), period.clone())).or_default();
         t.count += s.count;
         t.collected_count += s.collected_count;
         t.assessed += s.assessed;
@@ -297,7 +289,74 @@ fn by_kind_period(
     out
 }
 
-/// Recovery rates by kind, current and prior year, computed from the ledger at query time.
+/// The recovery table of `fy` from the totals.
+async fn recovery_table(state: &AppState, insurer: &str, fy: i32) -> Result<Recovery, ApiError> {
+    let (now, before) = year_sums(state, insurer, fy).await?;
+    let (now, before) = (by_kind_period(&now), by_kind_period(&before));
+    let mut keys: Vec<(String, String)> = now.keys().chain(before.keys()).cloned().collect();
+    keys.sort_by(|a, b| (a.0.as_str(), a.1 != "current").cmp(&(b.0.as_str(), b.1 != "current")));
+    keys.dedup();
+    let rows: Vec<RecoveryRow> = keys
+        .into_iter()
+        .map(|k| {
+            let s = now.get(&k).copied().unwrap_or_default();
+            let p = before.get(&k).copied().unwrap_or_default();
+            RecoveryRow {
+                kind: k.0,
+                period: k.1,
+                assessed: s.assessed,
+                collected: s.collected,
+                rate: rate(s.collected, s.assessed),
+                previous: PreviousYear {
+                    assessed: p.assessed,
+                    collected: p.collected,
+                    rate: rate(p.collected, p.assessed),
+                },
+            }
+        })
+        .collect();
+    Ok(Recovery { fiscal_year: fy, rows })
+}
+
+/// The recovery table as JSON, or CSV when asked.
+fn recovery_answer(req: &HttpRequest, table: Recovery) -> HttpResponse {
+    if !wants_csv(req) {
+        return HttpResponse::Ok().json(table);
+    }
+    let header = [
+        "fiscal_year",
+        "kind",
+        "period",
+        "assessed",
+        "collected",
+        "rate",
+        "previous_assessed",
+        "previous_collected",
+        "previous_rate",
+    ];
+    let body: Vec<Vec<String>> = table
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                table.fiscal_year.to_string(),
+                r.kind.clone(),
+                r.period.clone(),
+                r.assessed.to_string(),
+                r.collected.to_string(),
+                csv_rate(r.rate),
+                r.previous.assessed.to_string(),
+                r.previous.collected.to_string(),
+                csv_rate(r.previous.rate),
+            ]
+        })
+        .collect();
+    csv(&header, &body)
+}
+
+/// Recovery rates by kind, current and prior year (現年度・過年度), with last year's figures
+/// beside them. Read from totals that every ledger write keeps; a year asked for the first time
+/// is built from the ledger first.
 #[utoipa::path(
     tag = "statistics",
     params(FiscalYearQuery),
@@ -317,65 +376,43 @@ pub async fn recovery_statistics(
     req: HttpRequest,
     q: web::Query<FiscalYearQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    fiscal_months(q.fiscal_year)?;
-    let now = by_kind_period(&year_sums(&state, auth.insurer(), q.fiscal_year).await?);
-    let before = by_kind_period(&year_sums(&state, auth.insurer(), q.fiscal_year - 1).await?);
-    let mut keys: Vec<(String, &'static str)> = now.keys().chain(before.keys()).cloned().collect();
-    keys.sort_by(|a, b| (a.0.as_str(), a.1 != "current").cmp(&(b.0.as_str(), b.1 != "current")));
-    keys.dedup();
-    let rows: Vec<RecoveryRow> = keys
-        .into_iter()
-        .map(|k| {
-            let s = now.get(&k).copied().unwrap_or_default();
-            let p = before.get(&k).copied().unwrap_or_default();
-            RecoveryRow {
-                kind: k.0,
-                period: k.1.to_string(),
-                assessed: s.assessed,
-                collected: s.collected,
-                rate: rate(s.collected, s.assessed),
-                previous: PreviousYear {
-                    assessed: p.assessed,
-                    collected: p.collected,
-                    rate: rate(p.collected, p.assessed),
-                },
-            }
-        })
-        .collect();
-    if wants_csv(&req) {
-        let header = [
-            "fiscal_year",
-            "kind",
-            "period",
-            "assessed",
-            "collected",
-            "rate",
-            "previous_assessed",
-            "previous_collected",
-            "previous_rate",
-        ];
-        let body: Vec<Vec<String>> = rows
-            .iter()
-            .map(|r| {
-                vec![
-                    q.fiscal_year.to_string(),
-                    r.kind.clone(),
-                    r.period.clone(),
-                    r.assessed.to_string(),
-                    r.collected.to_string(),
-                    csv_rate(r.rate),
-                    r.previous.assessed.to_string(),
-                    r.previous.collected.to_string(),
-                    csv_rate(r.previous.rate),
-                ]
-            })
-            .collect();
-        return Ok(csv(&header, &body));
-    }
-    Ok(HttpResponse::Ok().json(Recovery {
-        fiscal_year: q.fiscal_year,
-        rows,
-    }))
+    let table = recovery_table(&state, auth.insurer(), q.fiscal_year).await?;
+    Ok(recovery_answer(&req, table))
+}
+
+/// Which year's totals to rebuild.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RebuildBody {
+    pub fiscal_year: i32,
+}
+
+/// Throw a year's recovery totals away and build them again from the ledger (for operators who
+/// suspect drift, e.g. after a restore); the answer is the rebuilt table.
+#[utoipa::path(
+    tag = "statistics",
+    request_body = RebuildBody,
+    responses(
+        (status = 200, description = "The rebuilt table (JSON, or CSV with Accept: text/csv)", body = Recovery),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope admin missing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fiscal year out of range", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["admin"]))
+)]
+#[post("/statistics/recovery/rebuild")]
+pub async fn rebuild_recovery(
+    auth: Auth<Admin>,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Body<RebuildBody>,
+) -> Result<HttpResponse, ApiError> {
+    let fy = body.value.fiscal_year;
+    fiscal_months(fy)?;
+    recovery::rebuild(&state.db, auth.insurer(), fy).await?;
+    let table = recovery_table(&state, auth.insurer(), fy).await?;
+    Ok(recovery_answer(&req, table))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -437,13 +474,12 @@ pub async fn recovery_breakdown(
     fiscal_months(q.fiscal_year)?;
     let kind = q.kind.clone().unwrap_or_else(|| "overpayment_refund".into());
     crate::domain::receivable::ReceivableKind::parse(&kind).map_err(|e| ApiError::validation("kind", e.to_string()))?;
-    let now = year_sums(&state, auth.insurer(), q.fiscal_year).await?;
-    let before = year_sums(&state, auth.insurer(), q.fiscal_year - 1).await?;
-    let pick = |m: &std::collections::BTreeMap<(String, Option<String>, &'static str), Sums>| {
+    let (now, before) = year_sums(&state, auth.insurer(), q.fiscal_year).await?;
+    let pick = |m: &YearSums| {
         m.iter()
-            .filter(|((k, _, p), _)| *k == kind && *p == "current")
+            .filter(|((k, _, p), _)| *k == kind && p == FiscalClass::Current.as_str())
             .map(|((_, r, _), s)| (r.clone(), *s))
-            .collect::<std::collections::BTreeMap<Option<String>, Sums>>()
+            .collect::<BTreeMap<Option<String>, Sums>>()
     };
     let (now, before) = (pick(&now), pick(&before));
     let mut reasons: Vec<Option<String>> = now.keys().chain(before.keys()).cloned().collect();

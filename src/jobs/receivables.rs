@@ -108,6 +108,7 @@ pub async fn detect_ineligible_visits(
     let existing = store::by_sources(&txn, &actor.insurer, &keys).await?;
     let heads = store::heads_of(&txn, &actor.insurer, &households).await?;
     let today = now().date_naive();
+    let mut changes = Vec::new();
     for (member, f) in &found {
         match existing.get(&key(member)) {
             Some(r) => {
@@ -148,12 +149,13 @@ pub async fn detect_ineligible_visits(
                     LedgerEntry::Assessment { amount, .. } | LedgerEntry::Reduction { amount, .. } => amount.as_i64(),
                     _ => 0,
                 };
-                let ledger = ledger
+                let after = ledger
+                    .clone()
                     .with(entry)
                     .map_err(|e| DbErr::Custom(format!("receivable {}: {e}", r.id)))?;
                 let status = status_of(
-                    ledger.position(),
-                    ledger.is_written_off(),
+                    after.position(),
+                    after.is_written_off(),
                     r.status == ReceivableStatus::InLegal.as_str(),
                 );
                 let e = crate::store::entity::receivable_entry::Model {
@@ -161,9 +163,10 @@ pub async fn detect_ineligible_visits(
                     note: Some("claims after loss of eligibility changed".into()),
                     ..store::assessment(actor, &r.id, amount, on)
                 };
-                store::append_entry(&txn, actor, r, e, ledger.position().balance.as_i64(), status.as_str())
+                let (_, change) = store::write_entry(&txn, actor, r, e, (ledger, after), status.as_str())
                     .await?
                     .ok_or(DbErr::RecordNotUpdated)?;
+                changes.push(change);
                 report.receivable_ids.push(r.id.clone());
             }
             None if f.amount > 0 => {
@@ -193,12 +196,13 @@ pub async fn detect_ineligible_visits(
                     created_at: now(),
                 };
                 report.receivable_ids.push(model.id.clone());
-                store::create(&txn, actor, model).await?;
+                changes.push(store::insert(&txn, actor, &model).await?);
                 report.created += 1;
             }
             None => {}
         }
     }
+    crate::store::recovery::record(&txn, &actor.insurer, &changes).await?;
     txn.commit().await?;
     Ok(report)
 }

@@ -62,7 +62,12 @@ pub async fn apply(
     actor: &Actor,
     current: &req::Model,
     next: req::Model,
-    collection: Option<(&super::entity::receivable::Model, entry::Model, i64, &str)>,
+    collection: Option<(
+        &super::entity::receivable::Model,
+        entry::Model,
+        (crate::domain::receivable::Ledger, crate::domain::receivable::Ledger),
+        &str,
+    )>,
 ) -> Result<Option<req::Model>, DbErr> {
     let next = req::Model {
         version: current.version + 1,
@@ -79,8 +84,8 @@ pub async fn apply(
     if res.rows_affected == 0 {
         return Ok(None);
     }
-    if let Some((receivable, e, balance, status)) = collection
-        && super::receivables::append_entry(&txn, actor, receivable, e, balance, status)
+    if let Some((receivable, e, ledgers, status)) = collection
+        && super::receivables::append_entry(&txn, actor, receivable, e, ledgers, status)
             .await?
             .is_none()
     {

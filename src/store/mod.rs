@@ -15,6 +15,7 @@ pub mod members;
 pub mod payments;
 pub mod plans;
 pub mod receivables;
+pub mod recovery;
 pub mod registrations;
 
 use std::time::Duration;
@@ -135,6 +136,28 @@ pub fn byte_chunks<T>(
         out.push(&items[start..]);
     }
     out
+}
+
+/// A raw statement written with `?` placeholders, numbered `$1, $2, ...` for PostgreSQL.
+pub(crate) fn statement(backend: sea_orm::DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::Statement {
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            let mut out = String::with_capacity(sql.len() + 16);
+            let mut n = 0;
+            for ch in sql.chars() {
+                if ch == '?' {
+                    n += 1;
+                    out.push('$');
+                    out.push_str(&n.to_string());
+                } else {
+                    out.push(ch);
+                }
+            }
+            out
+        }
+        _ => sql.to_string(),
+    };
+    sea_orm::Statement::from_sql_and_values(backend, sql, values)
 }
 
 /// Whether a write failed on a unique index.

@@ -368,6 +368,12 @@ pub async fn write_page(conn: &impl ConnectionTrait, actor: &Actor, month: &str,
             .await?;
         audits.push(audit::active(actor, "receivable.assessed", "receivable", &r.id));
     }
+    let changes = w
+        .refunds
+        .iter()
+        .map(|(r, _)| super::recovery::LedgerChange::assessed(r))
+        .collect::<Result<Vec<_>, _>>()?;
+    super::recovery::record(conn, &actor.insurer, &changes).await?;
     let ids: Vec<&str> = w.settled.iter().map(String::as_str).collect();
     for chunk in byte_chunks(backend, &ids, 300, |id| id.len() + 4) {
         let res = det::Entity::update_many()

@@ -11,10 +11,11 @@ use sea_orm::{
 
 use super::entity::receivable::{self as rec, Column, Entity};
 use super::entity::{receivable_action as action, receivable_entry as entry};
+use super::recovery::{self, LedgerChange};
 use super::{Actor, Page, PageRequest, all_set, audit, new_id, now};
 use crate::domain::money::Yen;
 use crate::domain::receivable::ledger::{CollectionChannel, WriteOffReason};
-use crate::domain::receivable::{ActionKind, ActionOutcome, LedgerEntry, TakenAction};
+use crate::domain::receivable::{ActionKind, ActionOutcome, Ledger, LedgerEntry, TakenAction};
 
 pub const ASSESSMENT: &str = "assessment";
 pub const REDUCTION: &str = "reduction";
@@ -38,11 +39,21 @@ pub fn assessment(actor: &Actor, receivable_id: &str, amount: i64, on: NaiveDate
     }
 }
 
-/// Stores a receivable with its assessment entry and an audit row.
+/// Stores a receivable with its assessment entry, an audit row and its change to the recovery
+/// totals, in one transaction.
 pub async fn create(conn: &impl TransactionTrait, actor: &Actor, model: rec::Model) -> Result<rec::Model, DbErr> {
     let txn = conn.begin().await?;
+    let change = insert(&txn, actor, &model).await?;
+    recovery::record(&txn, &actor.insurer, &[change]).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// [`create`] without the recovery totals, for bulk paths: the caller passes the change it
+/// returns to [`recovery::record`] in the same transaction.
+pub async fn insert(conn: &impl ConnectionTrait, actor: &Actor, model: &rec::Model) -> Result<LedgerChange, DbErr> {
     Entity::insert(all_set::<rec::ActiveModel>(model.clone()))
-        .exec_without_returning(&txn)
+        .exec_without_returning(conn)
         .await?;
     entry::Entity::insert(all_set::<entry::ActiveModel>(assessment(
         actor,
@@ -50,11 +61,10 @@ pub async fn create(conn: &impl TransactionTrait, actor: &Actor, model: rec::Mod
         model.amount,
         model.assessed_on,
     )))
-    .exec_without_returning(&txn)
+    .exec_without_returning(conn)
     .await?;
-    audit::record(&txn, actor, "receivable.assessed", "receivable", &model.id).await?;
-    txn.commit().await?;
-    Ok(model)
+    audit::record(conn, actor, "receivable.assessed", "receivable", &model.id).await?;
+    LedgerChange::assessed(model)
 }
 
 pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<rec::Model>, DbErr> {
@@ -152,17 +162,36 @@ pub fn taken_action(a: &action::Model) -> Result<TakenAction, DbErr> {
     })
 }
 
-/// Appends an entry and writes the balance and status the ledger now derives, if the receivable
-/// is still at `current.version` (`Ok(None)` otherwise).
+/// Appends an entry and writes the balance and status the ledger now derives (`after`, which is
+/// `before` with the entry), and the change to the recovery totals, if the receivable is still at
+/// `current.version` (`Ok(None)` otherwise).
 pub async fn append_entry(
     conn: &impl TransactionTrait,
     actor: &Actor,
     current: &rec::Model,
     e: entry::Model,
-    balance: i64,
+    (before, after): (Ledger, Ledger),
     status: &str,
 ) -> Result<Option<rec::Model>, DbErr> {
     let txn = conn.begin().await?;
+    let Some((row, change)) = write_entry(&txn, actor, current, e, (before, after), status).await? else {
+        return Ok(None);
+    };
+    recovery::record(&txn, &actor.insurer, &[change]).await?;
+    txn.commit().await?;
+    Ok(Some(row))
+}
+
+/// [`append_entry`] without the recovery totals, for bulk paths (see [`insert`]).
+pub async fn write_entry(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    current: &rec::Model,
+    e: entry::Model,
+    (before, after): (Ledger, Ledger),
+    status: &str,
+) -> Result<Option<(rec::Model, LedgerChange)>, DbErr> {
+    let balance = after.position().balance.as_i64();
     let res = Entity::update_many()
         .col_expr(Column::Balance, Expr::value(balance))
         .col_expr(Column::Status, Expr::value(status))
@@ -170,23 +199,26 @@ pub async fn append_entry(
         .filter(Column::Id.eq(current.id.as_str()))
         .filter(Column::Insurer.eq(actor.insurer.as_str()))
         .filter(Column::Version.eq(current.version))
-        .exec(&txn)
+        .exec(conn)
         .await?;
     if res.rows_affected == 0 {
         return Ok(None);
     }
     let action = format!("receivable.{}", e.kind);
     entry::Entity::insert(all_set::<entry::ActiveModel>(e))
-        .exec_without_returning(&txn)
+        .exec_without_returning(conn)
         .await?;
-    audit::record(&txn, actor, &action, "receivable", &current.id).await?;
-    txn.commit().await?;
-    Ok(Some(rec::Model {
-        balance,
-        status: status.to_string(),
-        version: current.version + 1,
-        ..current.clone()
-    }))
+    audit::record(conn, actor, &action, "receivable", &current.id).await?;
+    let change = LedgerChange::appended(current, before, after);
+    Ok(Some((
+        rec::Model {
+            balance,
+            status: status.to_string(),
+            version: current.version + 1,
+            ..current.clone()
+        },
+        change,
+    )))
 }
 
 /// Records an action (and the status it implies, e.g. `in_legal` once a payment order is filed).
@@ -571,7 +603,7 @@ pub async fn year_figures(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<YearFigures>, DbErr> {
-    use sea_orm::{FromQueryResult, Statement};
+    use sea_orm::FromQueryResult;
     // CROSS JOIN keeps SQLite's loop order (receivables outside, each one's entries by the
     // (insurer, receivable_id) index inside); the year's end is tested in the sums, not in WHERE,
     // so that no date index tempts the planner into a scan per receivable.
@@ -583,23 +615,6 @@ pub async fn year_figures(
         FROM receivables r CROSS JOIN receivable_entries e \
         WHERE e.receivable_id = r.id AND e.insurer = r.insurer AND r.insurer = ? AND r.assessed_on <= ? \
         GROUP BY r.id, r.kind, r.reason, r.assessed_on";
-    let backend = conn.get_database_backend();
-    let sql = match backend {
-        sea_orm::DbBackend::Postgres => {
-            let mut out = String::with_capacity(sql.len() + 16);
-            let mut n = 0;
-            for ch in sql.chars() {
-                if ch == '?' {
-                    n += 1;
-                    out.push_str(&format!("${n}"));
-                } else {
-                    out.push(ch);
-                }
-            }
-            out
-        }
-        _ => sql.to_string(),
-    };
     let values: Vec<sea_orm::Value> = vec![
         from.into(),
         from.into(),
@@ -611,7 +626,7 @@ pub async fn year_figures(
         insurer.into(),
         to.into(),
     ];
-    YearFigures::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+    YearFigures::find_by_statement(super::statement(conn.get_database_backend(), sql, values))
         .all(conn)
         .await
 }

@@ -136,6 +136,69 @@ impl RecoveryTotals {
     }
 }
 
+/// A signed change of one row's totals: what a receivable's contribution adds to or takes from
+/// a (year, kind, reason, period) row when its ledger changes. The store keeps the rows summed so
+/// that the statistics read a handful of rows, not the ledger; rebuilding a year from the ledger
+/// gives the same sums.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TotalsDelta {
+    pub count: i64,
+    pub collected_count: i64,
+    pub assessed: Yen,
+    pub collected: Yen,
+}
+
+impl TotalsDelta {
+    /// One receivable's whole contribution.
+    pub fn of(figures: RecoveryFigures) -> Self {
+        Self {
+            count: 1,
+            collected_count: i64::from(figures.collected > Yen::ZERO),
+            assessed: figures.assessed,
+            collected: figures.collected,
+        }
+    }
+
+    pub fn is_zero(&self) -> bool {
+        *self == Self::default()
+    }
+
+    pub fn add(&mut self, other: Self) {
+        self.count += other.count;
+        self.collected_count += other.collected_count;
+        self.assessed += other.assessed;
+        self.collected += other.collected;
+    }
+
+    fn minus(self, other: Self) -> Self {
+        Self {
+            count: self.count - other.count,
+            collected_count: self.collected_count - other.collected_count,
+            assessed: self.assessed - other.assessed,
+            collected: self.collected - other.collected,
+        }
+    }
+}
+
+/// How a receivable's contribution to `reporting` changes when its ledger goes from `before`
+/// (`None`: the receivable is new) to `after`: the period it counts in and the change, or `None`
+/// when nothing changes for that year. A back-dated entry changes what later years carried in, so
+/// callers ask this for every year they keep.
+pub fn contribution_change(
+    before: Option<&Ledger>,
+    after: &Ledger,
+    reporting: FiscalYear,
+) -> Option<(FiscalClass, TotalsDelta)> {
+    let old = before.and_then(|l| recovery_figures(l, reporting));
+    let new = recovery_figures(after, reporting);
+    let class = new.or(old)?.class;
+    let delta = new
+        .map(TotalsDelta::of)
+        .unwrap_or_default()
+        .minus(old.map(TotalsDelta::of).unwrap_or_default());
+    (!delta.is_zero()).then_some((class, delta))
+}
+
 /// 回収率 = collected / assessed in percent, rounded by [`round_rate_half_up`]; `None` when nothing
 /// was assessed. SEED-A FY2017 返納金: 37,902,197 / 49,826,384 -> 76.07; 13,116,401 / 47,122,720
 /// -> 27.83.

@@ -22,5 +22,7 @@ pub mod recalculation_flag;
 pub mod receivable;
 pub mod receivable_action;
 pub mod receivable_entry;
+pub mod recovery_total;
+pub mod recovery_year;
 pub mod registration_event;
 pub mod tax_arrears;

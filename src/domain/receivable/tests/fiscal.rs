@@ -6,8 +6,8 @@ use crate::domain::money::Yen;
 use super::support::*;
 use crate::domain::calendar::FiscalYear;
 use crate::domain::receivable::fiscal::{
-    FiscalClass, RecoveryFigures, RecoveryTotals, fiscal_class, fiscal_year_of_assessment, recovery_figures,
-    recovery_rate, round_rate_half_up,
+    FiscalClass, RecoveryFigures, RecoveryTotals, TotalsDelta, contribution_change, fiscal_class,
+    fiscal_year_of_assessment, recovery_figures, recovery_rate, round_rate_half_up,
 };
 use crate::domain::receivable::ledger::{CollectionChannel, Ledger, LedgerEntry as E, WriteOffReason};
 
@@ -211,4 +211,66 @@ fn summed_movements_give_the_ledgers_figures() {
     };
     let f = figures_of(&current, fy).unwrap();
     assert_eq!((f.class, f.assessed), (FiscalClass::Current, Yen::new(90_000)));
+}
+
+#[test]
+fn a_collection_changes_its_year_and_what_later_years_carry_in() {
+    let assessed = Ledger::new(vec![E::Assessment {
+        on: d("2017-10-02"),
+        amount: yen(100_000),
+    }])
+    .unwrap();
+    // New: current in FY2017, carried into FY2018 and later; nothing before.
+    assert_eq!(contribution_change(None, &assessed, fy(2016)), None);
+    assert_eq!(
+        contribution_change(None, &assessed, fy(2017)),
+        Some((
+            FiscalClass::Current,
+            TotalsDelta {
+                count: 1,
+                collected_count: 0,
+                assessed: yen(100_000),
+                collected: yen(0)
+            }
+        ))
+    );
+    assert_eq!(
+        contribution_change(None, &assessed, fy(2019)).map(|c| c.0),
+        Some(FiscalClass::Prior)
+    );
+    // Paid in full in May 2018: FY2017 is untouched, FY2018 gains a collection, FY2019 loses
+    // the receivable (nothing carried in any more).
+    let paid = assessed
+        .clone()
+        .with(E::Collection {
+            on: d("2018-05-15"),
+            amount: yen(100_000),
+            channel: CollectionChannel::BankTransfer,
+        })
+        .unwrap();
+    assert_eq!(contribution_change(Some(&assessed), &paid, fy(2017)), None);
+    assert_eq!(
+        contribution_change(Some(&assessed), &paid, fy(2018)),
+        Some((
+            FiscalClass::Prior,
+            TotalsDelta {
+                count: 0,
+                collected_count: 1,
+                assessed: yen(0),
+                collected: yen(100_000)
+            }
+        ))
+    );
+    assert_eq!(
+        contribution_change(Some(&assessed), &paid, fy(2019)),
+        Some((
+            FiscalClass::Prior,
+            TotalsDelta {
+                count: -1,
+                collected_count: 0,
+                assessed: yen(-100_000),
+                collected: yen(0)
+            }
+        ))
+    );
 }

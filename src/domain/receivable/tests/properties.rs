@@ -5,8 +5,9 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 
 use super::support::*;
+use crate::domain::calendar::FiscalYear;
 use crate::domain::money::Yen;
-use crate::domain::receivable::fiscal::recovery_rate;
+use crate::domain::receivable::fiscal::{TotalsDelta, contribution_change, recovery_figures, recovery_rate};
 use crate::domain::receivable::installment::schedule;
 use crate::domain::receivable::kind::ReceivableKind as K;
 use crate::domain::receivable::late_charge::{ChargeBasis, PrincipalEvent as P, late_charge, late_charge_for};
@@ -75,6 +76,31 @@ proptest! {
             .map(|m| m.amount + m.excess)
             .sum();
         prop_assert_eq!(received, p.collected + p.overpaid);
+    }
+
+    /// The changes a ledger's entries make to every year's totals, added up one entry at a time
+    /// (the way the store keeps them), equal the finished ledger's figures for each year.
+    #[test]
+    fn contribution_changes_add_up_to_the_figures(first in 1i64..1_000_000, steps in prop::collection::vec((0u8..5, 0u32..200, 1i64..300_000), 0..25)) {
+        let years: Vec<FiscalYear> = (2013..=2020).map(|y| FiscalYear::new(y).unwrap()).collect();
+        let mut on = base_day();
+        let mut ledger = Ledger::new(vec![E::Assessment { on, amount: yen(first) }]).unwrap();
+        let mut sums: Vec<TotalsDelta> = years.iter().map(|y| contribution_change(None, &ledger, *y).map(|c| c.1).unwrap_or_default()).collect();
+        for (op, gap, amount) in steps {
+            on = add_days(on, gap);
+            if let Ok(next) = ledger.clone().with(entry(op, on, amount)) {
+                for (i, y) in years.iter().enumerate() {
+                    if let Some((_, change)) = contribution_change(Some(&ledger), &next, *y) {
+                        sums[i].add(change);
+                    }
+                }
+                ledger = next;
+            }
+        }
+        for (i, y) in years.iter().enumerate() {
+            let whole = recovery_figures(&ledger, *y).map(TotalsDelta::of).unwrap_or_default();
+            prop_assert_eq!(sums[i], whole, "year {}", y.start_year());
+        }
     }
 
     /// Arbitrary entry lists are either refused or satisfy the same invariants.

@@ -1,0 +1,261 @@
+//! Recovery totals (回収率の集計): per insurer, fiscal year, kind, reason and period, the summed
+//! contributions of every receivable to the recovery table (domain::receivable::fiscal).
+//!
+//! - A year's totals are **built** from the ledger the first time they are asked for (one grouped
+//!   statement over the tenant's entries) and marked in `recovery_years`.
+//! - From then on every ledger write adds, in its own transaction, the change it makes to each
+//!   built year ([`record`]): a back-dated entry changes what later years carried in, so all built
+//!   years are asked. The statistics then read a handful of rows, whatever the ledger's size.
+//! - [`rebuild`] throws a year's totals away and builds them again from the ledger; the tests check
+//!   that kept and rebuilt totals agree.
+//!
+//! Consistency with concurrent writers: the rows changed by a write are upserted with increments,
+//! in key order (no deadlocks between writers). A build on PostgreSQL takes a SHARE ROW EXCLUSIVE
+//! lock on `receivable_entries`, so it waits for writers in flight and holds new ones until it
+//! commits; writers read the built years only after inserting their entry, so each write is
+//! counted exactly once, by the build or by the write. On SQLite a build's first statement is a
+//! write, which takes the database's one write lock for the length of the build.
+
+use std::collections::BTreeMap;
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
+    TransactionTrait, Value,
+};
+
+use super::entity::receivable as rec;
+use super::entity::{recovery_total as total, recovery_year as year};
+use super::{now, statement};
+use crate::domain::calendar::FiscalYear;
+use crate::domain::money::Yen;
+use crate::domain::receivable::fiscal::{TotalsDelta, YearMovements, contribution_change, figures_of};
+use crate::domain::receivable::{Ledger, LedgerEntry};
+
+/// A change of one receivable's ledger: `before` is `None` for a new receivable.
+#[derive(Debug, Clone)]
+pub struct LedgerChange {
+    pub kind: String,
+    pub reason: Option<String>,
+    pub before: Option<Ledger>,
+    pub after: Ledger,
+}
+
+impl LedgerChange {
+    /// A new receivable with its assessment entry.
+    pub fn assessed(r: &rec::Model) -> Result<Self, DbErr> {
+        let after = Ledger::new(vec![LedgerEntry::Assessment {
+            on: r.assessed_on,
+            amount: Yen::new(r.amount),
+        }])
+        .map_err(|e| DbErr::Custom(format!("receivable {}: {e}", r.id)))?;
+        Ok(Self {
+            kind: r.kind.clone(),
+            reason: r.reason.clone(),
+            before: None,
+            after,
+        })
+    }
+
+    /// An entry appended to an existing receivable.
+    pub fn appended(r: &rec::Model, before: Ledger, after: Ledger) -> Self {
+        Self {
+            kind: r.kind.clone(),
+            reason: r.reason.clone(),
+            before: Some(before),
+            after,
+        }
+    }
+}
+
+/// Row key: (fiscal year, kind, reason or '', period).
+type Key = (i32, String, String, &'static str);
+
+/// The fiscal years of the tenant whose totals are built.
+pub async fn built_years(conn: &impl ConnectionTrait, insurer: &str) -> Result<Vec<i32>, DbErr> {
+    Ok(year::Entity::find()
+        .filter(year::Column::Insurer.eq(insurer))
+        .order_by_asc(year::Column::FiscalYear)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|y| y.fiscal_year)
+        .collect())
+}
+
+/// Adds what `changes` do to every built year. Call it in the transaction that wrote the entries,
+/// after writing them.
+pub async fn record(conn: &impl ConnectionTrait, insurer: &str, changes: &[LedgerChange]) -> Result<(), DbErr> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let years = built_years(conn, insurer).await?;
+    if years.is_empty() {
+        return Ok(());
+    }
+    let mut sums: BTreeMap<Key, TotalsDelta> = BTreeMap::new();
+    for y in years {
+        let fy = fiscal_year(y)?;
+        for c in changes {
+            if let Some((class, delta)) = contribution_change(c.before.as_ref(), &c.after, fy) {
+                sums.entry((y, c.kind.clone(), c.reason.clone().unwrap_or_default(), class.as_str()))
+                    .or_default()
+                    .add(delta);
+            }
+        }
+    }
+    sums.retain(|_, d| !d.is_zero());
+    add(conn, insurer, &sums).await
+}
+
+fn fiscal_year(y: i32) -> Result<FiscalYear, DbErr> {
+    FiscalYear::new(y).map_err(|e| DbErr::Custom(format!("fiscal year {y}: {e}")))
+}
+
+/// Upserts `sums` as increments, in key order.
+async fn add(conn: &impl ConnectionTrait, insurer: &str, sums: &BTreeMap<Key, TotalsDelta>) -> Result<(), DbErr> {
+    let rows: Vec<(&Key, &TotalsDelta)> = sums.iter().collect();
+    for chunk in rows.chunks(200) {
+        let mut sql = String::from(
+            "INSERT INTO recovery_totals (insurer, fiscal_year, kind, reason, period, receivable_count, \
+             collected_count, assessed, collected) VALUES ",
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 9);
+        for (i, ((y, kind, reason, period), d)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            values.extend([
+                insurer.into(),
+                (*y).into(),
+                kind.as_str().into(),
+                reason.as_str().into(),
+                (*period).into(),
+                d.count.into(),
+                d.collected_count.into(),
+                d.assessed.as_i64().into(),
+                d.collected.as_i64().into(),
+            ]);
+        }
+        sql.push_str(
+            " ON CONFLICT (insurer, fiscal_year, kind, reason, period) DO UPDATE SET \
+             receivable_count = recovery_totals.receivable_count + excluded.receivable_count, \
+             collected_count = recovery_totals.collected_count + excluded.collected_count, \
+             assessed = recovery_totals.assessed + excluded.assessed, \
+             collected = recovery_totals.collected + excluded.collected",
+        );
+        conn.execute_raw(statement(conn.get_database_backend(), &sql, values))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Builds the totals of each of `years` that is not built yet.
+pub async fn ensure_built<C>(db: &C, insurer: &str, years: &[i32]) -> Result<(), DbErr>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let built = built_years(db, insurer).await?;
+    for y in years {
+        if !built.contains(y) {
+            build(db, insurer, *y, false).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Throws away a year's totals and builds them again from the ledger.
+pub async fn rebuild(db: &impl TransactionTrait, insurer: &str, y: i32) -> Result<(), DbErr> {
+    build(db, insurer, y, true).await
+}
+
+async fn build(db: &impl TransactionTrait, insurer: &str, y: i32, replace: bool) -> Result<(), DbErr> {
+    let fy = fiscal_year(y)?;
+    let txn = db.begin().await?;
+    let backend = txn.get_database_backend();
+    if backend == DbBackend::Postgres {
+        txn.execute_unprepared("LOCK TABLE receivable_entries IN SHARE ROW EXCLUSIVE MODE")
+            .await?;
+    }
+    if replace {
+        year::Entity::delete_many()
+            .filter(year::Column::Insurer.eq(insurer))
+            .filter(year::Column::FiscalYear.eq(y))
+            .exec(&txn)
+            .await?;
+        total::Entity::delete_many()
+            .filter(total::Column::Insurer.eq(insurer))
+            .filter(total::Column::FiscalYear.eq(y))
+            .exec(&txn)
+            .await?;
+    }
+    let marked = txn
+        .execute_raw(statement(
+            backend,
+            "INSERT INTO recovery_years (insurer, fiscal_year, built_at) VALUES (?, ?, ?) \
+             ON CONFLICT (insurer, fiscal_year) DO NOTHING",
+            vec![insurer.into(), y.into(), now().into()],
+        ))
+        .await?;
+    if marked.rows_affected() == 0 {
+        // Built by another request meanwhile.
+        return txn.commit().await;
+    }
+    let mut sums: BTreeMap<Key, TotalsDelta> = BTreeMap::new();
+    for f in super::receivables::year_figures(&txn, insurer, fy.first_day(), fy.last_day()).await? {
+        let m = YearMovements {
+            assessed_on: f.assessed_on,
+            carried: Yen::new(f.carried),
+            assessed_in: Yen::new(f.assessed_in),
+            reduced_in: Yen::new(f.reduced_in),
+            collected_in: Yen::new(f.collected_in),
+        };
+        if let Some(figures) = figures_of(&m, fy) {
+            sums.entry((y, f.kind, f.reason.unwrap_or_default(), figures.class.as_str()))
+                .or_default()
+                .add(TotalsDelta::of(figures));
+        }
+    }
+    add(&txn, insurer, &sums).await?;
+    txn.commit().await
+}
+
+/// One row of a year's totals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotalsRow {
+    pub fiscal_year: i32,
+    pub kind: String,
+    pub reason: Option<String>,
+    /// `current` or `prior`.
+    pub period: String,
+    pub count: i64,
+    pub collected_count: i64,
+    pub assessed: i64,
+    pub collected: i64,
+}
+
+/// The totals of `years` (built or not: build them first), without rows that nothing counts in.
+pub async fn totals(conn: &impl ConnectionTrait, insurer: &str, years: &[i32]) -> Result<Vec<TotalsRow>, DbErr> {
+    Ok(total::Entity::find()
+        .filter(total::Column::Insurer.eq(insurer))
+        .filter(total::Column::FiscalYear.is_in(years.iter().copied()))
+        .order_by_asc(total::Column::FiscalYear)
+        .order_by_asc(total::Column::Kind)
+        .order_by_asc(total::Column::Reason)
+        .order_by_asc(total::Column::Period)
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter(|t| t.receivable_count != 0 || t.assessed != 0 || t.collected != 0)
+        .map(|t| TotalsRow {
+            fiscal_year: t.fiscal_year,
+            kind: t.kind,
+            reason: (!t.reason.is_empty()).then_some(t.reason),
+            period: t.period,
+            count: t.receivable_count,
+            collected_count: t.collected_count,
+            assessed: t.assessed,
+            collected: t.collected,
+        })
+        .collect())
+}
