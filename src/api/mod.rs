@@ -91,6 +91,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(statistics::recovery_statistics)
         .service(statistics::recovery_breakdown)
         .service(statistics::rebuild_recovery)
+        .service(statistics::activity_statistics)
+        .service(statistics::adjustment_statistics)
         .service(audit::list_audit_events);
 }
 

@@ -166,6 +166,18 @@ pub struct Plan {
     pub updated_at: DateTime<Utc>,
 }
 
+/// The months of a year's stored plan (none when the year has no plan).
+pub(crate) async fn stored_months(
+    state: &AppState,
+    insurer: &str,
+    fiscal_year: i32,
+) -> Result<Vec<MonthPlan>, ApiError> {
+    match store::plan(&state.db, insurer, fiscal_year).await? {
+        Some(p) => Ok(plan_view(p)?.months),
+        None => Ok(Vec::new()),
+    }
+}
+
 fn plan_view(p: crate::store::entity::plan::Model) -> Result<Plan, ApiError> {
     Ok(Plan {
         fiscal_year: p.fiscal_year,

@@ -9,14 +9,18 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::Body;
+use super::plans::MonthPlan;
 use crate::app::AppState;
 use crate::auth::Auth;
 use crate::auth::scope::{Admin, StatisticsRead};
+use crate::domain::calendar::{FiscalYear, YearMonth};
 use crate::domain::payment::POSTAGE_PER_FORM;
+use crate::domain::receivable::activity::{Activity, YearRow, year_row};
 use crate::domain::receivable::fiscal::FiscalClass;
 use crate::error::{ApiError, Problem};
 use crate::store::payments as store;
 use crate::store::recovery;
+use crate::store::{MonthCount, adjustments as adj_store, receivables as rec_store};
 
 /// Whether the client asked for CSV.
 pub(crate) fn wants_csv(req: &HttpRequest) -> bool {
@@ -541,4 +545,285 @@ pub async fn recovery_breakdown(
         kind,
         rows,
     }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ActivityQuery {
+    pub fiscal_year: i32,
+    /// Count only receivables of this kind (and actions on them); default: every kind.
+    pub kind: Option<String>,
+}
+
+/// One month of a row: the target (null: none set) and what was done.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthFigures {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub plan: Option<i64>,
+    pub actual: i64,
+}
+
+/// A row of the activity report over April..March.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActivityRow {
+    /// `occurrences` (発生件数: receivables assessed), `phone` (電話催告), `visit` (訪問催告),
+    /// `final_notice` (最終催告), `legal_action` (法的手続: payment orders filed).
+    pub activity: String,
+    /// The sum of the months' targets; null when no month has one.
+    pub plan_total: Option<i64>,
+    pub actual_total: i64,
+    pub months: Vec<MonthFigures>,
+}
+
+/// Month by month plan and actual (SEED-A 返納金債権納付催告等実施計画及び実績).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActivityReport {
+    pub fiscal_year: i32,
+    /// The receivable kind counted, or null for every kind.
+    pub kind: Option<String>,
+    pub rows: Vec<ActivityRow>,
+}
+
+/// Which target of a plan month.
+type Target = fn(&MonthPlan) -> Option<i64>;
+
+/// A plan's target for one field, by month.
+fn targets(plan: &[MonthPlan], pick: Target) -> BTreeMap<YearMonth, i64> {
+    plan.iter()
+        .filter_map(|m| Some((YearMonth::parse(&m.month).ok()?, pick(m)?)))
+        .collect()
+}
+
+/// Counts by month, for the rows of `kind` ('' for rows of no kind).
+fn counts(rows: &[MonthCount], kind: &str) -> BTreeMap<YearMonth, i64> {
+    rows.iter()
+        .filter(|r| r.kind == kind)
+        .filter_map(|r| Some((YearMonth::parse(&r.month).ok()?, r.n)))
+        .collect()
+}
+
+fn month_figures(row: &YearRow) -> Vec<MonthFigures> {
+    row.months
+        .iter()
+        .map(|m| MonthFigures {
+            month: m.month.to_string(),
+            plan: m.plan,
+            actual: m.actual,
+        })
+        .collect()
+}
+
+fn fiscal_year(fy: i32) -> Result<FiscalYear, ApiError> {
+    fiscal_months(fy)?;
+    FiscalYear::new(fy).map_err(|e| ApiError::validation("fiscal_year", e.to_string()))
+}
+
+fn cell(v: Option<i64>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+/// Month by month (April..March) plan and actual of the collection work: receivables assessed,
+/// calls, visits, final notices and payment orders filed, against the year's plan
+/// (`PUT /v1/plans/{fiscal_year}`). Counted from the records at query time.
+#[utoipa::path(
+    tag = "statistics",
+    params(ActivityQuery),
+    responses(
+        (status = 200, description = "The report (JSON, or CSV with Accept: text/csv: one line per activity and month, and a `total` line per activity)", body = ActivityReport),
+        (status = 400, description = "Missing or unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope statistics:read missing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fiscal year out of range or unknown kind", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["statistics:read"]))
+)]
+#[get("/statistics/activity")]
+pub async fn activity_statistics(
+    auth: Auth<StatisticsRead>,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<ActivityQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let fy = fiscal_year(q.fiscal_year)?;
+    if let Some(k) = &q.kind {
+        crate::domain::receivable::ReceivableKind::parse(k).map_err(|e| ApiError::validation("kind", e.to_string()))?;
+    }
+    let span = (fy.first_day(), fy.last_day());
+    let kinds: Vec<&str> = Activity::ALL
+        .iter()
+        .filter_map(|a| a.action())
+        .map(|k| k.as_str())
+        .collect();
+    let actions = rec_store::actions_by_month(&state.db, auth.insurer(), span, &kinds, q.kind.as_deref()).await?;
+    let assessed = rec_store::assessed_by_month(&state.db, auth.insurer(), span, q.kind.as_deref()).await?;
+    let plan = super::plans::stored_months(&state, auth.insurer(), q.fiscal_year).await?;
+    let rows: Vec<ActivityRow> = Activity::ALL
+        .iter()
+        .map(|a| {
+            let (actual, pick): (BTreeMap<YearMonth, i64>, Target) = match a {
+                Activity::Occurrences => (counts(&assessed, ""), |m| m.occurrences),
+                Activity::Phone => (counts(&actions, "phone"), |m| m.phone),
+                Activity::Visit => (counts(&actions, "visit"), |m| m.visit),
+                Activity::FinalNotice => (counts(&actions, "final_notice"), |m| m.final_notice),
+                Activity::LegalAction => (counts(&actions, "payment_order_filed"), |m| m.legal_action),
+            };
+            let row = year_row(fy, &targets(&plan, pick), &actual);
+            ActivityRow {
+                activity: a.as_str().to_string(),
+                plan_total: row.plan_total,
+                actual_total: row.actual_total,
+                months: month_figures(&row),
+            }
+        })
+        .collect();
+    let report = ActivityReport {
+        fiscal_year: q.fiscal_year,
+        kind: q.kind.clone(),
+        rows,
+    };
+    if wants_csv(&req) {
+        let header = ["fiscal_year", "kind", "activity", "month", "plan", "actual"];
+        let mut body = Vec::new();
+        for r in &report.rows {
+            let line = |month: &str, plan: Option<i64>, actual: i64| {
+                vec![
+                    report.fiscal_year.to_string(),
+                    report.kind.clone().unwrap_or_default(),
+                    r.activity.clone(),
+                    month.to_string(),
+                    cell(plan),
+                    actual.to_string(),
+                ]
+            };
+            for m in &r.months {
+                body.push(line(&m.month, m.plan, m.actual));
+            }
+            body.push(line("total", r.plan_total, r.actual_total));
+        }
+        return Ok(csv(&header, &body));
+    }
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// One month of 保険者間調整 (回収分), plan and actual.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdjustmentMonthFigures {
+    /// `YYYY-MM`, or `total` in the totals line.
+    pub month: String,
+    /// Target count (null: none set).
+    pub plan_count: Option<i64>,
+    /// Requests settled: the new insurer paid.
+    pub actual_count: i64,
+    /// Target amount in yen (null: none set).
+    pub plan_amount: Option<i64>,
+    /// Applied to the receivables (回収額): paid by the new insurer less what is owed on to the
+    /// insured.
+    pub actual_amount: i64,
+    /// Requests the new insurer accepted (支給決定) in the month.
+    pub accepted_count: i64,
+    /// Paid above the balance in the month, owed to the insured.
+    pub excess_owed: i64,
+}
+
+/// 保険者間調整実施計画及び実績（回収分）: month by month and in total.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdjustmentReport {
+    pub fiscal_year: i32,
+    pub months: Vec<AdjustmentMonthFigures>,
+    pub total: AdjustmentMonthFigures,
+}
+
+/// Month by month (April..March) plan and actual of insurer-to-insurer adjustment: requests
+/// settled and the amount they recovered, against the year's plan, with the requests accepted.
+#[utoipa::path(
+    tag = "statistics",
+    params(FiscalYearQuery),
+    responses(
+        (status = 200, description = "The report (JSON, or CSV with Accept: text/csv: one line per month and a `total` line)", body = AdjustmentReport),
+        (status = 400, description = "Missing or unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope statistics:read missing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fiscal year out of range", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["statistics:read"]))
+)]
+#[get("/statistics/adjustments")]
+pub async fn adjustment_statistics(
+    auth: Auth<StatisticsRead>,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<FiscalYearQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let fy = fiscal_year(q.fiscal_year)?;
+    let span = (fy.first_day(), fy.last_day());
+    let settled = adj_store::settled_by_month(&state.db, auth.insurer(), span).await?;
+    let accepted = adj_store::accepted_by_month(&state.db, auth.insurer(), span).await?;
+    let plan = super::plans::stored_months(&state, auth.insurer(), q.fiscal_year).await?;
+    let by_month = |f: fn(&crate::store::adjustments::AdjustmentMonth) -> i64| -> BTreeMap<YearMonth, i64> {
+        settled
+            .iter()
+            .filter_map(|m| Some((YearMonth::parse(&m.month).ok()?, f(m))))
+            .collect()
+    };
+    let count = year_row(fy, &targets(&plan, |m| m.adjustment_count), &by_month(|m| m.settled));
+    let amount = year_row(fy, &targets(&plan, |m| m.adjustment_amount), &by_month(|m| m.collected));
+    let accepted = year_row(fy, &BTreeMap::new(), &counts(&accepted, ""));
+    let excess = year_row(fy, &BTreeMap::new(), &by_month(|m| m.excess));
+    let months = (0..count.months.len())
+        .map(|i| AdjustmentMonthFigures {
+            month: count.months[i].month.to_string(),
+            plan_count: count.months[i].plan,
+            actual_count: count.months[i].actual,
+            plan_amount: amount.months[i].plan,
+            actual_amount: amount.months[i].actual,
+            accepted_count: accepted.months[i].actual,
+            excess_owed: excess.months[i].actual,
+        })
+        .collect();
+    let report = AdjustmentReport {
+        fiscal_year: q.fiscal_year,
+        months,
+        total: AdjustmentMonthFigures {
+            month: "total".into(),
+            plan_count: count.plan_total,
+            actual_count: count.actual_total,
+            plan_amount: amount.plan_total,
+            actual_amount: amount.actual_total,
+            accepted_count: accepted.actual_total,
+            excess_owed: excess.actual_total,
+        },
+    };
+    if wants_csv(&req) {
+        let header = [
+            "fiscal_year",
+            "month",
+            "plan_count",
+            "actual_count",
+            "plan_amount",
+            "actual_amount",
+            "accepted_count",
+            "excess_owed",
+        ];
+        let body: Vec<Vec<String>> = report
+            .months
+            .iter()
+            .chain(std::iter::once(&report.total))
+            .map(|m| {
+                vec![
+                    report.fiscal_year.to_string(),
+                    m.month.clone(),
+                    cell(m.plan_count),
+                    m.actual_count.to_string(),
+                    cell(m.plan_amount),
+                    m.actual_amount.to_string(),
+                    m.accepted_count.to_string(),
+                    m.excess_owed.to_string(),
+                ]
+            })
+            .collect();
+        return Ok(csv(&header, &body));
+    }
+    Ok(HttpResponse::Ok().json(report))
 }

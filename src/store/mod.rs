@@ -160,6 +160,22 @@ pub(crate) fn statement(backend: sea_orm::DbBackend, sql: &str, values: Vec<sea_
     sea_orm::Statement::from_sql_and_values(backend, sql, values)
 }
 
+/// SQL for the `YYYY-MM` month of a date column (dates are ISO text on SQLite).
+pub(crate) fn month_of(backend: sea_orm::DbBackend, column: &str) -> String {
+    match backend {
+        sea_orm::DbBackend::Postgres => format!("to_char({column}, 'YYYY-MM')"),
+        _ => format!("substr({column}, 1, 7)"),
+    }
+}
+
+/// A count by `YYYY-MM` month (and, for some queries, by a kind).
+#[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct MonthCount {
+    pub month: String,
+    pub kind: String,
+    pub n: i64,
+}
+
 /// Whether a write failed on a unique index.
 pub fn is_unique_violation(e: &DbErr) -> bool {
     matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))

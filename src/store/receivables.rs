@@ -630,3 +630,72 @@ pub async fn year_figures(
         .all(conn)
         .await
 }
+
+/// Actions of `kinds` taken in `from..=to`, counted by kind and month; of receivables of
+/// `receivable_kind` only, when given.
+pub async fn actions_by_month(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    (from, to): (NaiveDate, NaiveDate),
+    kinds: &[&str],
+    receivable_kind: Option<&str>,
+) -> Result<Vec<super::MonthCount>, DbErr> {
+    use sea_orm::FromQueryResult;
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = conn.get_database_backend();
+    let month = super::month_of(backend, "a.action_on");
+    let marks = vec!["?"; kinds.len()].join(", ");
+    let mut values: Vec<sea_orm::Value> = vec![insurer.into()];
+    values.extend(kinds.iter().map(|k| (*k).into()));
+    values.extend([from.into(), to.into()]);
+    let sql = match receivable_kind {
+        None => format!(
+            "SELECT {month} AS month, a.kind AS kind, CAST(COUNT(*) AS BIGINT) AS n FROM receivable_actions a \
+             WHERE a.insurer = ? AND a.kind IN ({marks}) AND a.action_on >= ? AND a.action_on <= ? \
+             GROUP BY 1, 2"
+        ),
+        Some(k) => {
+            values.push(k.into());
+            format!(
+                "SELECT {month} AS month, a.kind AS kind, CAST(COUNT(*) AS BIGINT) AS n FROM receivable_actions a \
+                 JOIN receivables r ON r.insurer = a.insurer AND r.id = a.receivable_id \
+                 WHERE a.insurer = ? AND a.kind IN ({marks}) AND a.action_on >= ? AND a.action_on <= ? \
+                 AND r.kind = ? GROUP BY 1, 2"
+            )
+        }
+    };
+    super::MonthCount::find_by_statement(super::statement(backend, &sql, values))
+        .all(conn)
+        .await
+}
+
+/// Receivables assessed in `from..=to`, counted by month (`kind` is the receivable kind, or ''
+/// for all); of `receivable_kind` only, when given.
+pub async fn assessed_by_month(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    (from, to): (NaiveDate, NaiveDate),
+    receivable_kind: Option<&str>,
+) -> Result<Vec<super::MonthCount>, DbErr> {
+    use sea_orm::FromQueryResult;
+    let backend = conn.get_database_backend();
+    let month = super::month_of(backend, "assessed_on");
+    let mut values: Vec<sea_orm::Value> = vec![insurer.into()];
+    let filter = match receivable_kind {
+        Some(k) => {
+            values.push(k.into());
+            "AND kind = ?"
+        }
+        None => "",
+    };
+    values.extend([from.into(), to.into()]);
+    let sql = format!(
+        "SELECT {month} AS month, '' AS kind, CAST(COUNT(*) AS BIGINT) AS n FROM receivables \
+         WHERE insurer = ? {filter} AND assessed_on >= ? AND assessed_on <= ? GROUP BY 1"
+    );
+    super::MonthCount::find_by_statement(super::statement(backend, &sql, values))
+        .all(conn)
+        .await
+}

@@ -153,7 +153,8 @@ async fn the_seed_fy2017_recovery_table_is_rebuilt_from_the_ledger() {
 }
 
 /// Creates `n` receivables of a reason assessed on `on` whose amounts add up to `assessed`, of
-/// which `c` are collected in full for `collected` in all (the rest stays open), concurrently.
+/// which `c` are collected in full on the same day for `collected` in all (the rest stays open),
+/// eight requests at a time.
 async fn reason_lot(app: &TestApp, reason: &str, (n, c): (i64, i64), (assessed, collected): (i64, i64), on: &str) {
     use futures_util::StreamExt;
     let share = |total: i64, parts: i64, i: i64| total / parts + if i == parts - 1 { total % parts } else { 0 };
@@ -177,7 +178,7 @@ async fn reason_lot(app: &TestApp, reason: &str, (n, c): (i64, i64), (assessed, 
                     app.post(
                         &format!("/v1/receivables/{id}/collections"),
                         &app.admin(),
-                        &json!({"amount": paid, "received_on": "2018-01-15", "channel": "payment_slip"}),
+                        &json!({"amount": paid, "received_on": on, "channel": "payment_slip"}),
                     )
                     .await,
                     StatusCode::CREATED,
@@ -440,6 +441,25 @@ async fn kept_totals_equal_totals_rebuilt_from_the_ledger() {
     // 105,000 assessed (the insurer's 70% of 150,000), 35,000 reduced by the void.
     assert_eq!(refund["assessed"], 70_000, "{now}");
 
+    // Concurrent writers on built years: each counted once.
+    reason_lot(&app, "work_injury", (40, 25), (4_000_000, 1_500_000), "2018-06-01").await;
+    let (t2018, b2018) = table(2018).await;
+    assert_eq!(row(&t2018, "overpayment_refund", "current")["assessed"], 4_000_000);
+    let injury = b2018["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["reason"] == "work_injury")
+        .unwrap();
+    assert_eq!(
+        (
+            injury["assessed_count"].as_i64(),
+            injury["collected_count"].as_i64(),
+            injury["collected"].as_i64()
+        ),
+        (Some(40), Some(25), Some(1_500_000))
+    );
+
     // Rebuilt from the ledger: the same tables.
     for fy in [2016, 2017, 2018, this_year] {
         let (kept, kept_breakdown) = table(fy).await;
@@ -475,4 +495,330 @@ async fn kept_totals_equal_totals_rebuilt_from_the_ledger() {
         "validation_failed",
     )
     .await;
+}
+
+/// The seed's FY2017 plan rows (SEED-A 返納金債権納付催告等実施計画及び実績), final notices without
+/// a target.
+fn seed_plan_2017() -> Value {
+    let occ = [100; 12];
+    let phone = [110, 110, 110, 130, 130, 130, 110, 110, 110, 130, 130, 130];
+    let visit = [20; 12];
+    let legal = [4, 4, 4, 4, 4, 5, 4, 4, 4, 4, 4, 5];
+    let months: Vec<Value> = (0..12)
+        .map(|i| {
+            let (y, m) = if i < 9 { (2017, i + 4) } else { (2018, i - 8) };
+            json!({"month": format!("{y}-{m:02}"), "occurrences": occ[i], "phone": phone[i], "visit": visit[i],
+                   "final_notice": null, "legal_action": legal[i]})
+        })
+        .collect();
+    json!({ "months": months })
+}
+
+async fn act(app: &TestApp, id: &str, kind: &str, on: &str) {
+    expect_status(
+        app.post(
+            &format!("/v1/receivables/{id}/actions"),
+            &app.admin(),
+            &json!({"kind": kind, "on": on}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+}
+
+fn activity<'a>(v: &'a Value, name: &str) -> &'a Value {
+    v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["activity"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {v}"))
+}
+
+#[actix_web::test]
+async fn activity_is_counted_month_by_month_against_the_plan() {
+    let app = TestApp::spawn().await;
+    expect_status(
+        app.send(
+            reqwest::Method::PUT,
+            "/v1/plans/2017",
+            &app.admin(),
+            Some(&seed_plan_2017()),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    // April 2017: three refunds assessed; May: one damages claim.
+    let mut refunds = Vec::new();
+    for day in ["2017-04-03", "2017-04-10", "2017-04-28"] {
+        refunds.push(receivable(&app, "overpayment_refund", 10_000, day, &[]).await);
+    }
+    let damages = receivable(&app, "damages", 500_000, "2017-05-08", &[]).await;
+    // Calls: two in April on one receivable (each counts), one in May on the damages claim.
+    act(&app, &refunds[0], "phone", "2017-04-20").await;
+    act(&app, &refunds[0], "phone", "2017-04-25").await;
+    act(&app, &damages, "phone", "2017-05-20").await;
+    act(&app, &refunds[1], "visit", "2017-06-01").await;
+    act(&app, &refunds[1], "final_notice", "2017-07-03").await;
+    // A letter is not a row of the report.
+    act(&app, &refunds[2], "notice", "2017-07-03").await;
+    // A payment order in March 2018 counts in FY2017; a call on 2018-04-02 in FY2018.
+    act(&app, &refunds[1], "payment_order_filed", "2018-03-30").await;
+    act(&app, &refunds[2], "phone", "2018-04-02").await;
+
+    let token = app.token("statistics:read");
+    let v = expect_status(
+        app.get("/v1/statistics/activity?fiscal_year=2017", &token).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(v["kind"], Value::Null);
+    let months: Vec<&str> = activity(&v, "phone")["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["month"].as_str().unwrap())
+        .collect();
+    assert_eq!(months.len(), 12);
+    assert_eq!((months[0], months[11]), ("2017-04", "2018-03"));
+    let at = |name: &str, i: usize| {
+        let m = &activity(&v, name)["months"][i];
+        (m["plan"].as_i64(), m["actual"].as_i64().unwrap())
+    };
+    assert_eq!(at("occurrences", 0), (Some(100), 3));
+    assert_eq!(at("occurrences", 1), (Some(100), 1));
+    assert_eq!(at("phone", 0), (Some(110), 2));
+    assert_eq!(at("phone", 1), (Some(110), 1));
+    assert_eq!(at("visit", 2), (Some(20), 1));
+    assert_eq!(at("final_notice", 3), (None, 1));
+    assert_eq!(at("legal_action", 11), (Some(5), 1));
+    // The seed's plan totals: 1,200 / 1,440 / 240 / none / 50.
+    let totals: Vec<(Option<i64>, i64)> = ["occurrences", "phone", "visit", "final_notice", "legal_action"]
+        .iter()
+        .map(|a| {
+            let r = activity(&v, a);
+            (r["plan_total"].as_i64(), r["actual_total"].as_i64().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        totals,
+        vec![
+            (Some(1_200), 4),
+            (Some(1_440), 3),
+            (Some(240), 1),
+            (None, 1),
+            (Some(50), 1)
+        ]
+    );
+
+    // Of refunds only: the damages claim and its call drop out.
+    let only = expect_status(
+        app.get(
+            "/v1/statistics/activity?fiscal_year=2017&kind=overpayment_refund",
+            &token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(only["kind"], "overpayment_refund");
+    assert_eq!(activity(&only, "occurrences")["actual_total"], 3);
+    assert_eq!(activity(&only, "phone")["actual_total"], 2);
+    // FY2018: the April call, no plan.
+    let next = expect_status(
+        app.get("/v1/statistics/activity?fiscal_year=2018", &token).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (
+            activity(&next, "phone")["actual_total"].as_i64(),
+            activity(&next, "phone")["plan_total"].as_i64()
+        ),
+        (Some(1), None)
+    );
+
+    // CSV: one line per activity and month plus a total line each, matching the JSON.
+    let csv = app
+        .client
+        .get(app.url("/v1/statistics/activity?fiscal_year=2017"))
+        .bearer_auth(&token)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(lines.len(), 1 + 5 * 13);
+    let col = |name: &str| lines[0].iter().position(|h| *h == name).unwrap();
+    for line in &lines[1..] {
+        let r = activity(&v, line[col("activity")]);
+        let (plan, actual) = if line[col("month")] == "total" {
+            (r["plan_total"].clone(), r["actual_total"].clone())
+        } else {
+            let m = r["months"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["month"] == line[col("month")])
+                .unwrap();
+            (m["plan"].clone(), m["actual"].clone())
+        };
+        assert_eq!(line[col("actual")], actual.to_string());
+        assert_eq!(
+            line[col("plan")],
+            if plan.is_null() {
+                String::new()
+            } else {
+                plan.to_string()
+            }
+        );
+    }
+    expect_problem(
+        app.get("/v1/statistics/activity?fiscal_year=2017&kind=parking", &token)
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn adjustments_recovered_month_by_month_reproduce_the_seed() {
+    use futures_util::StreamExt;
+    let app = TestApp::spawn().await;
+    // SEED-A 保険者間調整実施計画及び実績（回収分）, FY2018 April..September.
+    let plan: Vec<Value> = (4..=9)
+        .map(|m| json!({"month": format!("2018-{m:02}"), "adjustment_count": 20, "adjustment_amount": 1_500_000}))
+        .collect();
+    expect_status(
+        app.send(
+            reqwest::Method::PUT,
+            "/v1/plans/2018",
+            &app.admin(),
+            Some(&json!({"months": plan})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let actual = [
+        (10, 912_742),
+        (18, 1_050_354),
+        (12, 1_023_361),
+        (10, 147_874),
+        (21, 2_069_265),
+        (10, 821_050),
+    ];
+    let mut jobs = Vec::new();
+    for (i, (n, amount)) in actual.iter().enumerate() {
+        let month = format!("2018-{:02}", i + 4);
+        for k in 0..*n {
+            let x = amount / n + if k == n - 1 { amount % n } else { 0 };
+            // The first request of each month is paid 5,000 yen above the balance: owed to the insured.
+            let paid = if k == 0 { x + 5_000 } else { x };
+            jobs.push((month.clone(), x, paid));
+        }
+    }
+    let app_ref = &app;
+    futures_util::stream::iter(jobs.into_iter().map(|(month, x, paid)| async move {
+        let app = app_ref;
+        let rid = receivable(app, "overpayment_refund", x, &format!("{month}-01"), &[]).await;
+        let q = expect_status(
+            app.post(
+                "/v1/adjustment-requests",
+                &app.admin(),
+                &json!({"receivable_id": rid, "new_insurer": {"number": "06130012", "name": "千代田区国民健康保険"},
+                        "consent_on": format!("{month}-02")}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let id = q["id"].as_str().unwrap();
+        for (to, day) in [("submitted", "03"), ("accepted", "10"), ("settled", "20")] {
+            let mut b = json!({"to": to, "on": format!("{month}-{day}")});
+            if to == "settled" {
+                b["amount"] = json!(paid);
+            }
+            expect_status(
+                app.post(&format!("/v1/adjustment-requests/{id}/transitions"), &app.admin(), &b)
+                    .await,
+                StatusCode::OK,
+            )
+            .await;
+        }
+    }))
+    .buffer_unordered(8)
+    .collect::<Vec<()>>()
+    .await;
+
+    let token = app.token("statistics:read");
+    let v = expect_status(
+        app.get("/v1/statistics/adjustments?fiscal_year=2018", &token).await,
+        StatusCode::OK,
+    )
+    .await;
+    let months = v["months"].as_array().unwrap();
+    assert_eq!(months.len(), 12);
+    for (i, (n, amount)) in actual.iter().enumerate() {
+        let m = &months[i];
+        assert_eq!(
+            (
+                m["plan_count"].as_i64(),
+                m["actual_count"].as_i64(),
+                m["plan_amount"].as_i64(),
+                m["actual_amount"].as_i64(),
+                m["accepted_count"].as_i64(),
+                m["excess_owed"].as_i64()
+            ),
+            (
+                Some(20),
+                Some(*n),
+                Some(1_500_000),
+                Some(*amount),
+                Some(*n),
+                Some(5_000)
+            ),
+            "{}",
+            m["month"]
+        );
+    }
+    assert_eq!(months[6]["plan_count"], Value::Null);
+    let t = &v["total"];
+    assert_eq!(
+        (
+            t["plan_count"].as_i64(),
+            t["actual_count"].as_i64(),
+            t["plan_amount"].as_i64(),
+            t["actual_amount"].as_i64()
+        ),
+        (Some(120), Some(81), Some(9_000_000), Some(6_024_646))
+    );
+    // CSV: twelve months and the total, matching the JSON.
+    let csv = app
+        .client
+        .get(app.url("/v1/statistics/adjustments?fiscal_year=2018"))
+        .bearer_auth(&token)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(lines.len(), 14);
+    let col = |name: &str| lines[0].iter().position(|h| *h == name).unwrap();
+    assert_eq!(lines[13][col("month")], "total");
+    assert_eq!(lines[13][col("actual_amount")], "6024646");
+    for (i, line) in lines[1..13].iter().enumerate() {
+        assert_eq!(line[col("month")], months[i]["month"].as_str().unwrap());
+        assert_eq!(line[col("actual_count")], months[i]["actual_count"].to_string());
+        assert_eq!(line[col("actual_amount")], months[i]["actual_amount"].to_string());
+    }
 }

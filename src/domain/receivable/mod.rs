@@ -35,6 +35,7 @@
 //! - installments: default after 2 missed instalments (Q10), status computed, not sticky.
 
 pub mod action;
+pub mod activity;
 pub mod adjustment;
 pub mod civil;
 pub mod dunning;
