@@ -12,7 +12,7 @@ use super::{ListPage, with_etag};
 use crate::app::AppState;
 use crate::auth::Auth;
 use crate::auth::scope::{ReceivablesRead, ReceivablesWrite};
-use crate::domain::card_recovery::{self as rules, Case, CaseEvent, CaseStatus};
+use crate::domain::card_recovery::{self as rules, Case, CaseEvent, CaseStatus, InsuredCategory};
 use crate::error::{ApiError, Problem};
 use crate::store::entity::card_recovery as case;
 use crate::store::{card_recoveries as store, is_unique_violation, members as member_store, new_id, now};
@@ -26,6 +26,9 @@ pub struct NewCase {
     pub valid_until: NaiveDate,
     /// When the loss was processed (default: today); the schedule runs from it.
     pub processed_on: Option<NaiveDate>,
+    /// `general` (一般, the default) or `voluntary_continuation` (任意継続); the recovery
+    /// statistics report them apart.
+    pub category: Option<InsuredCategory>,
     pub note: Option<String>,
 }
 
@@ -46,6 +49,7 @@ pub struct CardRecovery {
     pub lost_on: NaiveDate,
     pub valid_until: NaiveDate,
     pub processed_on: NaiveDate,
+    pub category: InsuredCategory,
     pub first_notice_on: Option<NaiveDate>,
     pub second_notice_on: Option<NaiveDate>,
     pub employer_contacted_on: Option<NaiveDate>,
@@ -86,6 +90,7 @@ fn view(c: case::Model) -> CardRecovery {
         lost_on: c.lost_on,
         valid_until: c.valid_until,
         processed_on: c.processed_on,
+        category: InsuredCategory::parse(&c.category).unwrap_or(InsuredCategory::General),
         first_notice_on: c.first_notice_on,
         second_notice_on: c.second_notice_on,
         employer_contacted_on: c.employer_contacted_on,
@@ -163,6 +168,7 @@ pub async fn open_card_recovery(
         returned_on: None,
         unrecoverable_on: None,
         note: b.note.clone(),
+        category: b.category.unwrap_or(InsuredCategory::General).as_str().into(),
         version: 1,
         created_at: now(),
     };

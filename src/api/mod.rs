@@ -93,6 +93,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(statistics::rebuild_recovery)
         .service(statistics::activity_statistics)
         .service(statistics::adjustment_statistics)
+        .service(statistics::card_recovery_statistics)
         .service(audit::list_audit_events);
 }
 

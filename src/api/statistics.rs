@@ -14,13 +14,16 @@ use crate::app::AppState;
 use crate::auth::Auth;
 use crate::auth::scope::{Admin, StatisticsRead};
 use crate::domain::calendar::{FiscalYear, YearMonth};
+use crate::domain::card_recovery::{InsuredCategory, RecoveryTally, status_from};
 use crate::domain::payment::POSTAGE_PER_FORM;
 use crate::domain::receivable::activity::{Activity, YearRow, year_row};
 use crate::domain::receivable::fiscal::FiscalClass;
 use crate::error::{ApiError, Problem};
+use crate::store::card_recoveries as card_store;
 use crate::store::payments as store;
 use crate::store::recovery;
 use crate::store::{MonthCount, adjustments as adj_store, receivables as rec_store};
+use chrono::NaiveDate;
 
 /// Whether the client asked for CSV.
 pub(crate) fn wants_csv(req: &HttpRequest) -> bool {
@@ -823,6 +826,194 @@ pub async fn adjustment_statistics(
                 ]
             })
             .collect();
+        return Ok(csv(&header, &body));
+    }
+    Ok(HttpResponse::Ok().json(report))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CardRecoveryQuery {
+    /// The fiscal year of the monthly figures, and the default period of losses.
+    pub fiscal_year: i32,
+    /// Losses of eligibility from this day (default: April 1 of the year).
+    pub lost_from: Option<NaiveDate>,
+    /// Losses up to this day (default: March 31 of the year).
+    pub lost_to: Option<NaiveDate>,
+    /// The day the figures are taken (default: today): returns after it do not count.
+    pub as_of: Option<NaiveDate>,
+}
+
+/// The recovery rate of one category.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CardRecoveryRate {
+    /// `general` (一般) or `voluntary_continuation` (任意継続).
+    pub category: InsuredCategory,
+    /// Cases whose holder lost eligibility in the period.
+    pub cases: i64,
+    /// Returned by `as_of`.
+    pub returned: i64,
+    /// 回収不能届 received by `as_of` (and not returned).
+    pub unrecoverable: i64,
+    /// Validity over unreturned.
+    pub expired: i64,
+    pub open: i64,
+    /// returned / cases in percent, two decimals, half up; null without cases.
+    #[serde(with = "rust_decimal::serde::float_option")]
+    #[schema(value_type = Option<f64>)]
+    pub rate: Option<rust_decimal::Decimal>,
+}
+
+/// What recovery work was done in one month for one category.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CardRecoveryMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub category: InsuredCategory,
+    /// 催告状発行: first and second notices sent.
+    pub notices: i64,
+    /// 電話催告: employers called.
+    pub employer_contacts: i64,
+}
+
+/// 被保険者証回収: the rate for losses in a period, and the notices and calls of each month.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CardRecoveryReport {
+    pub fiscal_year: i32,
+    pub lost_from: NaiveDate,
+    pub lost_to: NaiveDate,
+    pub as_of: NaiveDate,
+    pub rates: Vec<CardRecoveryRate>,
+    /// April..March, each category.
+    pub months: Vec<CardRecoveryMonth>,
+}
+
+/// Certificate recovery (被保険者証・資格確認書の回収): the share of certificates returned among
+/// those whose holder lost eligibility in a period, by category, as on a given day; and month by
+/// month the notices sent and employers called.
+#[utoipa::path(
+    tag = "statistics",
+    params(CardRecoveryQuery),
+    responses(
+        (status = 200, description = "The report (JSON, or CSV with Accept: text/csv: a line per category with month `lost` and the rate, then a line per category and month with the notices and calls)", body = CardRecoveryReport),
+        (status = 400, description = "Missing or unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope statistics:read missing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fiscal year out of range, or the period ends before it starts", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["statistics:read"]))
+)]
+#[get("/statistics/card-recovery")]
+pub async fn card_recovery_statistics(
+    auth: Auth<StatisticsRead>,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<CardRecoveryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let fy = fiscal_year(q.fiscal_year)?;
+    let lost_from = q.lost_from.unwrap_or(fy.first_day());
+    let lost_to = q.lost_to.unwrap_or(fy.last_day());
+    if lost_to < lost_from {
+        return Err(ApiError::validation("lost_to", "must not be before lost_from"));
+    }
+    let as_of = q.as_of.unwrap_or_else(|| crate::store::now().date_naive());
+    let mut tallies: BTreeMap<InsuredCategory, RecoveryTally> = InsuredCategory::ALL
+        .iter()
+        .map(|c| (*c, RecoveryTally::default()))
+        .collect();
+    for g in card_store::lost_between(&state.db, auth.insurer(), (lost_from, lost_to), as_of).await? {
+        let category = InsuredCategory::parse(&g.category)
+            .ok_or_else(|| ApiError::Internal(format!("stored category {}", g.category)))?;
+        tallies
+            .entry(category)
+            .or_default()
+            .add(status_from(g.returned == 1, g.unrecoverable == 1, g.expired == 1), g.n);
+    }
+    let span = (fy.first_day(), fy.last_day());
+    let mut notices = card_store::steps_by_month(&state.db, auth.insurer(), "first_notice_on", span).await?;
+    notices.extend(card_store::steps_by_month(&state.db, auth.insurer(), "second_notice_on", span).await?);
+    let calls = card_store::steps_by_month(&state.db, auth.insurer(), "employer_contacted_on", span).await?;
+    let sum = |rows: &[MonthCount], category: InsuredCategory| {
+        let mut out: BTreeMap<YearMonth, i64> = BTreeMap::new();
+        for r in rows.iter().filter(|r| r.kind == category.as_str()) {
+            if let Ok(m) = YearMonth::parse(&r.month) {
+                *out.entry(m).or_default() += r.n;
+            }
+        }
+        year_row(fy, &BTreeMap::new(), &out)
+    };
+    let mut months = Vec::new();
+    for category in InsuredCategory::ALL {
+        let (n, c) = (sum(&notices, category), sum(&calls, category));
+        for (a, b) in n.months.iter().zip(&c.months) {
+            months.push(CardRecoveryMonth {
+                month: a.month.to_string(),
+                category,
+                notices: a.actual,
+                employer_contacts: b.actual,
+            });
+        }
+    }
+    let report = CardRecoveryReport {
+        fiscal_year: q.fiscal_year,
+        lost_from,
+        lost_to,
+        as_of,
+        rates: tallies
+            .into_iter()
+            .map(|(category, t)| CardRecoveryRate {
+                category,
+                cases: t.cases,
+                returned: t.returned,
+                unrecoverable: t.unrecoverable,
+                expired: t.expired,
+                open: t.open,
+                rate: t.rate(),
+            })
+            .collect(),
+        months,
+    };
+    if wants_csv(&req) {
+        let header = [
+            "fiscal_year",
+            "category",
+            "month",
+            "cases",
+            "returned",
+            "unrecoverable",
+            "expired",
+            "open",
+            "rate",
+            "notices",
+            "employer_contacts",
+        ];
+        let fy = report.fiscal_year.to_string();
+        let mut body: Vec<Vec<String>> = report
+            .rates
+            .iter()
+            .map(|r| {
+                vec![
+                    fy.clone(),
+                    r.category.as_str().into(),
+                    "lost".into(),
+                    r.cases.to_string(),
+                    r.returned.to_string(),
+                    r.unrecoverable.to_string(),
+                    r.expired.to_string(),
+                    r.open.to_string(),
+                    csv_rate(r.rate),
+                    String::new(),
+                    String::new(),
+                ]
+            })
+            .collect();
+        body.extend(report.months.iter().map(|m| {
+            let mut line = vec![fy.clone(), m.category.as_str().into(), m.month.clone()];
+            line.extend(std::iter::repeat_n(String::new(), 6));
+            line.extend([m.notices.to_string(), m.employer_contacts.to_string()]);
+            line
+        }));
         return Ok(csv(&header, &body));
     }
     Ok(HttpResponse::Ok().json(report))

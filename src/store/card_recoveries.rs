@@ -1,5 +1,6 @@
 //! Certificate recovery cases (資格確認書の回収).
 
+use chrono::NaiveDate;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
     TransactionTrait,
@@ -69,4 +70,66 @@ pub async fn update(
     audit::record(&txn, actor, "card_recovery.updated", "card_recovery", &current.id).await?;
     txn.commit().await?;
     Ok(Some(next))
+}
+
+/// Cases of one category that stood alike on a day: returned by then, a 回収不能届 by then, the
+/// certificate's validity over.
+#[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct CaseGroup {
+    pub category: String,
+    pub returned: i64,
+    pub unrecoverable: i64,
+    pub expired: i64,
+    pub n: i64,
+}
+
+/// The cases whose holder lost eligibility in `from..=to`, grouped by how they stood on `as_of`.
+pub async fn lost_between(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    (from, to): (NaiveDate, NaiveDate),
+    as_of: NaiveDate,
+) -> Result<Vec<CaseGroup>, DbErr> {
+    use sea_orm::FromQueryResult;
+    let sql = "SELECT category, \
+        CAST(CASE WHEN returned_on IS NOT NULL AND returned_on <= ? THEN 1 ELSE 0 END AS BIGINT) AS returned, \
+        CAST(CASE WHEN unrecoverable_on IS NOT NULL AND unrecoverable_on <= ? THEN 1 ELSE 0 END AS BIGINT) AS unrecoverable, \
+        CAST(CASE WHEN valid_until < ? THEN 1 ELSE 0 END AS BIGINT) AS expired, \
+        CAST(COUNT(*) AS BIGINT) AS n \
+        FROM card_recoveries WHERE insurer = ? AND lost_on >= ? AND lost_on <= ? GROUP BY 1, 2, 3, 4";
+    let values: Vec<sea_orm::Value> = vec![
+        as_of.into(),
+        as_of.into(),
+        as_of.into(),
+        insurer.into(),
+        from.into(),
+        to.into(),
+    ];
+    CaseGroup::find_by_statement(super::statement(conn.get_database_backend(), sql, values))
+        .all(conn)
+        .await
+}
+
+/// Steps recorded in `from..=to` by category (`kind`) and month: `column` is one of the step
+/// dates (`first_notice_on`, `second_notice_on`, `employer_contacted_on`).
+pub async fn steps_by_month(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    column: &'static str,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Vec<super::MonthCount>, DbErr> {
+    use sea_orm::FromQueryResult;
+    let backend = conn.get_database_backend();
+    let month = super::month_of(backend, column);
+    let sql = format!(
+        "SELECT {month} AS month, category AS kind, CAST(COUNT(*) AS BIGINT) AS n FROM card_recoveries \
+         WHERE insurer = ? AND {column} >= ? AND {column} <= ? GROUP BY 1, 2"
+    );
+    super::MonthCount::find_by_statement(super::statement(
+        backend,
+        &sql,
+        vec![insurer.into(), from.into(), to.into()],
+    ))
+    .all(conn)
+    .await
 }

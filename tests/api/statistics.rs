@@ -822,3 +822,177 @@ async fn adjustments_recovered_month_by_month_reproduce_the_seed() {
         assert_eq!(line[col("actual_amount")], months[i]["actual_amount"].to_string());
     }
 }
+
+/// A member of a household of their own who lost eligibility on `lost_on`, with a recovery case
+/// and the given steps; gives back the case.
+async fn card_case(app: &TestApp, n: &str, category: &str, lost_on: &str, steps: &[(&str, &str)]) -> Value {
+    let h = app.household(&format!("CRS{n}")).await;
+    let m = app.member(h["id"].as_str().unwrap(), n, "head").await;
+    let mid = m["id"].as_str().unwrap();
+    expect_status(
+        app.patch(
+            &format!("/v1/members/{mid}"),
+            &app.admin(),
+            &json!({"lost_on": lost_on, "loss_reason": "other_insurance"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let c = expect_status(
+        app.post(
+            "/v1/card-recoveries",
+            &app.admin(),
+            &json!({"member_id": mid, "valid_until": "2027-07-31", "processed_on": lost_on, "category": category}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(c["category"], category);
+    let id = c["id"].as_str().unwrap();
+    for (kind, on) in steps {
+        expect_status(
+            app.post(
+                &format!("/v1/card-recoveries/{id}/events"),
+                &app.admin(),
+                &json!({"kind": kind, "on": on}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+    }
+    c
+}
+
+#[actix_web::test]
+async fn card_recovery_rates_count_returns_by_the_day_the_figures_are_taken() {
+    let app = TestApp::spawn().await;
+    card_case(
+        &app,
+        "701",
+        "general",
+        "2025-05-10",
+        &[("first_notice", "2025-05-24"), ("returned", "2025-06-01")],
+    )
+    .await;
+    // Returned after the figures are taken: still open on that day.
+    card_case(
+        &app,
+        "702",
+        "general",
+        "2025-06-10",
+        &[
+            ("first_notice", "2025-06-24"),
+            ("second_notice", "2025-07-08"),
+            ("returned", "2026-03-10"),
+        ],
+    )
+    .await;
+    card_case(
+        &app,
+        "703",
+        "general",
+        "2025-07-01",
+        &[
+            ("first_notice", "2025-07-15"),
+            ("second_notice", "2025-07-29"),
+            ("employer_contacted", "2025-08-12"),
+            ("unrecoverable_notice", "2025-08-20"),
+        ],
+    )
+    .await;
+    card_case(
+        &app,
+        "704",
+        "voluntary_continuation",
+        "2025-08-01",
+        &[("first_notice", "2025-08-15"), ("returned", "2025-09-01")],
+    )
+    .await;
+    // Lost after the period: not counted in the rate.
+    card_case(&app, "705", "general", "2026-02-10", &[("returned", "2026-02-20")]).await;
+
+    let token = app.token("statistics:read");
+    let path = "/v1/statistics/card-recovery?fiscal_year=2025&lost_from=2025-04-01&lost_to=2026-01-31&as_of=2026-02-28";
+    let v = expect_status(app.get(path, &token).await, StatusCode::OK).await;
+    let rate = |v: &Value, category: &str| {
+        let r = v["rates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["category"] == category)
+            .unwrap()
+            .clone();
+        (
+            r["cases"].as_i64().unwrap(),
+            r["returned"].as_i64().unwrap(),
+            r["unrecoverable"].as_i64().unwrap(),
+            r["open"].as_i64().unwrap(),
+            r["rate"].as_f64(),
+        )
+    };
+    assert_eq!(rate(&v, "general"), (3, 1, 1, 1, Some(33.33)));
+    assert_eq!(rate(&v, "voluntary_continuation"), (1, 1, 0, 0, Some(100.0)));
+    // Taken today, the late return counts; the whole fiscal year takes in the February loss.
+    let today = expect_status(
+        app.get("/v1/statistics/card-recovery?fiscal_year=2025", &token).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(rate(&today, "general"), (4, 3, 1, 0, Some(75.0)));
+    // The months: notices (first and second) and employer calls.
+    let month = |category: &str, m: &str| {
+        let r = v["months"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["category"] == category && r["month"] == m)
+            .unwrap_or_else(|| panic!("no {category} {m}"));
+        (r["notices"].as_i64().unwrap(), r["employer_contacts"].as_i64().unwrap())
+    };
+    assert_eq!(v["months"].as_array().unwrap().len(), 24);
+    assert_eq!(month("general", "2025-05"), (1, 0));
+    assert_eq!(month("general", "2025-07"), (3, 0));
+    assert_eq!(month("general", "2025-08"), (0, 1));
+    assert_eq!(month("voluntary_continuation", "2025-08"), (1, 0));
+    assert_eq!(month("general", "2026-03"), (0, 0));
+
+    // CSV matches the JSON.
+    let csv = app
+        .client
+        .get(app.url(path))
+        .bearer_auth(&token)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(lines.len(), 1 + 2 + 24);
+    let col = |name: &str| lines[0].iter().position(|h| *h == name).unwrap();
+    let general = lines
+        .iter()
+        .find(|l| l[col("category")] == "general" && l[col("month")] == "lost")
+        .unwrap();
+    assert_eq!((general[col("cases")], general[col("rate")]), ("3", "33.33"));
+    let july = lines
+        .iter()
+        .find(|l| l[col("category")] == "general" && l[col("month")] == "2025-07")
+        .unwrap();
+    assert_eq!(july[col("notices")], "3");
+
+    expect_problem(
+        app.get(
+            "/v1/statistics/card-recovery?fiscal_year=2025&lost_from=2025-05-01&lost_to=2025-04-01",
+            &token,
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+}

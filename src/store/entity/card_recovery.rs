@@ -19,6 +19,8 @@ pub struct Model {
     pub returned_on: Option<Date>,
     pub unrecoverable_on: Option<Date>,
     pub note: Option<String>,
+    /// `general` (一般) or `voluntary_continuation` (任意継続).
+    pub category: String,
     pub version: i32,
     pub created_at: DateTimeUtc,
 }
