@@ -217,6 +217,7 @@ async fn main() {
                 insurer: INSURER.into(),
                 receivable_id: id(0xc000, i),
                 kind: "payment_slip".into(),
+                receivable_kind: "overpayment_refund".into(),
                 action_on: day(2024 + (i % 3) as i32, 1 + (i % 12) as u32, 10),
                 outcome: None,
                 note: None,

@@ -73,6 +73,7 @@ async fn serve(config: Config) -> Result<(), String> {
     if resumed > 0 {
         tracing::info!(resumed, "resumed unfinished payment runs");
     }
+    actix_web::rt::spawn(jobs::receivables::keep_recovery_years(db.clone()));
     let secret = match &config.jwt_secret {
         Some(s) => s.clone(),
         None => {

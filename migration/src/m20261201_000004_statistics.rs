@@ -64,15 +64,72 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        // Month-by-month activity: actions by kind and day, receivables by kind and assessment.
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("card_recoveries"))
+                .add_column(string("category").default("general"))
+                .to_owned(),
+        )
+        .await?;
+        // Month-by-month activity: actions by kind and day (with the receivable's kind, which
+        // never changes, so that activity of one kind needs no join), receivables by kind and
+        // assessment.
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("receivable_actions"))
+                .add_column(string("receivable_kind").default(""))
+                .to_owned(),
+        )
+        .await?;
+        m.get_connection()
+            .execute_unprepared(
+                "UPDATE receivable_actions SET receivable_kind = (SELECT r.kind FROM receivables r \
+                 WHERE r.id = receivable_actions.receivable_id)",
+            )
+            .await?;
         index(
             m,
             "ix_receivable_actions_kind_on",
             "receivable_actions",
-            &["insurer", "kind", "action_on", "receivable_id"],
+            &["insurer", "kind", "action_on", "receivable_kind"],
             false,
         )
         .await?;
+        // The benefit statistics' refunds by service month.
+        index(
+            m,
+            "ix_receivables_month",
+            "receivables",
+            &["insurer", "service_month"],
+            false,
+        )
+        .await?;
+        // Certificate recovery: cases by loss date with what the rate needs; steps by date.
+        index(
+            m,
+            "ix_card_recoveries_rate",
+            "card_recoveries",
+            &[
+                "insurer",
+                "lost_on",
+                "category",
+                "returned_on",
+                "unrecoverable_on",
+                "valid_until",
+            ],
+            false,
+        )
+        .await?;
+        for step in ["first_notice_on", "second_notice_on", "employer_contacted_on"] {
+            index(
+                m,
+                &format!("ix_card_recoveries_{step}"),
+                "card_recoveries",
+                &["insurer", step, "category"],
+                false,
+            )
+            .await?;
+        }
         index(
             m,
             "ix_receivables_kind_assessed",
@@ -89,31 +146,40 @@ impl MigrationTrait for Migration {
             false,
         )
         .await?;
-        m.alter_table(
-            Table::alter()
-                .table(Alias::new("card_recoveries"))
-                .add_column(string("category").default("general"))
-                .to_owned(),
-        )
-        .await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table(Alias::new("card_recoveries"))
-                .drop_column(Alias::new("category"))
-                .to_owned(),
-        )
-        .await?;
+        for step in ["first_notice_on", "second_notice_on", "employer_contacted_on"] {
+            m.drop_index(
+                Index::drop()
+                    .name(format!("ix_card_recoveries_{step}"))
+                    .table(Alias::new("card_recoveries"))
+                    .to_owned(),
+            )
+            .await?;
+        }
         for (name, table) in [
+            ("ix_card_recoveries_rate", "card_recoveries"),
+            ("ix_receivables_month", "receivables"),
             ("ix_adjustments_settled", "adjustment_requests"),
             ("ix_receivables_kind_assessed", "receivables"),
             ("ix_receivable_actions_kind_on", "receivable_actions"),
         ] {
             m.drop_index(Index::drop().name(name).table(Alias::new(table)).to_owned())
                 .await?;
+        }
+        for (table, column) in [
+            ("card_recoveries", "category"),
+            ("receivable_actions", "receivable_kind"),
+        ] {
+            m.alter_table(
+                Table::alter()
+                    .table(Alias::new(table))
+                    .drop_column(Alias::new(column))
+                    .to_owned(),
+            )
+            .await?;
         }
         for t in ["recovery_years", "recovery_totals"] {
             m.drop_table(Table::drop().table(Alias::new(t)).to_owned()).await?;

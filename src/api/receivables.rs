@@ -771,6 +771,7 @@ pub async fn record_action(
         insurer: auth.insurer().to_string(),
         receivable_id: r.id.clone(),
         kind: kind.as_str().to_string(),
+        receivable_kind: r.kind.clone(),
         action_on: b.on,
         outcome: b.outcome.clone(),
         note: b.note.clone(),

@@ -233,7 +233,7 @@ type YearSums = BTreeMap<(String, Option<String>, String), Sums>;
 async fn year_sums(state: &AppState, insurer: &str, fy: i32) -> Result<(YearSums, YearSums), ApiError> {
     fiscal_months(fy)?;
     let years = [fy - 1, fy];
-    recovery::ensure_built(&state.db, insurer, &years).await?;
+    recovery::ensure_built(&state.db, insurer, &years, crate::store::now().date_naive()).await?;
     let (mut now, mut before) = (YearSums::new(), YearSums::new());
     for t in recovery::totals(&state.db, insurer, &years).await? {
         let into = if t.fiscal_year == fy { &mut now } else { &mut before };

@@ -206,3 +206,35 @@ pub async fn detect_ineligible_visits(
     txn.commit().await?;
     Ok(report)
 }
+
+/// Builds, for every tenant holding receivables, the recovery totals of each fiscal year up to the
+/// current one that is not built yet (see [`crate::store::recovery`]); gives back the tenants it
+/// built for.
+pub async fn build_recovery_years(db: &DatabaseConnection) -> Result<Vec<String>, DbErr> {
+    let today = now().date_naive();
+    let current = crate::domain::calendar::FiscalYear::of(today).start_year();
+    let mut built = Vec::new();
+    for insurer in store::insurers(db).await? {
+        if !crate::store::recovery::built_years(db, &insurer)
+            .await?
+            .contains(&current)
+        {
+            crate::store::recovery::ensure_built(db, &insurer, &[current], today).await?;
+            built.push(insurer);
+        }
+    }
+    Ok(built)
+}
+
+/// [`build_recovery_years`] at start and every hour after, so that statistics requests find the
+/// totals of a new fiscal year ready.
+pub async fn keep_recovery_years(db: DatabaseConnection) {
+    loop {
+        match build_recovery_years(&db).await {
+            Ok(built) if !built.is_empty() => tracing::info!(?built, "recovery totals built"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "building recovery totals failed; retried in an hour"),
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_secs(3_600)).await;
+    }
+}

@@ -402,12 +402,7 @@ pub async fn ledgers_in_range(
         eq = eq.filter(entry::Column::ReceivableId.gt(a));
         aq = aq.filter(action::Column::ReceivableId.gt(a));
     }
-    let mut entries: std::collections::HashMap<String, Vec<entry::Model>> = std::collections::HashMap::new();
-    let mut rows = eq.all(conn).await?;
-    rows.sort_by(|a, b| a.id.cmp(&b.id));
-    for e in rows {
-        entries.entry(e.receivable_id.clone()).or_default().push(e);
-    }
+    let entries = by_receivable(eq.all(conn).await?);
     let mut actions: std::collections::HashMap<String, Vec<action::Model>> = std::collections::HashMap::new();
     let mut rows = aq.all(conn).await?;
     rows.sort_by(|a, b| (a.action_on, &a.id).cmp(&(b.action_on, &b.id)));
@@ -415,6 +410,73 @@ pub async fn ledgers_in_range(
         actions.entry(a.receivable_id.clone()).or_default().push(a);
     }
     Ok((entries, actions))
+}
+
+/// Ledger entries grouped by receivable, each receivable's in the order they were recorded.
+fn by_receivable(mut rows: Vec<entry::Model>) -> std::collections::HashMap<String, Vec<entry::Model>> {
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut entries: std::collections::HashMap<String, Vec<entry::Model>> = std::collections::HashMap::new();
+    for e in rows {
+        entries.entry(e.receivable_id.clone()).or_default().push(e);
+    }
+    entries
+}
+
+/// A page of the tenant's receivables in id order after `after`: (id, kind, reason).
+pub async fn kinds_page(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<(String, String, Option<String>)>, DbErr> {
+    let mut q = Entity::find()
+        .select_only()
+        .columns([Column::Id, Column::Kind, Column::Reason])
+        .filter(Column::Insurer.eq(insurer));
+    if let Some(a) = after {
+        q = q.filter(Column::Id.gt(a));
+    }
+    q.order_by_asc(Column::Id).limit(limit).into_tuple().all(conn).await
+}
+
+/// Ledger entries of the receivables with ids in (`after`, `through`], grouped by receivable.
+pub async fn entries_in_range(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    after: Option<&str>,
+    through: &str,
+) -> Result<std::collections::HashMap<String, Vec<entry::Model>>, DbErr> {
+    let mut q = entry::Entity::find()
+        .filter(entry::Column::Insurer.eq(insurer))
+        .filter(entry::Column::ReceivableId.lte(through));
+    if let Some(a) = after {
+        q = q.filter(entry::Column::ReceivableId.gt(a));
+    }
+    Ok(by_receivable(q.all(conn).await?))
+}
+
+/// The assessment date of the tenant's first receivable.
+pub async fn first_assessed_on(conn: &impl ConnectionTrait, insurer: &str) -> Result<Option<NaiveDate>, DbErr> {
+    Entity::find()
+        .select_only()
+        .column(Column::AssessedOn)
+        .filter(Column::Insurer.eq(insurer))
+        .order_by_asc(Column::AssessedOn)
+        .limit(1)
+        .into_tuple()
+        .one(conn)
+        .await
+}
+
+/// The tenants that hold receivables.
+pub async fn insurers(conn: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
+    Entity::find()
+        .select_only()
+        .column(Column::Insurer)
+        .distinct()
+        .into_tuple()
+        .all(conn)
+        .await
 }
 
 /// The installment plans of a receivable, oldest first.
@@ -501,6 +563,7 @@ pub async fn file_legal_action(
         insurer: actor.insurer.clone(),
         receivable_id: current.id.clone(),
         kind: ActionKind::PaymentOrderFiled.as_str().into(),
+        receivable_kind: current.kind.clone(),
         action_on: l.filed_on,
         outcome: None,
         note: l.court.clone(),
@@ -582,55 +645,6 @@ pub async fn legal_in_range(
     Ok(out)
 }
 
-/// One receivable's movements for a fiscal year's recovery statistics.
-#[derive(Debug, Clone, sea_orm::FromQueryResult)]
-pub struct YearFigures {
-    pub kind: String,
-    pub reason: Option<String>,
-    pub assessed_on: NaiveDate,
-    /// Signed sum of every entry before the year (its balance carried in).
-    pub carried: i64,
-    pub assessed_in: i64,
-    pub reduced_in: i64,
-    pub collected_in: i64,
-}
-
-/// Per receivable assessed on or before `to`: what was carried into `from` and what moved in
-/// `from..=to`. One statement, grouped in the database.
-pub async fn year_figures(
-    conn: &impl ConnectionTrait,
-    insurer: &str,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<YearFigures>, DbErr> {
-    use sea_orm::FromQueryResult;
-    // CROSS JOIN keeps SQLite's loop order (receivables outside, each one's entries by the
-    // (insurer, receivable_id) index inside); the year's end is tested in the sums, not in WHERE,
-    // so that no date index tempts the planner into a scan per receivable.
-    let sql = "SELECT r.kind AS kind, r.reason AS reason, r.assessed_on AS assessed_on, \
-        CAST(COALESCE(SUM(CASE WHEN e.entry_on < ? THEN (CASE WHEN e.kind = 'assessment' THEN e.amount ELSE -e.amount END) ELSE 0 END), 0) AS BIGINT) AS carried, \
-        CAST(COALESCE(SUM(CASE WHEN e.entry_on >= ? AND e.entry_on <= ? AND e.kind = 'assessment' THEN e.amount ELSE 0 END), 0) AS BIGINT) AS assessed_in, \
-        CAST(COALESCE(SUM(CASE WHEN e.entry_on >= ? AND e.entry_on <= ? AND e.kind = 'reduction' THEN e.amount ELSE 0 END), 0) AS BIGINT) AS reduced_in, \
-        CAST(COALESCE(SUM(CASE WHEN e.entry_on >= ? AND e.entry_on <= ? AND e.kind = 'collection' THEN e.amount ELSE 0 END), 0) AS BIGINT) AS collected_in \
-        FROM receivables r CROSS JOIN receivable_entries e \
-        WHERE e.receivable_id = r.id AND e.insurer = r.insurer AND r.insurer = ? AND r.assessed_on <= ? \
-        GROUP BY r.id, r.kind, r.reason, r.assessed_on";
-    let values: Vec<sea_orm::Value> = vec![
-        from.into(),
-        from.into(),
-        to.into(),
-        from.into(),
-        to.into(),
-        from.into(),
-        to.into(),
-        insurer.into(),
-        to.into(),
-    ];
-    YearFigures::find_by_statement(super::statement(conn.get_database_backend(), sql, values))
-        .all(conn)
-        .await
-}
-
 /// Actions of `kinds` taken in `from..=to`, counted by kind and month; of receivables of
 /// `receivable_kind` only, when given.
 pub async fn actions_by_month(
@@ -650,22 +664,18 @@ pub async fn actions_by_month(
     let mut values: Vec<sea_orm::Value> = vec![insurer.into()];
     values.extend(kinds.iter().map(|k| (*k).into()));
     values.extend([from.into(), to.into()]);
-    let sql = match receivable_kind {
-        None => format!(
-            "SELECT {month} AS month, a.kind AS kind, CAST(COUNT(*) AS BIGINT) AS n FROM receivable_actions a \
-             WHERE a.insurer = ? AND a.kind IN ({marks}) AND a.action_on >= ? AND a.action_on <= ? \
-             GROUP BY 1, 2"
-        ),
+    let filter = match receivable_kind {
         Some(k) => {
             values.push(k.into());
-            format!(
-                "SELECT {month} AS month, a.kind AS kind, CAST(COUNT(*) AS BIGINT) AS n FROM receivable_actions a \
-                 JOIN receivables r ON r.insurer = a.insurer AND r.id = a.receivable_id \
-                 WHERE a.insurer = ? AND a.kind IN ({marks}) AND a.action_on >= ? AND a.action_on <= ? \
-                 AND r.kind = ? GROUP BY 1, 2"
-            )
+            "AND a.receivable_kind = ?"
         }
+        None => "",
     };
+    let sql = format!(
+        "SELECT {month} AS month, a.kind AS kind, CAST(COUNT(*) AS BIGINT) AS n FROM receivable_actions a \
+         WHERE a.insurer = ? AND a.kind IN ({marks}) AND a.action_on >= ? AND a.action_on <= ? {filter} \
+         GROUP BY 1, 2"
+    );
     super::MonthCount::find_by_statement(super::statement(backend, &sql, values))
         .all(conn)
         .await

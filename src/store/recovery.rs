@@ -1,8 +1,11 @@
 //! Recovery totals (回収率の集計): per insurer, fiscal year, kind, reason and period, the summed
 //! contributions of every receivable to the recovery table (domain::receivable::fiscal).
 //!
-//! - A year's totals are **built** from the ledger the first time they are asked for (one grouped
-//!   statement over the tenant's entries) and marked in `recovery_years`.
+//! - A year's totals are **built** from the ledger (each receivable's entries read page by page,
+//!   its contribution to every year being built worked out by the domain) and marked in
+//!   `recovery_years`: on the first request for a year, and at start and every hour for every
+//!   year up to the current one (`jobs::receivables::keep_recovery_years`), so that requests
+//!   find them ready.
 //! - From then on every ledger write adds, in its own transaction, the change it makes to each
 //!   built year ([`record`]): a back-dated entry changes what later years carried in, so all built
 //!   years are asked. The statistics then read a handful of rows, whatever the ledger's size.
@@ -18,6 +21,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
     TransactionTrait, Value,
@@ -28,7 +32,7 @@ use super::entity::{recovery_total as total, recovery_year as year};
 use super::{now, statement};
 use crate::domain::calendar::FiscalYear;
 use crate::domain::money::Yen;
-use crate::domain::receivable::fiscal::{TotalsDelta, YearMovements, contribution_change, figures_of};
+use crate::domain::receivable::fiscal::{TotalsDelta, contribution_change};
 use crate::domain::receivable::{Ledger, LedgerEntry};
 
 /// A change of one receivable's ledger: `before` is `None` for a new receivable.
@@ -150,27 +154,37 @@ async fn add(conn: &impl ConnectionTrait, insurer: &str, sums: &BTreeMap<Key, To
     Ok(())
 }
 
-/// Builds the totals of each of `years` that is not built yet.
-pub async fn ensure_built<C>(db: &C, insurer: &str, years: &[i32]) -> Result<(), DbErr>
+/// Makes sure the totals of `wanted` are built. Building reads the whole ledger once, whatever
+/// the number of years, so a build takes in, besides `wanted`, every year from the tenant's first
+/// assessment to the fiscal year of `today` that is not built yet: later requests find them ready.
+pub async fn ensure_built<C>(db: &C, insurer: &str, wanted: &[i32], today: NaiveDate) -> Result<(), DbErr>
 where
     C: ConnectionTrait + TransactionTrait,
 {
     let built = built_years(db, insurer).await?;
-    for y in years {
-        if !built.contains(y) {
-            build(db, insurer, *y, false).await?;
-        }
+    if wanted.iter().all(|y| built.contains(y)) {
+        return Ok(());
     }
-    Ok(())
+    let current = FiscalYear::of(today).start_year();
+    let first = super::receivables::first_assessed_on(db, insurer)
+        .await?
+        .map_or(current, |d| FiscalYear::of(d).start_year());
+    let mut years: Vec<i32> = (first.min(current)..=current).chain(wanted.iter().copied()).collect();
+    years.sort_unstable();
+    years.dedup();
+    years.retain(|y| !built.contains(y));
+    build(db, insurer, &years, false).await
 }
 
 /// Throws away a year's totals and builds them again from the ledger.
 pub async fn rebuild(db: &impl TransactionTrait, insurer: &str, y: i32) -> Result<(), DbErr> {
-    build(db, insurer, y, true).await
+    build(db, insurer, &[y], true).await
 }
 
-async fn build(db: &impl TransactionTrait, insurer: &str, y: i32, replace: bool) -> Result<(), DbErr> {
-    let fy = fiscal_year(y)?;
+/// Receivables per page of a build.
+const BUILD_PAGE: u64 = 2_000;
+
+async fn build(db: &impl TransactionTrait, insurer: &str, years: &[i32], replace: bool) -> Result<(), DbErr> {
     let txn = db.begin().await?;
     let backend = txn.get_database_backend();
     if backend == DbBackend::Postgres {
@@ -180,41 +194,61 @@ async fn build(db: &impl TransactionTrait, insurer: &str, y: i32, replace: bool)
     if replace {
         year::Entity::delete_many()
             .filter(year::Column::Insurer.eq(insurer))
-            .filter(year::Column::FiscalYear.eq(y))
+            .filter(year::Column::FiscalYear.is_in(years.iter().copied()))
             .exec(&txn)
             .await?;
         total::Entity::delete_many()
             .filter(total::Column::Insurer.eq(insurer))
-            .filter(total::Column::FiscalYear.eq(y))
+            .filter(total::Column::FiscalYear.is_in(years.iter().copied()))
             .exec(&txn)
             .await?;
     }
-    let marked = txn
-        .execute_raw(statement(
-            backend,
-            "INSERT INTO recovery_years (insurer, fiscal_year, built_at) VALUES (?, ?, ?) \
-             ON CONFLICT (insurer, fiscal_year) DO NOTHING",
-            vec![insurer.into(), y.into(), now().into()],
-        ))
-        .await?;
-    if marked.rows_affected() == 0 {
-        // Built by another request meanwhile.
+    // Mark the years; one another request marked meanwhile is left to it.
+    let mut ours = Vec::new();
+    for y in years {
+        let marked = txn
+            .execute_raw(statement(
+                backend,
+                "INSERT INTO recovery_years (insurer, fiscal_year, built_at) VALUES (?, ?, ?) \
+                 ON CONFLICT (insurer, fiscal_year) DO NOTHING",
+                vec![insurer.into(), (*y).into(), now().into()],
+            ))
+            .await?;
+        if marked.rows_affected() > 0 {
+            ours.push(fiscal_year(*y)?);
+        }
+    }
+    if ours.is_empty() {
         return txn.commit().await;
     }
     let mut sums: BTreeMap<Key, TotalsDelta> = BTreeMap::new();
-    for f in super::receivables::year_figures(&txn, insurer, fy.first_day(), fy.last_day()).await? {
-        let m = YearMovements {
-            assessed_on: f.assessed_on,
-            carried: Yen::new(f.carried),
-            assessed_in: Yen::new(f.assessed_in),
-            reduced_in: Yen::new(f.reduced_in),
-            collected_in: Yen::new(f.collected_in),
-        };
-        if let Some(figures) = figures_of(&m, fy) {
-            sums.entry((y, f.kind, f.reason.unwrap_or_default(), figures.class.as_str()))
-                .or_default()
-                .add(TotalsDelta::of(figures));
+    let mut after: Option<String> = None;
+    loop {
+        let page = super::receivables::kinds_page(&txn, insurer, after.as_deref(), BUILD_PAGE).await?;
+        let Some((last, _, _)) = page.last() else { break };
+        let mut entries = super::receivables::entries_in_range(&txn, insurer, after.as_deref(), last).await?;
+        for (id, kind, reason) in &page {
+            let Some(rows) = entries.remove(id) else { continue };
+            let ledger = Ledger::new(
+                rows.iter()
+                    .map(super::receivables::ledger_entry)
+                    .collect::<Result<Vec<_>, _>>()?,
+            )
+            .map_err(|e| DbErr::Custom(format!("stored ledger of {id}: {e}")))?;
+            for fy in &ours {
+                if let Some((class, delta)) = contribution_change(None, &ledger, *fy) {
+                    sums.entry((
+                        fy.start_year(),
+                        kind.clone(),
+                        reason.clone().unwrap_or_default(),
+                        class.as_str(),
+                    ))
+                    .or_default()
+                    .add(delta);
+                }
+            }
         }
+        after = Some(last.clone());
     }
     add(&txn, insurer, &sums).await?;
     txn.commit().await

@@ -82,3 +82,13 @@ async fn request_ids_are_echoed_or_made_and_audited() {
     assert_eq!(e["request_id"], "vendor-req-42");
     assert_eq!(e["resource_type"], "household");
 }
+
+#[actix_web::test]
+async fn the_latest_migration_goes_down_and_up_again() {
+    use migration::MigratorTrait;
+    let app = TestApp::spawn().await;
+    migration::Migrator::down(&app.db, Some(1)).await.expect("down");
+    migration::Migrator::up(&app.db, None).await.expect("up");
+    let res = app.get("/v1/statistics/recovery?fiscal_year=2025", &app.admin()).await;
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+}

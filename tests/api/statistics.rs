@@ -996,3 +996,48 @@ async fn card_recovery_rates_count_returns_by_the_day_the_figures_are_taken() {
     )
     .await;
 }
+
+#[actix_web::test]
+async fn the_start_builds_every_year_up_to_the_current_one_once() {
+    let app = TestApp::spawn().await;
+    receivable(&app, "damages", 80_000, "2023-05-01", &[(10_000, "2024-06-01")]).await;
+    let current = {
+        use chrono::Datelike;
+        let today = chrono::Utc::now().date_naive();
+        if today.month() >= 4 {
+            today.year()
+        } else {
+            today.year() - 1
+        }
+    };
+    let built = hokensha::jobs::receivables::build_recovery_years(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(built, vec![INSURER.to_string()]);
+    let years = hokensha::store::recovery::built_years(&app.db, INSURER).await.unwrap();
+    assert_eq!(years, (2023..=current).collect::<Vec<_>>());
+    // Built already: nothing to do.
+    assert!(
+        hokensha::jobs::receivables::build_recovery_years(&app.db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The built totals are what the ledger says.
+    let v = expect_status(
+        app.get(
+            "/v1/statistics/recovery?fiscal_year=2024",
+            &app.token("statistics:read"),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let r = row(&v, "damages", "prior");
+    assert_eq!(
+        (r["assessed"].as_i64(), r["collected"].as_i64(), r["rate"].as_f64()),
+        (Some(80_000), Some(10_000), Some(12.5))
+    );
+    assert_eq!(r["previous"]["assessed"], 0);
+    assert_eq!(row(&v, "damages", "current")["previous"]["assessed"], 80_000);
+}

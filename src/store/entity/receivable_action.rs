@@ -9,6 +9,8 @@ pub struct Model {
     pub insurer: String,
     pub receivable_id: String,
     pub kind: String,
+    /// The receivable's kind (it never changes), so that activity by kind needs no join.
+    pub receivable_kind: String,
     pub action_on: Date,
     pub outcome: Option<String>,
     pub note: Option<String>,
