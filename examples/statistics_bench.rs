@@ -6,9 +6,9 @@
 //!
 //! `cargo run --release --example statistics_bench -- DATABASE_URL [ENTRIES=1000000]`
 //!
-//! Times, per endpoint: the first call (the recovery endpoints build the year's totals from the
-//! ledger then), and the median and slowest of 20 calls after it; a rebuild; and what keeping the
-//! totals adds to a collection. A database the benchmark filled before is reused (totals cleared).
+//! Times the build of the recovery totals from the ledger (on a first request, and as the server
+//! does at start); per endpoint, the first call and the median and slowest of 20 calls after it; a
+//! rebuild; and what keeping the totals adds to a collection. A database the benchmark filled before is reused (totals cleared).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::float_arithmetic)]
 
@@ -282,7 +282,7 @@ async fn main() {
     store::migrate(&db).await.unwrap();
     let started = Instant::now();
     let have = receivable_entry::Entity::find().count(&db).await.unwrap() as usize;
-    if have != entries / 3 * 3 {
+    if have < entries / 3 * 3 {
         for table in [
             "receivable_entries",
             "receivable_actions",
@@ -300,6 +300,15 @@ async fn main() {
     }
     for table in ["recovery_totals", "recovery_years"] {
         db.execute_unprepared(&format!("DELETE FROM {table}")).await.unwrap();
+    }
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // As autovacuum leaves tables after a load (PostgreSQL 13+ vacuums on inserts too): the
+        // visibility map set, so that counts are index-only scans.
+        db.execute_unprepared(
+            "VACUUM ANALYZE receivables, receivable_entries, receivable_actions, adjustment_requests, card_recoveries",
+        )
+        .await
+        .unwrap();
     }
     eprintln!(
         "setup: {} ledger entries in {:.1?}",
@@ -340,6 +349,21 @@ async fn main() {
             (t.elapsed(), body.len())
         }
     };
+
+    let clear = || async {
+        for table in ["recovery_totals", "recovery_years"] {
+            db.execute_unprepared(&format!("DELETE FROM {table}")).await.unwrap();
+        }
+    };
+    let (t, _) = get("/v1/statistics/recovery?fiscal_year=2025".into(), false).await;
+    println!(
+        "first request with no totals built (builds FY2022..FY2026 from the ledger): {}",
+        ms(t)
+    );
+    clear().await;
+    let t = Instant::now();
+    hokensha::jobs::receivables::build_recovery_years(&db).await.unwrap();
+    println!("build at start (every year up to the current one): {}", ms(t.elapsed()));
 
     let endpoints = [
         ("/v1/statistics/recovery?fiscal_year=2025", false),
@@ -392,9 +416,7 @@ async fn main() {
                 get(format!("/v1/statistics/recovery?fiscal_year={fy}"), false).await;
             }
         } else {
-            for table in ["recovery_totals", "recovery_years"] {
-                db.execute_unprepared(&format!("DELETE FROM {table}")).await.unwrap();
-            }
+            clear().await;
         }
         let half = if build { &fy2026[..200] } else { &fy2026[200..] };
         let mut times = Vec::new();

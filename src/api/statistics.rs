@@ -22,7 +22,7 @@ use crate::error::{ApiError, Problem};
 use crate::store::card_recoveries as card_store;
 use crate::store::payments as store;
 use crate::store::recovery;
-use crate::store::{MonthCount, adjustments as adj_store, receivables as rec_store};
+use crate::store::{DayCount, adjustments as adj_store, receivables as rec_store};
 use chrono::NaiveDate;
 
 /// Whether the client asked for CSV.
@@ -600,11 +600,17 @@ fn targets(plan: &[MonthPlan], pick: Target) -> BTreeMap<YearMonth, i64> {
 }
 
 /// Counts by month, for the rows of `kind` ('' for rows of no kind).
-fn counts(rows: &[MonthCount], kind: &str) -> BTreeMap<YearMonth, i64> {
-    rows.iter()
-        .filter(|r| r.kind == kind)
-        .filter_map(|r| Some((YearMonth::parse(&r.month).ok()?, r.n)))
-        .collect()
+fn counts(rows: &[DayCount], kind: &str) -> BTreeMap<YearMonth, i64> {
+    by_month(rows.iter().filter(|r| r.kind == kind).map(|r| (r.day, r.n)))
+}
+
+/// Figures by day added up by month.
+fn by_month(days: impl Iterator<Item = (NaiveDate, i64)>) -> BTreeMap<YearMonth, i64> {
+    let mut out = BTreeMap::new();
+    for (day, n) in days {
+        *out.entry(YearMonth::of(day)).or_default() += n;
+    }
+    out
 }
 
 fn month_figures(row: &YearRow) -> Vec<MonthFigures> {
@@ -659,8 +665,8 @@ pub async fn activity_statistics(
         .filter_map(|a| a.action())
         .map(|k| k.as_str())
         .collect();
-    let actions = rec_store::actions_by_month(&state.db, auth.insurer(), span, &kinds, q.kind.as_deref()).await?;
-    let assessed = rec_store::assessed_by_month(&state.db, auth.insurer(), span, q.kind.as_deref()).await?;
+    let actions = rec_store::actions_by_day(&state.db, auth.insurer(), span, &kinds, q.kind.as_deref()).await?;
+    let assessed = rec_store::assessed_by_day(&state.db, auth.insurer(), span, q.kind.as_deref()).await?;
     let plan = super::plans::stored_months(&state, auth.insurer(), q.fiscal_year).await?;
     let rows: Vec<ActivityRow> = Activity::ALL
         .iter()
@@ -761,19 +767,18 @@ pub async fn adjustment_statistics(
 ) -> Result<HttpResponse, ApiError> {
     let fy = fiscal_year(q.fiscal_year)?;
     let span = (fy.first_day(), fy.last_day());
-    let settled = adj_store::settled_by_month(&state.db, auth.insurer(), span).await?;
-    let accepted = adj_store::accepted_by_month(&state.db, auth.insurer(), span).await?;
+    let settled = adj_store::settled_by_day(&state.db, auth.insurer(), span).await?;
+    let accepted = adj_store::accepted_by_day(&state.db, auth.insurer(), span).await?;
     let plan = super::plans::stored_months(&state, auth.insurer(), q.fiscal_year).await?;
-    let by_month = |f: fn(&crate::store::adjustments::AdjustmentMonth) -> i64| -> BTreeMap<YearMonth, i64> {
-        settled
-            .iter()
-            .filter_map(|m| Some((YearMonth::parse(&m.month).ok()?, f(m))))
-            .collect()
-    };
-    let count = year_row(fy, &targets(&plan, |m| m.adjustment_count), &by_month(|m| m.settled));
-    let amount = year_row(fy, &targets(&plan, |m| m.adjustment_amount), &by_month(|m| m.collected));
+    let settled_by = |f: fn(&adj_store::AdjustmentDay) -> i64| by_month(settled.iter().map(|d| (d.day, f(d))));
+    let count = year_row(fy, &targets(&plan, |m| m.adjustment_count), &settled_by(|d| d.settled));
+    let amount = year_row(
+        fy,
+        &targets(&plan, |m| m.adjustment_amount),
+        &settled_by(|d| d.collected),
+    );
     let accepted = year_row(fy, &BTreeMap::new(), &counts(&accepted, ""));
-    let excess = year_row(fy, &BTreeMap::new(), &by_month(|m| m.excess));
+    let excess = year_row(fy, &BTreeMap::new(), &settled_by(|d| d.excess));
     let months = (0..count.months.len())
         .map(|i| AdjustmentMonthFigures {
             month: count.months[i].month.to_string(),
@@ -931,18 +936,11 @@ pub async fn card_recovery_statistics(
             .add(status_from(g.returned == 1, g.unrecoverable == 1, g.expired == 1), g.n);
     }
     let span = (fy.first_day(), fy.last_day());
-    let mut notices = card_store::steps_by_month(&state.db, auth.insurer(), "first_notice_on", span).await?;
-    notices.extend(card_store::steps_by_month(&state.db, auth.insurer(), "second_notice_on", span).await?);
-    let calls = card_store::steps_by_month(&state.db, auth.insurer(), "employer_contacted_on", span).await?;
-    let sum = |rows: &[MonthCount], category: InsuredCategory| {
-        let mut out: BTreeMap<YearMonth, i64> = BTreeMap::new();
-        for r in rows.iter().filter(|r| r.kind == category.as_str()) {
-            if let Ok(m) = YearMonth::parse(&r.month) {
-                *out.entry(m).or_default() += r.n;
-            }
-        }
-        year_row(fy, &BTreeMap::new(), &out)
-    };
+    let mut notices = card_store::steps_by_day(&state.db, auth.insurer(), "first_notice_on", span).await?;
+    notices.extend(card_store::steps_by_day(&state.db, auth.insurer(), "second_notice_on", span).await?);
+    let calls = card_store::steps_by_day(&state.db, auth.insurer(), "employer_contacted_on", span).await?;
+    let sum =
+        |rows: &[DayCount], category: InsuredCategory| year_row(fy, &BTreeMap::new(), &counts(rows, category.as_str()));
     let mut months = Vec::new();
     for category in InsuredCategory::ALL {
         let (n, c) = (sum(&notices, category), sum(&calls, category));

@@ -114,10 +114,10 @@ pub async fn open_for(conn: &impl ConnectionTrait, insurer: &str, receivable_id:
         .is_some())
 }
 
-/// What adjustment requests did in one month of a span.
-#[derive(Debug, Clone, Default, PartialEq, Eq, sea_orm::FromQueryResult)]
-pub struct AdjustmentMonth {
-    pub month: String,
+/// What adjustment requests did on one day of a span.
+#[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct AdjustmentDay {
+    pub day: chrono::NaiveDate,
     /// Requests settled (the new insurer paid).
     pub settled: i64,
     /// Applied to the receivables (回収分).
@@ -126,47 +126,41 @@ pub struct AdjustmentMonth {
     pub excess: i64,
 }
 
-/// Requests settled in `from..=to`, by month.
-pub async fn settled_by_month(
+/// Requests settled in `from..=to`, by day.
+pub async fn settled_by_day(
     conn: &impl ConnectionTrait,
     insurer: &str,
     (from, to): (chrono::NaiveDate, chrono::NaiveDate),
-) -> Result<Vec<AdjustmentMonth>, DbErr> {
+) -> Result<Vec<AdjustmentDay>, DbErr> {
     use sea_orm::FromQueryResult;
     let backend = conn.get_database_backend();
-    let month = super::month_of(backend, "settled_on");
-    let sql = format!(
-        "SELECT {month} AS month, CAST(COUNT(*) AS BIGINT) AS settled, \
+    let sql = "SELECT settled_on AS day, CAST(COUNT(*) AS BIGINT) AS settled, \
          CAST(COALESCE(SUM(settled_amount - excess_owed), 0) AS BIGINT) AS collected, \
          CAST(COALESCE(SUM(excess_owed), 0) AS BIGINT) AS excess FROM adjustment_requests \
-         WHERE insurer = ? AND status = 'settled' AND settled_on >= ? AND settled_on <= ? GROUP BY 1"
-    );
-    AdjustmentMonth::find_by_statement(super::statement(
+         WHERE insurer = ? AND status = 'settled' AND settled_on >= ? AND settled_on <= ? GROUP BY settled_on";
+    AdjustmentDay::find_by_statement(super::statement(
         backend,
-        &sql,
+        sql,
         vec![insurer.into(), from.into(), to.into()],
     ))
     .all(conn)
     .await
 }
 
-/// Requests the new insurer accepted (支給決定) in `from..=to`, by month: decided and not
+/// Requests the new insurer accepted (支給決定) in `from..=to`, by day: decided and not
 /// rejected, whatever became of them since.
-pub async fn accepted_by_month(
+pub async fn accepted_by_day(
     conn: &impl ConnectionTrait,
     insurer: &str,
     (from, to): (chrono::NaiveDate, chrono::NaiveDate),
-) -> Result<Vec<super::MonthCount>, DbErr> {
+) -> Result<Vec<super::DayCount>, DbErr> {
     use sea_orm::FromQueryResult;
     let backend = conn.get_database_backend();
-    let month = super::month_of(backend, "decided_on");
-    let sql = format!(
-        "SELECT {month} AS month, '' AS kind, CAST(COUNT(*) AS BIGINT) AS n FROM adjustment_requests \
-         WHERE insurer = ? AND status <> 'rejected' AND decided_on >= ? AND decided_on <= ? GROUP BY 1"
-    );
-    super::MonthCount::find_by_statement(super::statement(
+    let sql = "SELECT decided_on AS day, '' AS kind, CAST(COUNT(*) AS BIGINT) AS n FROM adjustment_requests \
+         WHERE insurer = ? AND status <> 'rejected' AND decided_on >= ? AND decided_on <= ? GROUP BY decided_on";
+    super::DayCount::find_by_statement(super::statement(
         backend,
-        &sql,
+        sql,
         vec![insurer.into(), from.into(), to.into()],
     ))
     .all(conn)

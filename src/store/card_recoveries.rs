@@ -110,22 +110,21 @@ pub async fn lost_between(
         .await
 }
 
-/// Steps recorded in `from..=to` by category (`kind`) and month: `column` is one of the step
+/// Steps recorded in `from..=to` by category (`kind`) and day: `column` is one of the step
 /// dates (`first_notice_on`, `second_notice_on`, `employer_contacted_on`).
-pub async fn steps_by_month(
+pub async fn steps_by_day(
     conn: &impl ConnectionTrait,
     insurer: &str,
     column: &'static str,
     (from, to): (NaiveDate, NaiveDate),
-) -> Result<Vec<super::MonthCount>, DbErr> {
+) -> Result<Vec<super::DayCount>, DbErr> {
     use sea_orm::FromQueryResult;
     let backend = conn.get_database_backend();
-    let month = super::month_of(backend, column);
     let sql = format!(
-        "SELECT {month} AS month, category AS kind, CAST(COUNT(*) AS BIGINT) AS n FROM card_recoveries \
-         WHERE insurer = ? AND {column} >= ? AND {column} <= ? GROUP BY 1, 2"
+        "SELECT {column} AS day, category AS kind, CAST(COUNT(*) AS BIGINT) AS n FROM card_recoveries \
+         WHERE insurer = ? AND {column} >= ? AND {column} <= ? GROUP BY {column}, category"
     );
-    super::MonthCount::find_by_statement(super::statement(
+    super::DayCount::find_by_statement(super::statement(
         backend,
         &sql,
         vec![insurer.into(), from.into(), to.into()],

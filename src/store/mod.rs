@@ -160,18 +160,10 @@ pub(crate) fn statement(backend: sea_orm::DbBackend, sql: &str, values: Vec<sea_
     sea_orm::Statement::from_sql_and_values(backend, sql, values)
 }
 
-/// SQL for the `YYYY-MM` month of a date column (dates are ISO text on SQLite).
-pub(crate) fn month_of(backend: sea_orm::DbBackend, column: &str) -> String {
-    match backend {
-        sea_orm::DbBackend::Postgres => format!("to_char({column}, 'YYYY-MM')"),
-        _ => format!("substr({column}, 1, 7)"),
-    }
-}
-
-/// A count by `YYYY-MM` month (and, for some queries, by a kind).
+/// A count by day (and, for some queries, by a kind); callers fold days into months.
 #[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
-pub struct MonthCount {
-    pub month: String,
+pub struct DayCount {
+    pub day: chrono::NaiveDate,
     pub kind: String,
     pub n: i64,
 }

@@ -129,6 +129,31 @@ pub async fn actions(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Re
 
 /// A stored entry as the domain's ledger entry.
 pub fn ledger_entry(e: &entry::Model) -> Result<LedgerEntry, DbErr> {
+    entry_of(&EntryFacts {
+        id: e.id.clone(),
+        receivable_id: e.receivable_id.clone(),
+        kind: e.kind.clone(),
+        amount: e.amount,
+        entry_on: e.entry_on,
+        channel: e.channel.clone(),
+        reason: e.reason.clone(),
+    })
+}
+
+/// What the ledger needs of a stored entry (bulk reads select only these columns).
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct EntryFacts {
+    pub id: String,
+    pub receivable_id: String,
+    pub kind: String,
+    pub amount: i64,
+    pub entry_on: NaiveDate,
+    pub channel: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// The domain's entry for a stored one.
+pub fn entry_of(e: &EntryFacts) -> Result<LedgerEntry, DbErr> {
     let corrupt = |what: &str| DbErr::Custom(format!("receivable entry {}: {what}", e.id));
     let amount = Yen::new(e.amount);
     Ok(match e.kind.as_str() {
@@ -439,20 +464,37 @@ pub async fn kinds_page(
     q.order_by_asc(Column::Id).limit(limit).into_tuple().all(conn).await
 }
 
-/// Ledger entries of the receivables with ids in (`after`, `through`], grouped by receivable.
-pub async fn entries_in_range(
+/// What the ledger needs of the entries of the receivables with ids in (`after`, `through`],
+/// grouped by receivable, each receivable's in the order they were recorded.
+pub async fn entry_facts_in_range(
     conn: &impl ConnectionTrait,
     insurer: &str,
     after: Option<&str>,
     through: &str,
-) -> Result<std::collections::HashMap<String, Vec<entry::Model>>, DbErr> {
+) -> Result<std::collections::HashMap<String, Vec<EntryFacts>>, DbErr> {
     let mut q = entry::Entity::find()
+        .select_only()
+        .columns([
+            entry::Column::Id,
+            entry::Column::ReceivableId,
+            entry::Column::Kind,
+            entry::Column::Amount,
+            entry::Column::EntryOn,
+            entry::Column::Channel,
+            entry::Column::Reason,
+        ])
         .filter(entry::Column::Insurer.eq(insurer))
         .filter(entry::Column::ReceivableId.lte(through));
     if let Some(a) = after {
         q = q.filter(entry::Column::ReceivableId.gt(a));
     }
-    Ok(by_receivable(q.all(conn).await?))
+    let mut rows: Vec<EntryFacts> = q.into_model().all(conn).await?;
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut out: std::collections::HashMap<String, Vec<EntryFacts>> = std::collections::HashMap::new();
+    for e in rows {
+        out.entry(e.receivable_id.clone()).or_default().push(e);
+    }
+    Ok(out)
 }
 
 /// The assessment date of the tenant's first receivable.
@@ -645,21 +687,20 @@ pub async fn legal_in_range(
     Ok(out)
 }
 
-/// Actions of `kinds` taken in `from..=to`, counted by kind and month; of receivables of
+/// Actions of `kinds` taken in `from..=to`, counted by kind and day; of receivables of
 /// `receivable_kind` only, when given.
-pub async fn actions_by_month(
+pub async fn actions_by_day(
     conn: &impl ConnectionTrait,
     insurer: &str,
     (from, to): (NaiveDate, NaiveDate),
     kinds: &[&str],
     receivable_kind: Option<&str>,
-) -> Result<Vec<super::MonthCount>, DbErr> {
+) -> Result<Vec<super::DayCount>, DbErr> {
     use sea_orm::FromQueryResult;
     if kinds.is_empty() {
         return Ok(Vec::new());
     }
     let backend = conn.get_database_backend();
-    let month = super::month_of(backend, "a.action_on");
     let marks = vec!["?"; kinds.len()].join(", ");
     let mut values: Vec<sea_orm::Value> = vec![insurer.into()];
     values.extend(kinds.iter().map(|k| (*k).into()));
@@ -672,26 +713,25 @@ pub async fn actions_by_month(
         None => "",
     };
     let sql = format!(
-        "SELECT {month} AS month, a.kind AS kind, CAST(COUNT(*) AS BIGINT) AS n FROM receivable_actions a \
+        "SELECT a.action_on AS day, a.kind AS kind, CAST(COUNT(*) AS BIGINT) AS n FROM receivable_actions a \
          WHERE a.insurer = ? AND a.kind IN ({marks}) AND a.action_on >= ? AND a.action_on <= ? {filter} \
-         GROUP BY 1, 2"
+         GROUP BY a.action_on, a.kind"
     );
-    super::MonthCount::find_by_statement(super::statement(backend, &sql, values))
+    super::DayCount::find_by_statement(super::statement(backend, &sql, values))
         .all(conn)
         .await
 }
 
-/// Receivables assessed in `from..=to`, counted by month (`kind` is the receivable kind, or ''
-/// for all); of `receivable_kind` only, when given.
-pub async fn assessed_by_month(
+/// Receivables assessed in `from..=to`, counted by day (`kind` is ''); of `receivable_kind` only,
+/// when given.
+pub async fn assessed_by_day(
     conn: &impl ConnectionTrait,
     insurer: &str,
     (from, to): (NaiveDate, NaiveDate),
     receivable_kind: Option<&str>,
-) -> Result<Vec<super::MonthCount>, DbErr> {
+) -> Result<Vec<super::DayCount>, DbErr> {
     use sea_orm::FromQueryResult;
     let backend = conn.get_database_backend();
-    let month = super::month_of(backend, "assessed_on");
     let mut values: Vec<sea_orm::Value> = vec![insurer.into()];
     let filter = match receivable_kind {
         Some(k) => {
@@ -702,10 +742,10 @@ pub async fn assessed_by_month(
     };
     values.extend([from.into(), to.into()]);
     let sql = format!(
-        "SELECT {month} AS month, '' AS kind, CAST(COUNT(*) AS BIGINT) AS n FROM receivables \
-         WHERE insurer = ? {filter} AND assessed_on >= ? AND assessed_on <= ? GROUP BY 1"
+        "SELECT assessed_on AS day, '' AS kind, CAST(COUNT(*) AS BIGINT) AS n FROM receivables \
+         WHERE insurer = ? {filter} AND assessed_on >= ? AND assessed_on <= ? GROUP BY assessed_on"
     );
-    super::MonthCount::find_by_statement(super::statement(backend, &sql, values))
+    super::DayCount::find_by_statement(super::statement(backend, &sql, values))
         .all(conn)
         .await
 }

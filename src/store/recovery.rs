@@ -226,12 +226,12 @@ async fn build(db: &impl TransactionTrait, insurer: &str, years: &[i32], replace
     loop {
         let page = super::receivables::kinds_page(&txn, insurer, after.as_deref(), BUILD_PAGE).await?;
         let Some((last, _, _)) = page.last() else { break };
-        let mut entries = super::receivables::entries_in_range(&txn, insurer, after.as_deref(), last).await?;
+        let mut entries = super::receivables::entry_facts_in_range(&txn, insurer, after.as_deref(), last).await?;
         for (id, kind, reason) in &page {
             let Some(rows) = entries.remove(id) else { continue };
             let ledger = Ledger::new(
                 rows.iter()
-                    .map(super::receivables::ledger_entry)
+                    .map(super::receivables::entry_of)
                     .collect::<Result<Vec<_>, _>>()?,
             )
             .map_err(|e| DbErr::Custom(format!("stored ledger of {id}: {e}")))?;

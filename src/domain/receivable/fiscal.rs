@@ -54,8 +54,8 @@ pub struct RecoveryFigures {
 }
 
 /// What moved on one receivable around a reporting year: the balance carried in on April 1 and
-/// the assessments, reductions and collections within the year. The store sums these in SQL; a
-/// [`Ledger`] gives them by [`YearMovements::of`].
+/// the assessments, reductions and collections within the year, as [`YearMovements::of`] takes
+/// them from a [`Ledger`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct YearMovements {
     pub assessed_on: NaiveDate,
