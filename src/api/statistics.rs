@@ -868,6 +868,41 @@ pub struct CardRecoveryRate {
     #[serde(with = "rust_decimal::serde::float_option")]
     #[schema(value_type = Option<f64>)]
     pub rate: Option<rust_decimal::Decimal>,
+    /// The same a year earlier: losses of the period a year back, as they stood a year before
+    /// `as_of`.
+    pub previous: CardRecoveryPrevious,
+}
+
+/// Last year's rate beside this year's.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CardRecoveryPrevious {
+    pub cases: i64,
+    pub returned: i64,
+    #[serde(with = "rust_decimal::serde::float_option")]
+    #[schema(value_type = Option<f64>)]
+    pub rate: Option<rust_decimal::Decimal>,
+}
+
+/// Per category, how the cases of holders who lost eligibility in `lost` stood on `as_of`.
+async fn card_tallies(
+    state: &AppState,
+    insurer: &str,
+    lost: (NaiveDate, NaiveDate),
+    as_of: NaiveDate,
+) -> Result<BTreeMap<InsuredCategory, RecoveryTally>, ApiError> {
+    let mut tallies: BTreeMap<InsuredCategory, RecoveryTally> = InsuredCategory::ALL
+        .iter()
+        .map(|c| (*c, RecoveryTally::default()))
+        .collect();
+    for g in card_store::lost_between(&state.db, insurer, lost, as_of).await? {
+        let category = InsuredCategory::parse(&g.category)
+            .ok_or_else(|| ApiError::Internal(format!("stored category {}", g.category)))?;
+        tallies
+            .entry(category)
+            .or_default()
+            .add(status_from(g.returned == 1, g.unrecoverable == 1, g.expired == 1), g.n);
+    }
+    Ok(tallies)
 }
 
 /// What recovery work was done in one month for one category.
@@ -923,18 +958,15 @@ pub async fn card_recovery_statistics(
         return Err(ApiError::validation("lost_to", "must not be before lost_from"));
     }
     let as_of = q.as_of.unwrap_or_else(|| crate::store::now().date_naive());
-    let mut tallies: BTreeMap<InsuredCategory, RecoveryTally> = InsuredCategory::ALL
-        .iter()
-        .map(|c| (*c, RecoveryTally::default()))
-        .collect();
-    for g in card_store::lost_between(&state.db, auth.insurer(), (lost_from, lost_to), as_of).await? {
-        let category = InsuredCategory::parse(&g.category)
-            .ok_or_else(|| ApiError::Internal(format!("stored category {}", g.category)))?;
-        tallies
-            .entry(category)
-            .or_default()
-            .add(status_from(g.returned == 1, g.unrecoverable == 1, g.expired == 1), g.n);
-    }
+    let tallies = card_tallies(&state, auth.insurer(), (lost_from, lost_to), as_of).await?;
+    let year_back = |d: NaiveDate| d.checked_sub_months(chrono::Months::new(12)).unwrap_or(d);
+    let before = card_tallies(
+        &state,
+        auth.insurer(),
+        (year_back(lost_from), year_back(lost_to)),
+        year_back(as_of),
+    )
+    .await?;
     let span = (fy.first_day(), fy.last_day());
     let mut notices = card_store::steps_by_day(&state.db, auth.insurer(), "first_notice_on", span).await?;
     notices.extend(card_store::steps_by_day(&state.db, auth.insurer(), "second_notice_on", span).await?);
@@ -960,14 +992,22 @@ pub async fn card_recovery_statistics(
         as_of,
         rates: tallies
             .into_iter()
-            .map(|(category, t)| CardRecoveryRate {
-                category,
-                cases: t.cases,
-                returned: t.returned,
-                unrecoverable: t.unrecoverable,
-                expired: t.expired,
-                open: t.open,
-                rate: t.rate(),
+            .map(|(category, t)| {
+                let p = before.get(&category).copied().unwrap_or_default();
+                CardRecoveryRate {
+                    category,
+                    cases: t.cases,
+                    returned: t.returned,
+                    unrecoverable: t.unrecoverable,
+                    expired: t.expired,
+                    open: t.open,
+                    rate: t.rate(),
+                    previous: CardRecoveryPrevious {
+                        cases: p.cases,
+                        returned: p.returned,
+                        rate: p.rate(),
+                    },
+                }
             })
             .collect(),
         months,
@@ -983,6 +1023,7 @@ pub async fn card_recovery_statistics(
             "expired",
             "open",
             "rate",
+            "previous_rate",
             "notices",
             "employer_contacts",
         ];
@@ -1001,6 +1042,7 @@ pub async fn card_recovery_statistics(
                     r.expired.to_string(),
                     r.open.to_string(),
                     csv_rate(r.rate),
+                    csv_rate(r.previous.rate),
                     String::new(),
                     String::new(),
                 ]
@@ -1008,7 +1050,7 @@ pub async fn card_recovery_statistics(
             .collect();
         body.extend(report.months.iter().map(|m| {
             let mut line = vec![fy.clone(), m.category.as_str().into(), m.month.clone()];
-            line.extend(std::iter::repeat_n(String::new(), 6));
+            line.extend(std::iter::repeat_n(String::new(), 7));
             line.extend([m.notices.to_string(), m.employer_contacts.to_string()]);
             line
         }));

@@ -41,7 +41,14 @@ fn row<'a>(v: &'a Value, kind: &str, period: &str) -> &'a Value {
 #[actix_web::test]
 async fn the_seed_fy2017_recovery_table_is_rebuilt_from_the_ledger() {
     let app = TestApp::spawn().await;
-    // 返納金: current 49,826,384 / 37,902,197; prior: 47,122,720 carried in, 13,116,401 collected.
+    // SEED-A 【平成29年度 債権回収率】, with the 28年度 rates in brackets:
+    //   返納金 current 49,826,384 / 37,902,197 = 76.07 (64.98); prior 47,122,720 / 13,116,401 =
+    //   27.83 (29.61); 損害賠償金 current 85,191,603 / 81,430,652 = 95.59 (85.14); prior 14,248,201 /
+    //   2,051,292 = 14.40 (24.65); 診療報酬返還金 current 30,087 / 30,087 = 100 (100); prior
+    //   3,506,916 / 0 = 0.00 (0.00).
+    // 返納金: FY2017's own, and two older ones whose balances on 2017-04-01 add up to 47,122,720,
+    // collected in FY2016 at the 28年度 rates (FY2016 current 32,490,000 / 50,000,000 = 64.98;
+    // prior 12,456,494 / 42,069,214 = 29.61).
     receivable(
         &app,
         "overpayment_refund",
@@ -55,13 +62,36 @@ async fn the_seed_fy2017_recovery_table_is_rebuilt_from_the_ledger() {
         "overpayment_refund",
         50_000_000,
         "2016-06-01",
-        &[(2_877_280, "2017-01-10"), (13_116_401, "2017-10-01")],
+        &[(32_490_000, "2017-01-10"), (13_116_401, "2017-10-01")],
     )
     .await;
-    // 損害賠償金 current 85,191,603 / 81,430,652.
+    receivable(
+        &app,
+        "overpayment_refund",
+        42_069_214,
+        "2015-06-01",
+        &[(12_456_494, "2016-09-01")],
+    )
+    .await;
+    // 損害賠償金: FY2017's own; FY2016 current 8,514,000 / 10,000,000 = 85.14; FY2016 prior
+    // 4,175,027 / 16,937,228 = 24.65; carried into FY2017: 1,486,000 + 12,762,201 = 14,248,201.
     receivable(&app, "damages", 85_191_603, "2017-05-01", &[(81_430_652, "2018-03-31")]).await;
+    receivable(&app, "damages", 10_000_000, "2016-05-01", &[(8_514_000, "2016-12-01")]).await;
+    receivable(
+        &app,
+        "damages",
+        16_937_228,
+        "2015-05-01",
+        &[(4_175_027, "2016-08-01"), (2_051_292, "2017-08-01")],
+    )
+    .await;
+    // 診療報酬返還金: FY2017's own, collected in full; FY2016's, collected in full; an older one
+    // never collected.
+    receivable(&app, "provider_refund", 30_087, "2017-07-01", &[(30_087, "2018-03-30")]).await;
+    receivable(&app, "provider_refund", 1_000, "2016-07-01", &[(1_000, "2016-07-20")]).await;
+    receivable(&app, "provider_refund", 3_506_916, "2015-07-01", &[]).await;
     // Collected on 2018-04-02: counts in FY2018, not FY2017.
-    receivable(&app, "provider_refund", 30_087, "2017-07-01", &[(30_087, "2018-04-02")]).await;
+    receivable(&app, "benefit_refund", 30_087, "2017-07-01", &[(30_087, "2018-04-02")]).await;
 
     let token = app.token("statistics:read");
     let v = expect_status(
@@ -69,27 +99,37 @@ async fn the_seed_fy2017_recovery_table_is_rebuilt_from_the_ledger() {
         StatusCode::OK,
     )
     .await;
-    let r = row(&v, "overpayment_refund", "current");
-    assert_eq!(
-        (r["assessed"].as_i64(), r["collected"].as_i64(), r["rate"].as_f64()),
-        (Some(49_826_384), Some(37_902_197), Some(76.07))
-    );
-    let r = row(&v, "overpayment_refund", "prior");
-    assert_eq!(
-        (r["assessed"].as_i64(), r["collected"].as_i64(), r["rate"].as_f64()),
-        (Some(47_122_720), Some(13_116_401), Some(27.83))
-    );
-    assert_eq!(row(&v, "damages", "current")["rate"].as_f64(), Some(95.59));
-    let p = row(&v, "provider_refund", "current");
-    assert_eq!((p["collected"].as_i64(), p["rate"].as_f64()), (Some(0), Some(0.0)));
+    let seed = [
+        ("overpayment_refund", "current", 49_826_384, 37_902_197, 76.07, 64.98),
+        ("overpayment_refund", "prior", 47_122_720, 13_116_401, 27.83, 29.61),
+        ("damages", "current", 85_191_603, 81_430_652, 95.59, 85.14),
+        ("damages", "prior", 14_248_201, 2_051_292, 14.40, 24.65),
+        ("provider_refund", "current", 30_087, 30_087, 100.0, 100.0),
+        ("provider_refund", "prior", 3_506_916, 0, 0.0, 0.0),
+    ];
+    for (kind, period, assessed, collected, rate, previous) in seed {
+        let r = row(&v, kind, period);
+        assert_eq!(
+            (
+                r["assessed"].as_i64(),
+                r["collected"].as_i64(),
+                r["rate"].as_f64(),
+                r["previous"]["rate"].as_f64()
+            ),
+            (Some(assessed), Some(collected), Some(rate), Some(previous)),
+            "{kind} {period}"
+        );
+    }
+    let b = row(&v, "benefit_refund", "current");
+    assert_eq!((b["collected"].as_i64(), b["rate"].as_f64()), (Some(0), Some(0.0)));
     let next = expect_status(
         app.get("/v1/statistics/recovery?fiscal_year=2018", &token).await,
         StatusCode::OK,
     )
     .await;
-    let p = row(&next, "provider_refund", "prior");
+    let b = row(&next, "benefit_refund", "prior");
     assert_eq!(
-        (p["assessed"].as_i64(), p["collected"].as_i64(), p["rate"].as_f64()),
+        (b["assessed"].as_i64(), b["collected"].as_i64(), b["rate"].as_f64()),
         (Some(30_087), Some(30_087), Some(100.0))
     );
     // Last year's figures beside the rate.
@@ -934,6 +974,30 @@ async fn card_recovery_rates_count_returns_by_the_day_the_figures_are_taken() {
         )
     };
     assert_eq!(rate(&v, "general"), (3, 1, 1, 1, Some(33.33)));
+    // A year earlier (losses of FY2024 up to January, as on 2025-02-28): none.
+    assert_eq!(v["rates"][0]["previous"]["cases"], 0);
+    let later = expect_status(
+        app.get(
+            "/v1/statistics/card-recovery?fiscal_year=2026&lost_from=2026-04-01&lost_to=2027-01-31&as_of=2027-02-28",
+            &token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let general = later["rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["category"] == "general")
+        .unwrap();
+    assert_eq!(
+        (
+            general["previous"]["cases"].as_i64(),
+            general["previous"]["rate"].as_f64()
+        ),
+        (Some(3), Some(33.33))
+    );
     assert_eq!(rate(&v, "voluntary_continuation"), (1, 1, 0, 0, Some(100.0)));
     // Taken today, the late return counts; the whole fiscal year takes in the February loss.
     let today = expect_status(
