@@ -12,16 +12,7 @@ async fn refund(app: &TestApp) -> Value {
     app.member(hid, "601", "head").await;
     let spouse = app.member(hid, "602", "spouse").await;
     let sid = spouse["id"].as_str().unwrap();
-    expect_status(
-        app.patch(
-            &format!("/v1/members/{sid}"),
-            &app.admin(),
-            &json!({"lost_on": "2025-09-10", "loss_reason": "other_insurance"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    app.lose_eligibility(sid, "2025-09-10").await;
     let claim = |n: &str, day: &str, total: i64, copay: i64| {
         json!({"claim_number": n, "member_id": sid, "service_month": "2025-09",
                "provider": {"code": "1312345678", "name": "千代田病院"}, "kind": "medical", "setting": "outpatient",
@@ -336,16 +327,7 @@ async fn a_request_warns_when_the_insureds_own_claim_has_lapsed() {
     app.member(hid, "611", "head").await;
     let spouse = app.member(hid, "612", "spouse").await;
     let sid = spouse["id"].as_str().unwrap();
-    expect_status(
-        app.patch(
-            &format!("/v1/members/{sid}"),
-            &app.admin(),
-            &json!({"lost_on": "2024-05-01", "loss_reason": "other_insurance"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    app.lose_eligibility(sid, "2024-05-01").await;
     // Care on 2024-06-03: the insured's claim at the new insurer lapsed on 2026-06-03.
     app.import(&[
         json!({"claim_number": "AJ-9", "member_id": sid, "service_month": "2024-06",

@@ -197,6 +197,32 @@ impl TestApp {
         expect_status(res, StatusCode::CREATED).await
     }
 
+    /// GETs `path` as CSV (`Accept: text/csv`) and gives back the body.
+    pub async fn get_csv(&self, path: &str, token: &str) -> String {
+        let res = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .header("accept", "text/csv")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        res.text().await.unwrap()
+    }
+
+    /// Records that a member lost eligibility on `on` (joined another insurance).
+    pub async fn lose_eligibility(&self, member_id: &str, on: &str) {
+        let res = self
+            .patch(
+                &format!("/v1/members/{member_id}"),
+                &self.admin(),
+                &json!({"lost_on": on, "loss_reason": "other_insurance"}),
+            )
+            .await;
+        expect_status(res, StatusCode::OK).await;
+    }
+
     /// Imports NDJSON lines and gives back the report.
     pub async fn import(&self, lines: &[Value]) -> Value {
         let body: String = lines.iter().map(|l| format!("{l}\n")).collect();

@@ -338,16 +338,7 @@ async fn care_after_loss_of_eligibility_becomes_one_refund_per_member_and_month(
     let head = app.member(hid, "401", "head").await;
     let spouse = app.member(hid, "402", "spouse").await;
     let sid = spouse["id"].as_str().unwrap();
-    expect_status(
-        app.patch(
-            &format!("/v1/members/{sid}"),
-            &app.admin(),
-            &json!({"lost_on": "2025-09-10", "loss_reason": "other_insurance"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    app.lose_eligibility(sid, "2025-09-10").await;
     let report = app
         .import(&[
             visit("IV-1", sid, "2025-09-15", 100_000, 30_000),
@@ -713,16 +704,7 @@ async fn certificates_still_valid_at_the_loss_are_recovered_on_schedule() {
         "validation_failed",
     )
     .await;
-    expect_status(
-        app.patch(
-            &format!("/v1/members/{mid}"),
-            &app.admin(),
-            &json!({"lost_on": "2026-10-01", "loss_reason": "other_insurance"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    app.lose_eligibility(mid, "2026-10-01").await;
     // Expired before the loss: nothing to recover.
     expect_problem(
         app.post(

@@ -139,17 +139,7 @@ async fn the_seed_fy2017_recovery_table_is_rebuilt_from_the_ledger() {
     );
 
     // CSV parses and matches the JSON.
-    let csv = app
-        .client
-        .get(app.url("/v1/statistics/recovery?fiscal_year=2017"))
-        .bearer_auth(&token)
-        .header("accept", "text/csv")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = app.get_csv("/v1/statistics/recovery?fiscal_year=2017", &token).await;
     let lines: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
     assert_eq!(lines.len(), v["rows"].as_array().unwrap().len() + 1);
     let at = |line: &Vec<&str>, col: &str| line[lines[0].iter().position(|h| *h == col).unwrap()].to_string();
@@ -306,16 +296,8 @@ async fn the_seed_fy2017_refund_breakdown_is_rebuilt_from_the_ledger() {
     );
     // CSV of the breakdown parses and matches the JSON.
     let csv = app
-        .client
-        .get(app.url("/v1/statistics/recovery/breakdown?fiscal_year=2017"))
-        .bearer_auth(&token)
-        .header("accept", "text/csv")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .get_csv("/v1/statistics/recovery/breakdown?fiscal_year=2017", &token)
+        .await;
     let lines: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
     assert_eq!(lines.len(), 6, "{csv}");
     let col = |name: &str| lines[0].iter().position(|h| *h == name).unwrap();
@@ -405,16 +387,7 @@ async fn kept_totals_equal_totals_rebuilt_from_the_ledger() {
     app.member(hid, "501", "head").await;
     let spouse = app.member(hid, "502", "spouse").await;
     let sid = spouse["id"].as_str().unwrap();
-    expect_status(
-        app.patch(
-            &format!("/v1/members/{sid}"),
-            &app.admin(),
-            &json!({"lost_on": "2025-09-10", "loss_reason": "other_insurance"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    app.lose_eligibility(sid, "2025-09-10").await;
     let claim = |n: &str, total: i64| {
         json!({
             "claim_number": n, "member_id": sid, "service_month": "2025-09",
@@ -681,17 +654,7 @@ async fn activity_is_counted_month_by_month_against_the_plan() {
     );
 
     // CSV: one line per activity and month plus a total line each, matching the JSON.
-    let csv = app
-        .client
-        .get(app.url("/v1/statistics/activity?fiscal_year=2017"))
-        .bearer_auth(&token)
-        .header("accept", "text/csv")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = app.get_csv("/v1/statistics/activity?fiscal_year=2017", &token).await;
     let lines: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
     assert_eq!(lines.len(), 1 + 5 * 13);
     let col = |name: &str| lines[0].iter().position(|h| *h == name).unwrap();
@@ -840,17 +803,7 @@ async fn adjustments_recovered_month_by_month_reproduce_the_seed() {
         (Some(120), Some(81), Some(9_000_000), Some(6_024_646))
     );
     // CSV: twelve months and the total, matching the JSON.
-    let csv = app
-        .client
-        .get(app.url("/v1/statistics/adjustments?fiscal_year=2018"))
-        .bearer_auth(&token)
-        .header("accept", "text/csv")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = app.get_csv("/v1/statistics/adjustments?fiscal_year=2018", &token).await;
     let lines: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
     assert_eq!(lines.len(), 14);
     let col = |name: &str| lines[0].iter().position(|h| *h == name).unwrap();
@@ -869,16 +822,7 @@ async fn card_case(app: &TestApp, n: &str, category: &str, lost_on: &str, steps:
     let h = app.household(&format!("CRS{n}")).await;
     let m = app.member(h["id"].as_str().unwrap(), n, "head").await;
     let mid = m["id"].as_str().unwrap();
-    expect_status(
-        app.patch(
-            &format!("/v1/members/{mid}"),
-            &app.admin(),
-            &json!({"lost_on": lost_on, "loss_reason": "other_insurance"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    app.lose_eligibility(mid, lost_on).await;
     let c = expect_status(
         app.post(
             "/v1/card-recoveries",
@@ -1024,17 +968,7 @@ async fn card_recovery_rates_count_returns_by_the_day_the_figures_are_taken() {
     assert_eq!(month("general", "2026-03"), (0, 0));
 
     // CSV matches the JSON.
-    let csv = app
-        .client
-        .get(app.url(path))
-        .bearer_auth(&token)
-        .header("accept", "text/csv")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = app.get_csv(path, &token).await;
     let lines: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
     assert_eq!(lines.len(), 1 + 2 + 24);
     let col = |name: &str| lines[0].iter().position(|h| *h == name).unwrap();
