@@ -5,7 +5,9 @@
 //!
 //! - [`kind`]: the nine kinds of API.md, their legal basis and character (§1);
 //! - [`ledger`]: 調定 / 調定減 / 収納 / 不納欠損 entries, balance and status (§8);
-//! - [`fiscal`]: 年度 attribution, 現年度/過年度, recovery rates (§8);
+//! - [`fiscal`]: 年度 attribution, 現年度/過年度, recovery rates and each receivable's contribution
+//!   to them (§8);
+//! - [`activity`]: the monthly plan-and-actual report of SEED-A (§4.1, §3.2);
 //! - [`late_charge`](mod@late_charge), [`rates`], [`civil`]: 健康保険法181条 延滞金 and civil interest (§5);
 //! - [`limitation`](mod@limitation): the 時効 clock with renewal and suspension (§6);
 //! - [`action`], [`dunning`]: the worklist rules (§4, SEED-A);
