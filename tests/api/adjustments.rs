@@ -23,16 +23,7 @@ async fn refund(app: &TestApp) -> Value {
         claim("AJ-2", "2025-09-20", 50_000, 15_000),
     ])
     .await;
-    let d = expect_status(
-        app.post(
-            "/v1/receivables/detect-ineligible-visits",
-            &app.admin(),
-            &json!({"service_month": "2025-09"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let d = app.detect("2025-09").await;
     let id = d["receivable_ids"][0].as_str().unwrap();
     expect_status(
         app.get(&format!("/v1/receivables/{id}"), &app.admin()).await,
@@ -335,16 +326,7 @@ async fn a_request_warns_when_the_insureds_own_claim_has_lapsed() {
         "total_cost": 10_000, "copayment": 3_000, "first_service_on": "2024-06-03"}),
     ])
     .await;
-    let d = expect_status(
-        app.post(
-            "/v1/receivables/detect-ineligible-visits",
-            &app.admin(),
-            &json!({"service_month": "2024-06"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    let d = app.detect("2024-06").await;
     let rid = d["receivable_ids"][0].as_str().unwrap();
     let q = expect_status(
         app.post("/v1/adjustment-requests", &app.admin(), &request(rid, None))

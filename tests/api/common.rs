@@ -223,6 +223,18 @@ impl TestApp {
         expect_status(res, StatusCode::OK).await;
     }
 
+    /// Runs the detection of care after loss of eligibility for `month` and gives back the report.
+    pub async fn detect(&self, month: &str) -> Value {
+        let res = self
+            .post(
+                "/v1/receivables/detect-ineligible-visits",
+                &self.admin(),
+                &json!({ "service_month": month }),
+            )
+            .await;
+        expect_status(res, StatusCode::OK).await
+    }
+
     /// Imports NDJSON lines and gives back the report.
     pub async fn import(&self, lines: &[Value]) -> Value {
         let body: String = lines.iter().map(|l| format!("{l}\n")).collect();

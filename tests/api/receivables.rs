@@ -348,19 +348,7 @@ async fn care_after_loss_of_eligibility_becomes_one_refund_per_member_and_month(
         ])
         .await;
     assert_eq!(report["created"], 4);
-    let detect = || async {
-        expect_status(
-            app.post(
-                "/v1/receivables/detect-ineligible-visits",
-                &app.admin(),
-                &json!({"service_month": "2025-09"}),
-            )
-            .await,
-            StatusCode::OK,
-        )
-        .await
-    };
-    let d = detect().await;
+    let d = app.detect("2025-09").await;
     assert_eq!((d["created"].as_i64(), d["claims"].as_i64()), (Some(1), Some(2)), "{d}");
     let id = d["receivable_ids"][0].as_str().unwrap().to_string();
     let r = expect_status(
@@ -375,7 +363,7 @@ async fn care_after_loss_of_eligibility_becomes_one_refund_per_member_and_month(
     assert_eq!(r["source_claim_ids"].as_array().unwrap().len(), 2);
 
     // Again: nothing new.
-    let d = detect().await;
+    let d = app.detect("2025-09").await;
     assert_eq!((d["created"].as_i64(), d["unchanged"].as_i64()), (Some(0), Some(1)));
     // A voided claim reduces it (調定減).
     let claims = expect_status(
@@ -398,7 +386,7 @@ async fn care_after_loss_of_eligibility_becomes_one_refund_per_member_and_month(
         )
         .await;
     assert!(res.status().is_success());
-    let d = detect().await;
+    let d = app.detect("2025-09").await;
     assert_eq!(d["reduced"], 1, "{d}");
     let r = expect_status(
         app.get(&format!("/v1/receivables/{id}"), &app.admin()).await,
@@ -407,7 +395,7 @@ async fn care_after_loss_of_eligibility_becomes_one_refund_per_member_and_month(
     .await;
     assert_eq!(r["balance"], 70_000);
     assert_eq!(r["totals"]["reduced"], 35_000);
-    let d = detect().await;
+    let d = app.detect("2025-09").await;
     assert_eq!(
         (d["created"].as_i64(), d["reduced"].as_i64(), d["unchanged"].as_i64()),
         (Some(0), Some(0), Some(1))

@@ -396,19 +396,7 @@ async fn kept_totals_equal_totals_rebuilt_from_the_ledger() {
         })
     };
     app.import(&[claim("KT-1", 100_000), claim("KT-2", 50_000)]).await;
-    let detect = || async {
-        expect_status(
-            app.post(
-                "/v1/receivables/detect-ineligible-visits",
-                &app.admin(),
-                &json!({"service_month": "2025-09"}),
-            )
-            .await,
-            StatusCode::OK,
-        )
-        .await
-    };
-    assert_eq!(detect().await["created"], 1);
+    assert_eq!(app.detect("2025-09").await["created"], 1);
     let claims = expect_status(
         app.get("/v1/claims?service_month=2025-09&limit=10", &app.admin()).await,
         StatusCode::OK,
@@ -432,7 +420,7 @@ async fn kept_totals_equal_totals_rebuilt_from_the_ledger() {
         )
         .await;
     assert!(res.status().is_success());
-    assert_eq!(detect().await["reduced"], 1);
+    assert_eq!(app.detect("2025-09").await["reduced"], 1);
 
     // What the writes kept, figure by figure.
     let (t2018, _) = table(2018).await;
