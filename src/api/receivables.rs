@@ -21,7 +21,9 @@ use crate::domain::receivable::installment::{self, DefaultRule, Instalment, Plan
 use crate::domain::receivable::late_charge::{PrincipalEvent, earliest_demand_deadline};
 use crate::domain::receivable::ledger::{CollectionChannel, WriteOffReason, status_of};
 use crate::domain::receivable::limitation::{LimitationEventKind, in_warning_window};
-use crate::domain::receivable::payment_order::{declaration_objection_deadline, final_on, payment_order_deadlines};
+use crate::domain::receivable::payment_order::{
+    ENDING_OUTCOMES, declaration_objection_deadline, final_on, legal_action_pending, payment_order_deadlines,
+};
 use crate::domain::receivable::{
     ActionKind, ActionOutcome, DebtorKind, LateChargeTable, Ledger, LedgerEntry, LimitationEvent, LimitationStart,
     ReceivableKind, RefundReason, late_charge, limitation,
@@ -310,19 +312,12 @@ async fn load(state: &AppState, r: &rec::Model) -> Result<Loaded, ApiError> {
     })
 }
 
-/// Outcomes that end a payment order without confirming the claim.
-const ENDED: [&str; 2] = ["withdrawn", "lapsed"];
-
-/// Whether legal action (支払督促) is pending: filed and not withdrawn or lapsed. The receivable
-/// is `in_legal` until then, unless collected or written off.
+/// Whether legal action is pending ([`legal_action_pending`]).
 fn in_legal(actions: &[action::Model], legal: &[legal::Model]) -> bool {
-    if legal.is_empty() {
-        actions.iter().any(|a| a.kind == ActionKind::PaymentOrderFiled.as_str())
-    } else {
-        legal
-            .iter()
-            .any(|l| !l.outcome.as_deref().is_some_and(|o| ENDED.contains(&o)))
-    }
+    legal_action_pending(
+        legal.iter().map(|l| l.outcome.as_deref()),
+        actions.iter().any(|a| a.kind == ActionKind::PaymentOrderFiled.as_str()),
+    )
 }
 
 /// The schedule and position of a plan on `on`, paid by the collections since the pledge.
@@ -372,7 +367,7 @@ fn limitation_of(kind: ReceivableKind, r: &rec::Model, l: &Loaded, today: NaiveD
     for x in &l.legal {
         let kind = match x.outcome.as_deref() {
             Some("final") => LimitationEventKind::JudgmentFinal,
-            Some(o) if ENDED.contains(&o) => LimitationEventKind::ProceedingsEnded,
+            Some(o) if ENDING_OUTCOMES.contains(&o) => LimitationEventKind::ProceedingsEnded,
             _ => continue,
         };
         if let Some(on) = x.outcome_on {

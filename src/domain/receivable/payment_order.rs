@@ -33,6 +33,22 @@ pub struct PaymentOrderDeadlines {
     pub application_deadline: NaiveDate,
 }
 
+/// Outcomes that end a payment order without confirming the claim (取下げ, 失効).
+pub const ENDING_OUTCOMES: [&str; 2] = ["withdrawn", "lapsed"];
+
+/// Whether legal action (支払督促) is pending, which keeps a receivable `in_legal` until it is
+/// collected or written off: a recorded order without an ending outcome (`orders` holds each
+/// order's outcome); with no order on record, a `payment_order_filed` action alone counts as one
+/// filed and pending.
+pub fn legal_action_pending<'a>(mut orders: impl Iterator<Item = Option<&'a str>>, filed_action: bool) -> bool {
+    match orders.next() {
+        None => filed_action,
+        Some(first) => std::iter::once(first)
+            .chain(orders)
+            .any(|o| !o.is_some_and(|o| ENDING_OUTCOMES.contains(&o))),
+    }
+}
+
 /// The deadlines of a 支払督促 served on `served_on`.
 pub fn payment_order_deadlines(served_on: NaiveDate) -> PaymentOrderDeadlines {
     let objection_deadline = end_of_days(day_after(served_on), OBJECTION_DAYS);

@@ -1,6 +1,6 @@
 use super::support::*;
 use crate::domain::receivable::payment_order::{
-    PaymentOrderDeadlines, declaration_objection_deadline, final_on, payment_order_deadlines,
+    PaymentOrderDeadlines, declaration_objection_deadline, final_on, legal_action_pending, payment_order_deadlines,
 };
 
 #[test]
@@ -26,4 +26,21 @@ fn deadlines_from_service() {
     }
     assert_eq!(declaration_objection_deadline(d("2026-04-20")), d("2026-05-04"));
     assert_eq!(final_on(d("2026-04-20")), d("2026-05-05"));
+}
+
+#[test]
+fn legal_action_is_pending_until_every_order_is_withdrawn_or_lapsed() {
+    // No order on record: a filed action counts as one pending.
+    assert!(legal_action_pending(std::iter::empty(), true));
+    assert!(!legal_action_pending(std::iter::empty(), false));
+    // Orders on record decide, whatever the actions say.
+    assert!(legal_action_pending([None].into_iter(), false));
+    assert!(legal_action_pending([Some("objection")].into_iter(), true));
+    assert!(legal_action_pending([Some("final")].into_iter(), true));
+    assert!(!legal_action_pending([Some("withdrawn")].into_iter(), true));
+    assert!(!legal_action_pending(
+        [Some("lapsed"), Some("withdrawn")].into_iter(),
+        true
+    ));
+    assert!(legal_action_pending([Some("lapsed"), None].into_iter(), false));
 }
