@@ -709,17 +709,12 @@ async fn facts(
         .collect();
     let steps: Vec<StepRecord> =
         serde_json::from_str(&d.steps).map_err(|e| ApiError::Internal(format!("stored steps: {e}")))?;
-    let limit = steps
-        .iter()
-        .rev()
-        .find(|s| s.scope.starts_with("household"))
-        .or(steps.last())
-        .map(|s| LimitApplied {
-            limit: s.limit,
-            rule: s.rule.clone(),
-            limit_kind: s.limit_kind.clone(),
-            source: s.source.clone(),
-        });
+    let limit = crate::domain::kogaku::limit_on_notice(&steps).map(|s| LimitApplied {
+        limit: s.limit,
+        rule: s.rule.clone(),
+        limit_kind: s.limit_kind.clone(),
+        source: s.source.clone(),
+    });
     Ok(Facts {
         household,
         patients,

@@ -73,6 +73,7 @@ pub use error::KogakuError;
 pub use limitation::{lapses_after, limitation_starts_on};
 pub use outcome::{
     Determination, ExcludedClaim, ExclusionReason, LimitKind, MemberBenefit, ReviewFlag, Scope, Step, StepRecord,
+    limit_on_notice,
 };
 pub use rules::{RuleSet, rule_set_for};
 

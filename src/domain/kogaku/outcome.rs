@@ -227,3 +227,47 @@ impl From<&Step> for StepRecord {
         }
     }
 }
+
+/// The limit a decision notice (支給決定通知書) shows as 自己負担限度額: the last step over the
+/// whole household, which is the limit the calculation ended on; for a calculation without one,
+/// its last step.
+pub fn limit_on_notice(steps: &[StepRecord]) -> Option<&StepRecord> {
+    steps
+        .iter()
+        .rev()
+        .find(|s| s.scope.starts_with("household"))
+        .or(steps.last())
+}
+
+#[cfg(test)]
+mod notice_tests {
+    use super::*;
+
+    fn step(scope: &str, limit: i64) -> StepRecord {
+        StepRecord {
+            rule: "R3".into(),
+            scope: scope.into(),
+            copayments: 0,
+            cost_base: 0,
+            limit,
+            limit_kind: "monthly".into(),
+            halved: false,
+            source: String::new(),
+            paid: 0,
+            remaining: 0,
+        }
+    }
+
+    #[test]
+    fn the_notice_shows_the_last_household_limit_or_else_the_last_step() {
+        let steps = [
+            step("member m1 outpatient", 18_000),
+            step("household 70-74", 57_600),
+            step("household", 80_100),
+            step("member m2 outpatient", 18_000),
+        ];
+        assert_eq!(limit_on_notice(&steps).map(|s| s.limit), Some(80_100));
+        assert_eq!(limit_on_notice(&steps[..1]).map(|s| s.limit), Some(18_000));
+        assert_eq!(limit_on_notice(&[]), None);
+    }
+}
