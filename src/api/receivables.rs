@@ -17,7 +17,7 @@ use crate::auth::scope::{ReceivablesRead, ReceivablesWrite};
 use crate::domain::calendar::FiscalYear;
 use crate::domain::money::Yen;
 use crate::domain::receivable::fiscal::{fiscal_class, fiscal_year_of_assessment};
-use crate::domain::receivable::installment::{self, DefaultRule, Instalment, PlanPayment, PlanPosition, plan_position};
+use crate::domain::receivable::installment::{self, DefaultRule, Instalment, PlanPosition, plan_position};
 use crate::domain::receivable::late_charge::{PrincipalEvent, earliest_demand_deadline};
 use crate::domain::receivable::ledger::{CollectionChannel, WriteOffReason, status_of};
 use crate::domain::receivable::limitation::{LimitationEventKind, in_warning_window};
@@ -326,14 +326,7 @@ fn plan_position_of(p: &plan::Model, ledger: &Ledger, on: NaiveDate) -> (Vec<Ins
     let Ok(schedule) = installment::schedule(Yen::new(p.total), count, p.first_due_on) else {
         return (Vec::new(), None);
     };
-    let payments: Vec<PlanPayment> = ledger
-        .entries()
-        .iter()
-        .filter_map(|e| match *e {
-            LedgerEntry::Collection { on, amount, .. } if on >= p.pledged_on => Some(PlanPayment { on, amount }),
-            _ => None,
-        })
-        .collect();
+    let payments = installment::plan_payments(ledger, p.pledged_on);
     let position = plan_position(&schedule, &payments, on, p.cancelled_on, DefaultRule::SEED);
     (schedule, Some(position))
 }

@@ -15,6 +15,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::ledger::{Ledger, LedgerEntry};
 use super::period::add_months_clamped;
 use super::wire::wire_enum;
 use crate::domain::money::Yen;
@@ -88,6 +89,19 @@ impl DefaultRule {
 pub struct PlanPayment {
     pub on: NaiveDate,
     pub amount: Yen,
+}
+
+/// The payments towards a plan pledged on `pledged_on`: every collection on the receivable from
+/// that day on, whatever its channel.
+pub fn plan_payments(ledger: &Ledger, pledged_on: NaiveDate) -> Vec<PlanPayment> {
+    ledger
+        .entries()
+        .iter()
+        .filter_map(|e| match *e {
+            LedgerEntry::Collection { on, amount, .. } if on >= pledged_on => Some(PlanPayment { on, amount }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Where a plan stands on a day.

@@ -119,3 +119,42 @@ fn default_after_two_missed_instalments() {
         St::Defaulted
     );
 }
+
+#[test]
+fn collections_from_the_pledge_on_pay_the_plan() {
+    use crate::domain::receivable::installment::{PlanPayment, plan_payments};
+    use crate::domain::receivable::ledger::{CollectionChannel, Ledger, LedgerEntry as E};
+    let collect = |on: &str, amount: i64| E::Collection {
+        on: d(on),
+        amount: yen(amount),
+        channel: CollectionChannel::BankTransfer,
+    };
+    let ledger = Ledger::new(vec![
+        E::Assessment {
+            on: d("2026-01-05"),
+            amount: yen(120_000),
+        },
+        collect("2026-02-01", 10_000),
+        collect("2026-03-01", 20_000),
+        E::Reduction {
+            on: d("2026-03-10"),
+            amount: yen(5_000),
+        },
+        collect("2026-04-01", 20_000),
+    ])
+    .unwrap();
+    assert_eq!(
+        plan_payments(&ledger, d("2026-03-01")),
+        vec![
+            PlanPayment {
+                on: d("2026-03-01"),
+                amount: yen(20_000)
+            },
+            PlanPayment {
+                on: d("2026-04-01"),
+                amount: yen(20_000)
+            }
+        ]
+    );
+    assert!(plan_payments(&ledger, d("2026-04-02")).is_empty());
+}
