@@ -20,13 +20,13 @@ use crate::domain::receivable::fiscal::{fiscal_class, fiscal_year_of_assessment}
 use crate::domain::receivable::installment::{self, DefaultRule, Instalment, PlanPosition, plan_position};
 use crate::domain::receivable::late_charge::{PrincipalEvent, earliest_demand_deadline};
 use crate::domain::receivable::ledger::{CollectionChannel, WriteOffReason, status_of};
-use crate::domain::receivable::limitation::{LimitationEventKind, in_warning_window};
+use crate::domain::receivable::limitation::{events_of as limitation_events, in_warning_window};
 use crate::domain::receivable::payment_order::{
-    ENDING_OUTCOMES, declaration_objection_deadline, final_on, legal_action_pending, payment_order_deadlines,
+    declaration_objection_deadline, final_on, legal_action_pending, payment_order_deadlines,
 };
 use crate::domain::receivable::{
-    ActionKind, ActionOutcome, DebtorKind, LateChargeTable, Ledger, LedgerEntry, LimitationEvent, LimitationStart,
-    ReceivableKind, RefundReason, late_charge, limitation,
+    ActionKind, ActionOutcome, DebtorKind, LateChargeTable, Ledger, LedgerEntry, LimitationStart, ReceivableKind,
+    RefundReason, late_charge, limitation,
 };
 use crate::error::{ApiError, FieldError, Problem};
 use crate::store::entity::{
@@ -332,41 +332,14 @@ fn plan_position_of(p: &plan::Model, ledger: &Ledger, on: NaiveDate) -> (Vec<Ins
 }
 
 fn limitation_of(kind: ReceivableKind, r: &rec::Model, l: &Loaded, today: NaiveDate) -> Limitation {
-    let mut events: Vec<LimitationEvent> = l
-        .actions
-        .iter()
-        .filter_map(|a| {
-            let k = ActionKind::parse(&a.kind).ok()?;
-            Some(LimitationEvent {
-                kind: LimitationEventKind::from_action(k)?,
-                on: a.action_on,
-            })
-        })
-        .collect();
-    for e in l.ledger.entries() {
-        if let LedgerEntry::Collection { on, .. } = e {
-            events.push(LimitationEvent {
-                kind: LimitationEventKind::PartialPayment,
-                on: *on,
-            });
-        }
-    }
-    for p in &l.plans {
-        events.push(LimitationEvent {
-            kind: LimitationEventKind::InstallmentPledge,
-            on: p.pledged_on,
-        });
-    }
-    for x in &l.legal {
-        let kind = match x.outcome.as_deref() {
-            Some("final") => LimitationEventKind::JudgmentFinal,
-            Some(o) if ENDING_OUTCOMES.contains(&o) => LimitationEventKind::ProceedingsEnded,
-            _ => continue,
-        };
-        if let Some(on) = x.outcome_on {
-            events.push(LimitationEvent { kind, on });
-        }
-    }
+    let events = limitation_events(
+        l.actions
+            .iter()
+            .filter_map(|a| Some((ActionKind::parse(&a.kind).ok()?, a.action_on))),
+        &l.ledger,
+        l.plans.iter().map(|p| p.pledged_on),
+        l.legal.iter().map(|x| (x.outcome.as_deref(), x.outcome_on)),
+    );
     let clock = limitation(
         LimitationStart {
             kind,

@@ -29,6 +29,8 @@ use chrono::NaiveDate;
 
 use super::action::ActionKind;
 use super::kind::{LegalCharacter, ReceivableKind};
+use super::ledger::{Ledger, LedgerEntry};
+use super::payment_order::ENDING_OUTCOMES;
 use super::period::{day_after, days_between, end_of_months, end_of_years};
 use super::wire::wire_enum;
 
@@ -119,6 +121,47 @@ impl LimitationEventKind {
 pub struct LimitationEvent {
     pub kind: LimitationEventKind,
     pub on: NaiveDate,
+}
+
+/// What a receivable's records say to its clock, gathered into events: the actions that have a
+/// limitation effect ([`LimitationEventKind::from_action`]), every collection as a partial payment
+/// (承認, 民法152条), each installment pledge, and each payment order that ended: confirmed
+/// (`final`) or ended without confirming the claim (`withdrawn`, `lapsed`).
+pub fn events_of<'a>(
+    actions: impl IntoIterator<Item = (ActionKind, NaiveDate)>,
+    ledger: &Ledger,
+    pledges: impl IntoIterator<Item = NaiveDate>,
+    order_outcomes: impl IntoIterator<Item = (Option<&'a str>, Option<NaiveDate>)>,
+) -> Vec<LimitationEvent> {
+    let mut events: Vec<LimitationEvent> = actions
+        .into_iter()
+        .filter_map(|(a, on)| {
+            Some(LimitationEvent {
+                kind: LimitationEventKind::from_action(a)?,
+                on,
+            })
+        })
+        .collect();
+    events.extend(ledger.entries().iter().filter_map(|e| match *e {
+        LedgerEntry::Collection { on, .. } => Some(LimitationEvent {
+            kind: LimitationEventKind::PartialPayment,
+            on,
+        }),
+        _ => None,
+    }));
+    events.extend(pledges.into_iter().map(|on| LimitationEvent {
+        kind: LimitationEventKind::InstallmentPledge,
+        on,
+    }));
+    events.extend(order_outcomes.into_iter().filter_map(|(outcome, on)| {
+        let kind = match outcome {
+            Some("final") => LimitationEventKind::JudgmentFinal,
+            Some(o) if ENDING_OUTCOMES.contains(&o) => LimitationEventKind::ProceedingsEnded,
+            _ => return None,
+        };
+        Some(LimitationEvent { kind, on: on? })
+    }));
+    events
 }
 
 /// Where the clock starts.

@@ -226,3 +226,50 @@ fn civil_code_period_arithmetic() {
     assert_eq!(end_of_days(d("2026-03-03"), 14), d("2026-03-16"));
     assert_eq!(end_of_days(d("2026-03-03"), 1), d("2026-03-03"));
 }
+
+#[test]
+fn a_receivables_records_become_the_events_of_its_clock() {
+    use crate::domain::receivable::ledger::{CollectionChannel, Ledger, LedgerEntry as E};
+    use crate::domain::receivable::limitation::{LimitationEvent as Ev, LimitationEventKind as EK, events_of};
+    let ledger = Ledger::new(vec![
+        E::Assessment {
+            on: d("2025-04-01"),
+            amount: yen(100_000),
+        },
+        E::Collection {
+            on: d("2025-06-10"),
+            amount: yen(10_000),
+            channel: CollectionChannel::PaymentSlip,
+        },
+    ])
+    .unwrap();
+    let events = events_of(
+        [
+            (ActionKind::Phone, d("2025-05-01")),
+            (ActionKind::Notice, d("2025-05-02")),
+            (ActionKind::PaymentOrderFiled, d("2025-07-01")),
+        ],
+        &ledger,
+        [d("2025-06-20")],
+        [
+            (Some("final"), Some(d("2025-09-01"))),
+            (Some("lapsed"), Some(d("2025-10-01"))),
+            (Some("objection"), Some(d("2025-08-01"))),
+            (Some("final"), None),
+            (None, None),
+        ],
+    );
+    let ev = |kind, on: &str| Ev { kind, on: d(on) };
+    // A call is no 催告; an objection moves nothing by itself; an outcome without a date is skipped.
+    assert_eq!(
+        events,
+        vec![
+            ev(EK::Demand, "2025-05-02"),
+            ev(EK::PaymentOrderFiled, "2025-07-01"),
+            ev(EK::PartialPayment, "2025-06-10"),
+            ev(EK::InstallmentPledge, "2025-06-20"),
+            ev(EK::JudgmentFinal, "2025-09-01"),
+            ev(EK::ProceedingsEnded, "2025-10-01"),
+        ]
+    );
+}
