@@ -9,42 +9,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::float_arithmetic)]
 
-use std::net::TcpListener;
+mod support;
+
+use support::{INSURER, id, insert};
+
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use hokensha::app::{self, AppState};
-use hokensha::auth::AuthKeys;
-use hokensha::config::Config;
 use hokensha::store::entity::{claim, household, member, receivable, receivable_action, receivable_entry};
 use hokensha::store::{self};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel};
 use serde_json::{Value, json};
 
-const INSURER: &str = "132001";
 const MONTH: &str = "2024-10";
-const CHUNK: usize = 40;
-
-fn id(kind: u32, i: usize) -> String {
-    format!("00000000-0000-7000-{kind:04x}-{i:012}")
-}
-
-async fn insert<E, A>(db: &sea_orm::DatabaseConnection, rows: Vec<A>)
-where
-    E: EntityTrait,
-    A: ActiveModelTrait<Entity = E> + Send + Clone,
-{
-    for part in rows.chunks(20_000) {
-        let txn = db.begin().await.unwrap();
-        for chunk in part.chunks(CHUNK) {
-            E::insert_many(chunk.to_vec())
-                .exec_without_returning(&txn)
-                .await
-                .unwrap();
-        }
-        txn.commit().await.unwrap();
-    }
-}
 
 fn rss(field: &str) -> String {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -242,25 +219,8 @@ async fn main() {
         started.elapsed()
     );
 
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let secret = "bench-secret-bench-secret-bench-secret-00";
-    let config = Config {
-        database_url: url.clone(),
-        listen: format!("127.0.0.1:{port}"),
-        jwt_secret: Some(secret.into()),
-        max_json_bytes: 1 << 20,
-        log_json: false,
-        remitters: Default::default(),
-    };
-    let keys = AuthKeys::from_secret(secret.as_bytes());
-    let token = keys
-        .mint("bench", INSURER, "admin", None, chrono::Utc::now().timestamp(), 3600)
-        .unwrap();
-    let server = app::server(listener, AppState { db: db.clone(), config }, keys).unwrap();
-    actix_web::rt::spawn(server);
+    let (base, token) = support::serve(&db, &url);
     let client = reqwest::Client::new();
-    let base = format!("http://127.0.0.1:{port}");
 
     let t = Instant::now();
     let report: Value = client
