@@ -12,7 +12,7 @@
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use hokensha::jobs;
+use hokensha::service::benefits as jobs;
 use hokensha::store::entity::{claim, household, member};
 use hokensha::store::{self, Actor, benefits};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, TransactionTrait};

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use hokensha::config::RemitterSettings;
-use hokensha::jobs::payments as job;
+use hokensha::service::payments as job;
 use hokensha::store::entity::{
     benefit_determination as det, household, member, payment_registration as reg, tax_arrears,
 };
@@ -227,7 +227,9 @@ async fn main() {
         request_id: "bench".into(),
     };
     let t = Instant::now();
-    let run = job::start(&db, &actor, MONTH, day(2026, 9, 15)).await.unwrap();
+    let run = job::start(&db, &hokensha::clock::Clock::system(), &actor, MONTH, day(2026, 9, 15))
+        .await
+        .unwrap();
     let run_secs = t.elapsed().as_secs_f64();
     let remitter = RemitterSettings {
         remitter_code: "1320010001".into(),

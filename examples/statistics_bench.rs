@@ -322,7 +322,9 @@ async fn main() {
     );
     clear().await;
     let t = Instant::now();
-    hokensha::jobs::receivables::build_recovery_years(&db).await.unwrap();
+    hokensha::service::statistics::build_recovery_years(&db, hokensha::clock::Clock::system().today())
+        .await
+        .unwrap();
     println!("build at start (every year up to the current one): {}", ms(t.elapsed()));
 
     let endpoints = [

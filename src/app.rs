@@ -7,32 +7,25 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ResourceDef, Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
-use sea_orm::DatabaseConnection;
 use utoipa::openapi::OpenApi;
 use utoipa_actix_web::{AppExt, UtoipaApp, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::AuthKeys;
-use crate::config::Config;
 use crate::error::ApiError;
+use crate::http::auth::AuthKeys;
+use crate::state::AppState;
 use crate::telemetry::{Metrics, observe};
-use crate::{api, openapi};
-
-/// What every handler may read.
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub config: Config,
-}
+use crate::{http, openapi};
 
 /// Every operation of the contract, registered so that utoipa collects its path and schemas.
 fn register<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
-    app.service(api::ops::healthz)
-        .service(api::ops::readyz)
-        .service(api::ops::metrics)
-        .service(scope("/v1").configure(api::configure))
+    app.service(http::ops::healthz)
+        .service(http::ops::readyz)
+        .service(http::ops::metrics)
+        .service(scope("/v1").configure(http::configure))
 }
 
 /// The OpenAPI document, generated from the handlers.

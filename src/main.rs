@@ -6,10 +6,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use rand::Rng;
 
-use hokensha::app::{self, AppState};
-use hokensha::auth::{self, AuthKeys};
+use hokensha::app;
+use hokensha::clock::Clock;
 use hokensha::config::Config;
-use hokensha::{jobs, openapi, store, telemetry};
+use hokensha::http::auth::{self, AuthKeys};
+use hokensha::state::AppState;
+use hokensha::{openapi, service, store, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -61,19 +63,20 @@ async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("database: {e}"))?;
     store::migrate(&db).await.map_err(|e| format!("migrations: {e}"))?;
-    let resumed = jobs::resume_runs(&db)
+    let clock = Clock::system();
+    let resumed = service::benefits::resume_runs(&db)
         .await
         .map_err(|e| format!("resuming runs: {e}"))?;
     if resumed > 0 {
         tracing::info!(resumed, "resumed unfinished benefit runs");
     }
-    let resumed = jobs::payments::resume_runs(&db)
+    let resumed = service::payments::resume_runs(&db, &clock)
         .await
         .map_err(|e| format!("resuming payment runs: {e}"))?;
     if resumed > 0 {
         tracing::info!(resumed, "resumed unfinished payment runs");
     }
-    actix_web::rt::spawn(jobs::receivables::keep_recovery_years(db.clone()));
+    actix_web::rt::spawn(service::statistics::keep_recovery_years(db.clone(), clock.clone()));
     let secret = match &config.jwt_secret {
         Some(s) => s.clone(),
         None => {
@@ -91,7 +94,8 @@ async fn serve(config: Config) -> Result<(), String> {
     let listener = TcpListener::bind(&config.listen).map_err(|e| format!("bind {}: {e}", config.listen))?;
     tracing::info!(listen = %config.listen, "serving; docs at /docs/");
     let keys = AuthKeys::from_secret(secret.as_bytes());
-    app::server(listener, AppState { db, config }, keys)
+    let state = AppState { db, config, clock };
+    app::server(listener, state, keys)
         .map_err(|e| e.to_string())?
         .await
         .map_err(|e| e.to_string())

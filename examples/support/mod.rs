@@ -3,9 +3,10 @@
 
 use std::net::TcpListener;
 
-use hokensha::app::{self, AppState};
-use hokensha::auth::AuthKeys;
+use hokensha::app;
 use hokensha::config::Config;
+use hokensha::http::auth::AuthKeys;
+use hokensha::state::AppState;
 use sea_orm::{ActiveModelTrait, EntityTrait, TransactionTrait};
 
 pub const INSURER: &str = "132001";
@@ -52,7 +53,7 @@ pub fn serve(db: &sea_orm::DatabaseConnection, url: &str) -> (String, String) {
     let token = keys
         .mint("bench", INSURER, "admin", None, chrono::Utc::now().timestamp(), 3600)
         .unwrap();
-    let server = app::server(listener, AppState { db: db.clone(), config }, keys).unwrap();
+    let server = app::server(listener, AppState::new(db.clone(), config), keys).unwrap();
     actix_web::rt::spawn(server);
     (format!("http://127.0.0.1:{port}"), token)
 }

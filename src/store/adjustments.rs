@@ -9,6 +9,9 @@ use super::entity::adjustment_request::{self as req, Column, Entity};
 use super::entity::receivable_entry as entry;
 use super::{Actor, Page, PageRequest, all_set, audit};
 
+/// The statuses of a request still open.
+const OPEN: [&str; 3] = ["requested", "submitted", "accepted"];
+
 pub async fn create(conn: &impl TransactionTrait, actor: &Actor, r: req::Model) -> Result<req::Model, DbErr> {
     let txn = conn.begin().await?;
     Entity::insert(all_set::<req::ActiveModel>(r.clone()))
@@ -108,10 +111,29 @@ pub async fn open_for(conn: &impl ConnectionTrait, insurer: &str, receivable_id:
     Ok(Entity::find()
         .filter(Column::Insurer.eq(insurer))
         .filter(Column::ReceivableId.eq(receivable_id))
-        .filter(Column::Status.is_in(["requested", "submitted", "accepted"]))
+        .filter(Column::Status.is_in(OPEN))
         .one(conn)
         .await?
         .is_some())
+}
+
+/// The receivables in `(after, through]` (id order) with a request still open.
+pub async fn open_in_range(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    after: Option<&str>,
+    through: &str,
+) -> Result<std::collections::HashSet<String>, DbErr> {
+    let mut q = Entity::find()
+        .select_only()
+        .column(Column::ReceivableId)
+        .filter(Column::Insurer.eq(insurer))
+        .filter(Column::ReceivableId.lte(through))
+        .filter(Column::Status.is_in(OPEN));
+    if let Some(a) = after {
+        q = q.filter(Column::ReceivableId.gt(a));
+    }
+    Ok(q.into_tuple::<String>().all(conn).await?.into_iter().collect())
 }
 
 /// What adjustment requests did on one day of a span.

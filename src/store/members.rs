@@ -172,6 +172,7 @@ pub async fn update(
     actor: &Actor,
     current: &member::Model,
     data: &MemberData,
+    today: NaiveDate,
 ) -> Result<Updated<member::Model>, DbErr> {
     let next = member::Model {
         version: current.version + 1,
@@ -194,7 +195,7 @@ pub async fn update(
     }
     audit::record(&txn, actor, "member.updated", "member", &current.id).await?;
     // A head who died, left or stopped being head cancels the household's automatic payment.
-    super::registrations::on_member_changed(&txn, actor, current, &next, now().date_naive()).await?;
+    super::registrations::on_member_changed(&txn, actor, current, &next, today).await?;
     txn.commit().await?;
     Ok(Updated::Done(next))
 }

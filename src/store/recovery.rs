@@ -4,7 +4,7 @@
 //! - A year's totals are **built** from the ledger (each receivable's entries read page by page,
 //!   its contribution to every year being built worked out by the domain) and marked in
 //!   `recovery_years`: on the first request for a year, and at start and every hour for every
-//!   year up to the current one (`jobs::receivables::keep_recovery_years`), so that requests
+//!   year up to the current one (`service::statistics::keep_recovery_years`), so that requests
 //!   find them ready.
 //! - From then on every ledger write adds, in its own transaction, the change it makes to each
 //!   built year ([`record`]): a back-dated entry changes what later years carried in, so all built

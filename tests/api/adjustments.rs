@@ -339,3 +339,51 @@ async fn a_request_warns_when_the_insureds_own_claim_has_lapsed() {
     assert_eq!(w.len(), 1, "{q}");
     assert!(w[0].as_str().unwrap().contains("lapsed on 2026-06-03"), "{w:?}");
 }
+
+/// The day's worklist items of one receivable (the worklist of the business date).
+async fn due_for(app: &TestApp, receivable_id: &str) -> Vec<String> {
+    let w = expect_status(
+        app.get("/v1/dunning/worklist?limit=500", &app.token("receivables:read"))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    w["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["receivable_id"] == receivable_id)
+        .map(|i| i["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// While a request to the new insurer is open the debtor is not dunned: the refund will be
+/// settled between insurers. Cancelled, the dunning resumes.
+#[actix_web::test]
+async fn an_open_request_holds_the_dunning_of_its_receivable() {
+    let app = TestApp::spawn_on("2025-12-01").await;
+    let r = refund(&app).await;
+    let rid = r["id"].as_str().unwrap();
+    assert_eq!(r["assessed_on"], "2025-12-01", "assessed on the business date");
+    let before = due_for(&app, rid).await;
+    assert!(!before.is_empty(), "a fresh refund is dunned: {before:?}");
+    let req = expect_status(
+        app.post("/v1/adjustment-requests", &app.admin(), &request(rid, None))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(due_for(&app, rid).await, Vec::<String>::new());
+    let id = req["id"].as_str().unwrap();
+    expect_status(
+        app.post(
+            &format!("/v1/adjustment-requests/{id}/transitions"),
+            &app.admin(),
+            &json!({"to": "cancelled", "on": "2025-12-01"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(due_for(&app, rid).await, before);
+}

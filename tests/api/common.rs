@@ -5,9 +5,11 @@
 use std::net::TcpListener;
 use std::path::PathBuf;
 
-use hokensha::app::{self, AppState};
-use hokensha::auth::AuthKeys;
+use hokensha::app;
+use hokensha::clock::Clock;
 use hokensha::config::{Config, DEFAULT_MAX_JSON_BYTES};
+use hokensha::http::auth::AuthKeys;
+use hokensha::state::AppState;
 use hokensha::store;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
@@ -65,6 +67,21 @@ impl TestApp {
     }
 
     pub async fn spawn_with(max_json_bytes: usize) -> Self {
+        Self::spawn_full(max_json_bytes, Clock::system()).await
+    }
+
+    /// The app on a clock whose business date (Asia/Tokyo) is `day`.
+    pub async fn spawn_on(day: &str) -> Self {
+        let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("a date");
+        Self::spawn_full(DEFAULT_MAX_JSON_BYTES, Clock::on_business_day(day)).await
+    }
+
+    /// The app on `clock`.
+    pub async fn spawn_at(clock: Clock) -> Self {
+        Self::spawn_full(DEFAULT_MAX_JSON_BYTES, clock).await
+    }
+
+    async fn spawn_full(max_json_bytes: usize, clock: Clock) -> Self {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let (url, search_path, cleanup) = match std::env::var("HOKENSHA_TEST_DATABASE_URL") {
             Ok(pg) if !pg.is_empty() => {
@@ -98,7 +115,12 @@ impl TestApp {
             remitters: [(INSURER.to_string(), remitter())].into_iter().collect(),
         };
         let keys = AuthKeys::from_secret(SECRET.as_bytes());
-        let server = app::server(listener, AppState { db: db.clone(), config }, keys.clone()).expect("server");
+        let state = AppState {
+            db: db.clone(),
+            config,
+            clock,
+        };
+        let server = app::server(listener, state, keys.clone()).expect("server");
         actix_web::rt::spawn(server);
         Self {
             base: format!("http://127.0.0.1:{port}"),

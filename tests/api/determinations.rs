@@ -369,7 +369,7 @@ async fn an_interrupted_run_resumes_after_its_cursor() {
     run.cursor = Some(ids[0].clone());
     hokensha::store::benefits::save_run(&app.db, &run).await.unwrap();
 
-    assert_eq!(hokensha::jobs::resume_runs(&app.db).await.unwrap(), 1);
+    assert_eq!(hokensha::service::benefits::resume_runs(&app.db).await.unwrap(), 1);
     let done = wait_run(&app, &run.id).await;
     assert_eq!(done["status"], "completed");
     assert_eq!(done["progress"], json!({"done": 3, "total": 3}));

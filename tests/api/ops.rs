@@ -1,6 +1,7 @@
 //! Health, readiness, metrics, request ids and the audit trail.
 
 use reqwest::StatusCode;
+use serde_json::json;
 
 use crate::common::*;
 
@@ -91,4 +92,35 @@ async fn the_latest_migration_goes_down_and_up_again() {
     migration::Migrator::up(&app.db, None).await.expect("up");
     let res = app.get("/v1/statistics/recovery?fiscal_year=2025", &app.admin()).await;
     assert_eq!(res.status(), reqwest::StatusCode::OK);
+}
+
+/// Default dates come from the business clock: the date in Japan, not in UTC. At 08:30 in Tokyo
+/// on 2 October it is still 1 October in UTC; a certificate case processed "today" is processed
+/// on 2 October, and its first notice falls due two weeks later.
+#[actix_web::test]
+async fn default_dates_are_the_business_date_in_japan() {
+    use chrono::{DateTime, Utc};
+    let morning = DateTime::parse_from_rfc3339("2026-10-01T23:30:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let app = TestApp::spawn_at(hokensha::clock::Clock::starting_at(morning)).await;
+    let h = app.household("CLK1").await;
+    let m = app.member(h["id"].as_str().unwrap(), "701", "head").await;
+    let mid = m["id"].as_str().unwrap();
+    app.lose_eligibility(mid, "2026-10-01").await;
+    let c = expect_status(
+        app.post(
+            "/v1/card-recoveries",
+            &app.admin(),
+            &json!({"member_id": mid, "valid_until": "2027-07-31"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(c["processed_on"], "2026-10-02");
+    assert_eq!(c["next_step_due"], "2026-10-16");
+    // The worklist without `on` is the worklist of the business date.
+    let w = expect_status(app.get("/v1/dunning/worklist", &app.admin()).await, StatusCode::OK).await;
+    assert_eq!(w["on"], "2026-10-02", "{w}");
 }

@@ -996,7 +996,7 @@ async fn the_start_builds_every_year_up_to_the_current_one_once() {
             today.year() - 1
         }
     };
-    let built = hokensha::jobs::receivables::build_recovery_years(&app.db)
+    let built = hokensha::service::statistics::build_recovery_years(&app.db, hokensha::clock::Clock::system().today())
         .await
         .unwrap();
     assert_eq!(built, vec![INSURER.to_string()]);
@@ -1004,7 +1004,7 @@ async fn the_start_builds_every_year_up_to_the_current_one_once() {
     assert_eq!(years, (2023..=current).collect::<Vec<_>>());
     // Built already: nothing to do.
     assert!(
-        hokensha::jobs::receivables::build_recovery_years(&app.db)
+        hokensha::service::statistics::build_recovery_years(&app.db, hokensha::clock::Clock::system().today())
             .await
             .unwrap()
             .is_empty()

@@ -10,15 +10,15 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::Body;
 use super::plans::MonthPlan;
-use crate::app::AppState;
-use crate::auth::Auth;
-use crate::auth::scope::{Admin, StatisticsRead};
 use crate::domain::calendar::{FiscalYear, YearMonth};
 use crate::domain::card_recovery::{InsuredCategory, RecoveryTally, status_from};
 use crate::domain::payment::POSTAGE_PER_FORM;
 use crate::domain::receivable::activity::{Activity, YearRow, year_row};
 use crate::domain::receivable::fiscal::FiscalClass;
 use crate::error::{ApiError, Problem};
+use crate::http::auth::Auth;
+use crate::http::auth::scope::{Admin, StatisticsRead};
+use crate::state::AppState;
 use crate::store::card_recoveries as card_store;
 use crate::store::payments as store;
 use crate::store::recovery;
@@ -233,7 +233,7 @@ type YearSums = BTreeMap<(String, Option<String>, String), Sums>;
 async fn year_sums(state: &AppState, insurer: &str, fy: i32) -> Result<(YearSums, YearSums), ApiError> {
     fiscal_months(fy)?;
     let years = [fy - 1, fy];
-    recovery::ensure_built(&state.db, insurer, &years, crate::store::now().date_naive()).await?;
+    recovery::ensure_built(&state.db, insurer, &years, state.clock.today()).await?;
     let (mut now, mut before) = (YearSums::new(), YearSums::new());
     for t in recovery::totals(&state.db, insurer, &years).await? {
         let into = if t.fiscal_year == fy { &mut now } else { &mut before };
@@ -957,7 +957,7 @@ pub async fn card_recovery_statistics(
     if lost_to < lost_from {
         return Err(ApiError::validation("lost_to", "must not be before lost_from"));
     }
-    let as_of = q.as_of.unwrap_or_else(|| crate::store::now().date_naive());
+    let as_of = q.as_of.unwrap_or_else(|| state.clock.today());
     let tallies = card_tallies(&state, auth.insurer(), (lost_from, lost_to), as_of).await?;
     let year_back = |d: NaiveDate| d.checked_sub_months(chrono::Months::new(12)).unwrap_or(d);
     let before = card_tallies(

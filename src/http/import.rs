@@ -16,11 +16,10 @@ use utoipa::ToSchema;
 use super::benefits::job_error;
 use super::claims::ClaimInput;
 use super::extract::parse_json;
-use crate::app::AppState;
-use crate::auth::Auth;
-use crate::auth::scope::ClaimsWrite;
 use crate::error::{ApiError, Problem};
-use crate::jobs;
+use crate::http::auth::Auth;
+use crate::http::auth::scope::ClaimsWrite;
+use crate::state::AppState;
 use crate::store::import::{BatchOutcome, ImportLine, LineError, MemberCache, write_batch};
 use crate::store::refresh_statistics;
 
@@ -288,7 +287,7 @@ pub async fn import_claims(
         refresh_statistics(&state.db).await?;
     }
     let mut report = progress.report;
-    report.recalculated = jobs::recalculate_changed(&state.db, &auth.actor(), &progress.changed)
+    report.recalculated = crate::service::benefits::recalculate_changed(&state.db, &auth.actor(), &progress.changed)
         .await
         .map_err(job_error)? as u64;
     report.errors.sort_by_key(|e| e.line);

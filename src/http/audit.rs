@@ -7,10 +7,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::ListPage;
 use super::extract::page_request;
-use crate::app::AppState;
-use crate::auth::Auth;
-use crate::auth::scope::Admin;
 use crate::error::{ApiError, Problem};
+use crate::http::auth::Auth;
+use crate::http::auth::scope::Admin;
+use crate::state::AppState;
 use crate::store::audit as store;
 
 /// One write: who (the token's `sub`), which tenant, what, on which resource, in which request.

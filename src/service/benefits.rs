@@ -2,9 +2,6 @@
 //! (高額療養費) from stored data, and the monthly benefit run (a job with progress, resumable after
 //! a restart, idempotent: a household-month whose inputs did not change is not recalculated).
 
-pub mod payments;
-pub mod receivables;
-
 use std::collections::BTreeSet;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};

@@ -11,24 +11,24 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Body, page_request};
 use super::{Answer, ListPage, idempotent, with_etag};
-use crate::app::AppState;
-use crate::auth::Auth;
-use crate::auth::scope::{ReceivablesRead, ReceivablesWrite};
 use crate::domain::calendar::FiscalYear;
 use crate::domain::money::Yen;
 use crate::domain::receivable::fiscal::{fiscal_class, fiscal_year_of_assessment};
-use crate::domain::receivable::installment::{self, DefaultRule, Instalment, PlanPosition, plan_position};
+use crate::domain::receivable::installment;
 use crate::domain::receivable::late_charge::{PrincipalEvent, earliest_demand_deadline};
 use crate::domain::receivable::ledger::{CollectionChannel, WriteOffReason, status_of};
-use crate::domain::receivable::limitation::{events_of as limitation_events, in_warning_window};
-use crate::domain::receivable::payment_order::{
-    declaration_objection_deadline, final_on, legal_action_pending, payment_order_deadlines,
-};
+use crate::domain::receivable::limitation::in_warning_window;
+use crate::domain::receivable::payment_order::{declaration_objection_deadline, final_on, payment_order_deadlines};
 use crate::domain::receivable::{
-    ActionKind, ActionOutcome, DebtorKind, LateChargeTable, Ledger, LedgerEntry, LimitationStart, ReceivableKind,
-    RefundReason, late_charge, limitation,
+    ActionKind, ActionOutcome, DebtorKind, LateChargeTable, Ledger, LedgerEntry, ReceivableKind, RefundReason,
+    late_charge,
 };
 use crate::error::{ApiError, FieldError, Problem};
+use crate::http::auth::Auth;
+use crate::http::auth::scope::{ReceivablesRead, ReceivablesWrite};
+use crate::service::receivables::records::{self, Records, in_legal, kind_of, plan_position_of};
+use crate::service::receivables::worklist;
+use crate::state::AppState;
 use crate::store::entity::{
     installment_plan as plan, legal_action as legal, receivable as rec, receivable_action as action,
     receivable_entry as entry,
@@ -283,71 +283,8 @@ fn not_found() -> ApiError {
     }
 }
 
-fn kind_of(r: &rec::Model) -> Result<ReceivableKind, ApiError> {
-    ReceivableKind::parse(&r.kind).map_err(|e| ApiError::Internal(e.to_string()))
-}
-
-/// The ledger, actions and derived figures of a stored receivable.
-struct Loaded {
-    entries: Vec<entry::Model>,
-    ledger: Ledger,
-    actions: Vec<action::Model>,
-    plans: Vec<plan::Model>,
-    legal: Vec<legal::Model>,
-}
-
-async fn load(state: &AppState, r: &rec::Model) -> Result<Loaded, ApiError> {
-    let entries = store::entries(&state.db, &r.insurer, &r.id).await?;
-    let ledger = Ledger::new(entries.iter().map(store::ledger_entry).collect::<Result<Vec<_>, _>>()?)
-        .map_err(|e| ApiError::Internal(format!("stored ledger of {}: {e}", r.id)))?;
-    let actions = store::actions(&state.db, &r.insurer, &r.id).await?;
-    let plans = store::plans(&state.db, &r.insurer, &r.id).await?;
-    let legal = store::legal_actions(&state.db, &r.insurer, &r.id).await?;
-    Ok(Loaded {
-        entries,
-        ledger,
-        actions,
-        plans,
-        legal,
-    })
-}
-
-/// Whether legal action is pending ([`legal_action_pending`]).
-fn in_legal(actions: &[action::Model], legal: &[legal::Model]) -> bool {
-    legal_action_pending(
-        legal.iter().map(|l| l.outcome.as_deref()),
-        actions.iter().any(|a| a.kind == ActionKind::PaymentOrderFiled.as_str()),
-    )
-}
-
-/// The schedule and position of a plan on `on`, paid by the collections since the pledge.
-fn plan_position_of(p: &plan::Model, ledger: &Ledger, on: NaiveDate) -> (Vec<Instalment>, Option<PlanPosition>) {
-    let count = u32::try_from(p.instalments).unwrap_or(0);
-    let Ok(schedule) = installment::schedule(Yen::new(p.total), count, p.first_due_on) else {
-        return (Vec::new(), None);
-    };
-    let payments = installment::plan_payments(ledger, p.pledged_on);
-    let position = plan_position(&schedule, &payments, on, p.cancelled_on, DefaultRule::SEED);
-    (schedule, Some(position))
-}
-
-fn limitation_of(kind: ReceivableKind, r: &rec::Model, l: &Loaded, today: NaiveDate) -> Limitation {
-    let events = limitation_events(
-        l.actions
-            .iter()
-            .filter_map(|a| Some((ActionKind::parse(&a.kind).ok()?, a.action_on))),
-        &l.ledger,
-        l.plans.iter().map(|p| p.pledged_on),
-        l.legal.iter().map(|x| (x.outcome.as_deref(), x.outcome_on)),
-    );
-    let clock = limitation(
-        LimitationStart {
-            kind,
-            arose_on: r.assessed_on,
-            exercisable_on: r.assessed_on,
-        },
-        &events,
-    );
+fn limitation_of(kind: ReceivableKind, r: &rec::Model, l: &Records, today: NaiveDate) -> Limitation {
+    let clock = l.limitation(kind, r);
     Limitation {
         completes_on: clock.completes_on,
         period_years: clock.period.years,
@@ -357,9 +294,8 @@ fn limitation_of(kind: ReceivableKind, r: &rec::Model, l: &Loaded, today: NaiveD
     }
 }
 
-fn view(r: rec::Model, l: Option<Loaded>) -> Result<Receivable, ApiError> {
+fn view(r: rec::Model, l: Option<Records>, today: NaiveDate) -> Result<Receivable, ApiError> {
     let kind = kind_of(&r)?;
-    let today = now().date_naive();
     let fy = fiscal_year_of_assessment(r.assessed_on);
     let class = fiscal_class(r.assessed_on, FiscalYear::of(today));
     let totals = l.as_ref().map(|l| {
@@ -456,8 +392,8 @@ fn view(r: rec::Model, l: Option<Loaded>) -> Result<Receivable, ApiError> {
 }
 
 async fn full_view(state: &AppState, r: rec::Model) -> Result<Receivable, ApiError> {
-    let l = load(state, &r).await?;
-    view(r, Some(l))
+    let l = records::load(&state.db, &r).await?;
+    view(r, Some(l), state.clock.today())
 }
 
 /// 201 with the receivable as it now stands, read again after a write.
@@ -626,7 +562,7 @@ pub async fn list_receivables(
     let next_cursor = rows.next_cursor.clone();
     let mut items = Vec::with_capacity(rows.items.len());
     for r in rows.items {
-        items.push(view(r, None)?);
+        items.push(view(r, None, state.clock.today())?);
     }
     Ok(HttpResponse::Ok().json(ListPage { items, next_cursor }))
 }
@@ -724,8 +660,8 @@ pub async fn record_action(
             detail: format!("the receivable is {}", r.status),
         });
     }
-    let l = load(&state, &r).await?;
-    let legal = in_legal(&l.actions, &l.legal) || kind == ActionKind::PaymentOrderFiled;
+    let l = records::load(&state.db, &r).await?;
+    let legal = l.in_legal() || kind == ActionKind::PaymentOrderFiled;
     let status = status_of(l.ledger.position(), l.ledger.is_written_off(), legal);
     let a = action::Model {
         id: new_id(),
@@ -758,7 +694,7 @@ async fn append(
     state: &AppState,
     auth_actor: &crate::store::Actor,
     r: rec::Model,
-    l: Loaded,
+    l: Records,
     new: LedgerEntry,
     e: entry::Model,
 ) -> Result<HttpResponse, ApiError> {
@@ -766,11 +702,7 @@ async fn append(
         code: "ledger_refused",
         detail: e.to_string(),
     })?;
-    let status = status_of(
-        ledger.position(),
-        ledger.is_written_off(),
-        in_legal(&l.actions, &l.legal),
-    );
+    let status = status_of(ledger.position(), ledger.is_written_off(), l.in_legal());
     let row = store::append_entry(&state.db, auth_actor, &r, e, (l.ledger, ledger), status.as_str())
         .await?
         .ok_or_else(changed_meanwhile)?;
@@ -816,7 +748,7 @@ pub async fn record_collection(
             "must be a whole number of yen above zero",
         ));
     }
-    let l = load(&state, &r).await?;
+    let l = records::load(&state.db, &r).await?;
     let balance = l.ledger.position().balance.as_i64();
     if b.amount > balance {
         return Err(ApiError::Unprocessable {
@@ -875,7 +807,7 @@ pub async fn write_off(
         .ok_or_else(not_found)?;
     let b = &body.value;
     let reason = WriteOffReason::parse(&b.reason).map_err(|e| ApiError::validation("reason", e.to_string()))?;
-    let l = load(&state, &r).await?;
+    let l = records::load(&state.db, &r).await?;
     let actor = auth.actor();
     let amount = l.ledger.position().balance.as_i64();
     let e = entry::Model {
@@ -948,8 +880,8 @@ pub async fn get_late_charge(
     let r = store::get(&state.db, auth.insurer(), &id)
         .await?
         .ok_or_else(not_found)?;
-    let as_of = q.as_of.unwrap_or_else(|| now().date_naive());
-    let l = load(&state, &r).await?;
+    let as_of = q.as_of.unwrap_or_else(|| state.clock.today());
+    let l = records::load(&state.db, &r).await?;
     let mut events = PrincipalEvent::from_ledger(l.ledger.entries());
     for a in l
         .actions
@@ -1017,7 +949,7 @@ pub struct DetectionRequest {
     tag = "receivables",
     request_body = DetectionRequest,
     responses(
-        (status = 200, description = "What was assessed, raised, reduced or left", body = crate::jobs::receivables::DetectionReport),
+        (status = 200, description = "What was assessed, raised, reduced or left", body = crate::service::detection::DetectionReport),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Scope receivables:write missing", body = Problem, content_type = "application/problem+json"),
@@ -1033,7 +965,8 @@ pub async fn detect_ineligible_visits(
 ) -> Result<HttpResponse, ApiError> {
     let m = crate::domain::calendar::YearMonth::parse(&body.value.service_month)
         .map_err(|e| ApiError::validation("service_month", e.to_string()))?;
-    let report = crate::jobs::receivables::detect_ineligible_visits(&state.db, &auth.actor(), m).await?;
+    let report =
+        crate::service::detection::detect_ineligible_visits(&state.db, &auth.actor(), m, state.clock.today()).await?;
     Ok(HttpResponse::Ok().json(report))
 }
 
@@ -1080,9 +1013,6 @@ pub struct Worklist {
     pub next_cursor: Option<String>,
 }
 
-/// Receivables read at a time while building the worklist.
-const WORKLIST_CHUNK: u64 = 1000;
-
 /// The actions the dunning rules call due on a day, each with its rule: the call before the slip
 /// for 100,000 yen or more with a known phone, written dunning after the due date, the second and
 /// final notices, legal action (支払督促) within 6 months of assessment for debtors who have not
@@ -1106,105 +1036,31 @@ pub async fn dunning_worklist(
     state: web::Data<AppState>,
     q: web::Query<WorklistQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    use crate::domain::receivable::{DunningFacts, due_actions};
     let page = page_request(q.limit, q.cursor.as_deref())?;
-    let on = q.on.unwrap_or_else(|| now().date_naive());
-    let mut items = Vec::new();
-    let mut after = page.after.clone();
-    let mut exhausted = false;
-    while (items.len() as u64) < page.limit {
-        // About two items a receivable: read what the rest of the page likely needs, so that little
-        // is read only to be cut off.
-        let chunk = ((page.limit - items.len() as u64) / 2).clamp(20, WORKLIST_CHUNK);
-        let rows = store::open_page(&state.db, auth.insurer(), after.as_deref(), chunk).await?;
-        let Some(last) = rows.last().map(|r| r.id.clone()) else {
-            exhausted = true;
-            break;
-        };
-        let (mut entries, mut actions) =
-            store::ledgers_in_range(&state.db, auth.insurer(), after.as_deref(), &last).await?;
-        let mut plans = store::plans_in_range(&state.db, auth.insurer(), after.as_deref(), &last).await?;
-        let mut legal = store::legal_in_range(&state.db, auth.insurer(), after.as_deref(), &last).await?;
-        let full = rows.len() as u64 == chunk;
-        for r in rows {
-            let es = entries.remove(&r.id).unwrap_or_default();
-            let acts = actions.remove(&r.id).unwrap_or_default();
-            let kind = kind_of(&r)?;
-            let ledger = Ledger::new(es.iter().map(store::ledger_entry).collect::<Result<Vec<_>, _>>()?)
-                .map_err(|e| ApiError::Internal(format!("stored ledger of {}: {e}", r.id)))?;
-            let taken = acts.iter().map(store::taken_action).collect::<Result<Vec<_>, _>>()?;
-            let loaded = Loaded {
-                entries: es,
-                ledger,
-                actions: acts,
-                plans: plans.remove(&r.id).unwrap_or_default(),
-                legal: legal.remove(&r.id).unwrap_or_default(),
-            };
-            let installment_active = loaded.plans.iter().any(|p| {
-                plan_position_of(p, &loaded.ledger, on)
-                    .1
-                    .is_some_and(|x| x.status == installment::InstallmentStatus::Active)
-            });
-            let clock = limitation_of(kind, &r, &loaded, on);
-            let p = loaded.ledger.position();
-            let facts = DunningFacts {
-                kind,
-                reason: r.reason.as_deref().and_then(|x| RefundReason::parse(x).ok()),
-                debtor: DebtorKind::parse(&r.debtor_kind).map_err(|e| ApiError::Internal(e.to_string()))?,
-                assessed_on: r.assessed_on,
-                due_on: r.due_on,
-                assessed_amount: p.assessed,
-                balance: p.balance,
-                collected: p.collected,
-                status: crate::domain::receivable::ReceivableStatus::parse(&r.status)
-                    .map_err(|e| ApiError::Internal(e.to_string()))?,
-                phone_known: r.debtor_phone.as_deref().is_some_and(|x| !x.trim().is_empty()),
-                workplace_known: r.debtor_workplace.as_deref().is_some_and(|x| !x.trim().is_empty()),
-                installment_active,
-                adjustment_pending: false,
-                rotation_key: rotation_key(&r.id),
-                limitation_completes_on: clock.completes_on,
-            };
-            for due in due_actions(&facts, &taken, on) {
-                items.push(WorkItem {
-                    receivable_id: r.id.clone(),
-                    kind: r.kind.clone(),
-                    debtor_name: r.debtor_name.clone(),
-                    debtor_phone: r.debtor_phone.clone(),
-                    debtor_workplace: r.debtor_workplace.clone(),
-                    balance: r.balance,
-                    assessed_on: r.assessed_on,
-                    due_on: r.due_on,
-                    action: due.kind.as_str().to_string(),
-                    rule: due.rule_id.to_string(),
-                    reason: due.reason,
-                });
-            }
-            after = Some(r.id);
-            if items.len() as u64 >= page.limit {
-                break;
-            }
-        }
-        if !full && (items.len() as u64) < page.limit {
-            exhausted = true;
-            break;
-        }
-    }
+    let on = q.on.unwrap_or_else(|| state.clock.today());
+    let w = worklist::worklist(&state.db, auth.insurer(), on, &page).await?;
     Ok(HttpResponse::Ok().json(Worklist {
-        on,
-        items,
-        next_cursor: if exhausted {
-            None
-        } else {
-            after.as_deref().map(crate::store::encode_cursor)
-        },
+        on: w.on,
+        items: w.items.into_iter().map(work_item).collect(),
+        next_cursor: w.next_cursor,
     }))
 }
 
-/// A stable number of a receivable that picks its prior-year group (the id's last 12 hex digits).
-fn rotation_key(id: &str) -> u64 {
-    let hex: String = id.chars().filter(char::is_ascii_hexdigit).collect();
-    u64::from_str_radix(&hex[hex.len().saturating_sub(12)..], 16).unwrap_or(0)
+fn work_item(x: worklist::DueItem) -> WorkItem {
+    let r = x.receivable;
+    WorkItem {
+        receivable_id: r.id,
+        kind: r.kind,
+        debtor_name: r.debtor_name,
+        debtor_phone: r.debtor_phone,
+        debtor_workplace: r.debtor_workplace,
+        balance: r.balance,
+        assessed_on: r.assessed_on,
+        due_on: r.due_on,
+        action: x.due.kind.as_str().to_string(),
+        rule: x.due.rule_id.to_string(),
+        reason: x.due.reason,
+    }
 }
 
 /// A pledge to pay in instalments (納付誓約).
@@ -1254,7 +1110,7 @@ pub async fn create_installment_plan(
     if b.first_due_on < b.pledged_on {
         return Err(ApiError::validation("first_due_on", "must not be before pledged_on"));
     }
-    let l = load(&state, &r).await?;
+    let l = records::load(&state.db, &r).await?;
     let balance = l.ledger.position().balance.as_i64();
     if balance <= 0 || r.status == "written_off" {
         return Err(ApiError::Conflict {
@@ -1262,7 +1118,7 @@ pub async fn create_installment_plan(
             detail: "nothing is left to divide".into(),
         });
     }
-    let today = now().date_naive();
+    let today = state.clock.today();
     if l.plans.iter().any(|p| {
         plan_position_of(p, &l.ledger, today)
             .1
@@ -1398,7 +1254,7 @@ pub async fn record_legal_event(
     let r = store::get(&state.db, auth.insurer(), &id)
         .await?
         .ok_or_else(not_found)?;
-    let l = load(&state, &r).await?;
+    let l = records::load(&state.db, &r).await?;
     let current = l
         .legal
         .iter()

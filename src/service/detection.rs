@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
 use crate::domain::calendar::YearMonth;
@@ -13,7 +14,7 @@ use crate::domain::payment::refund_due_on;
 use crate::domain::receivable::ineligible::{Adjustment, adjust, after_loss, insurer_share};
 use crate::domain::receivable::ledger::status_of;
 use crate::domain::receivable::{Ledger, LedgerEntry, ReceivableStatus};
-use crate::jobs::StoredMemberBenefit;
+use crate::service::benefits::StoredMemberBenefit;
 use crate::store::entity::receivable as rec;
 use crate::store::receivables as store;
 use crate::store::{Actor, claims::ACTIVE, new_id, now};
@@ -50,6 +51,7 @@ pub async fn detect_ineligible_visits(
     db: &DatabaseConnection,
     actor: &Actor,
     month: YearMonth,
+    assessed_on: NaiveDate,
 ) -> Result<DetectionReport, DbErr> {
     let txn = db.begin().await?;
     let m = month.to_string();
@@ -107,7 +109,7 @@ pub async fn detect_ineligible_visits(
     let keys: Vec<String> = found.keys().map(|k| key(k)).collect();
     let existing = store::by_sources(&txn, &actor.insurer, &keys).await?;
     let heads = store::heads_of(&txn, &actor.insurer, &households).await?;
-    let today = now().date_naive();
+    let today = assessed_on;
     let mut changes = Vec::new();
     for (member, f) in &found {
         match existing.get(&key(member)) {
@@ -205,36 +207,4 @@ pub async fn detect_ineligible_visits(
     crate::store::recovery::record(&txn, &actor.insurer, &changes).await?;
     txn.commit().await?;
     Ok(report)
-}
-
-/// Builds, for every tenant holding receivables, the recovery totals of each fiscal year up to the
-/// current one that is not built yet (see [`crate::store::recovery`]); gives back the tenants it
-/// built for.
-pub async fn build_recovery_years(db: &DatabaseConnection) -> Result<Vec<String>, DbErr> {
-    let today = now().date_naive();
-    let current = crate::domain::calendar::FiscalYear::of(today).start_year();
-    let mut built = Vec::new();
-    for insurer in store::insurers(db).await? {
-        if !crate::store::recovery::built_years(db, &insurer)
-            .await?
-            .contains(&current)
-        {
-            crate::store::recovery::ensure_built(db, &insurer, &[current], today).await?;
-            built.push(insurer);
-        }
-    }
-    Ok(built)
-}
-
-/// [`build_recovery_years`] at start and every hour after, so that statistics requests find the
-/// totals of a new fiscal year ready.
-pub async fn keep_recovery_years(db: DatabaseConnection) {
-    loop {
-        match build_recovery_years(&db).await {
-            Ok(built) if !built.is_empty() => tracing::info!(?built, "recovery totals built"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "building recovery totals failed; retried in an hour"),
-        }
-        actix_web::rt::time::sleep(std::time::Duration::from_secs(3_600)).await;
-    }
 }

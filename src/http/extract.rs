@@ -10,9 +10,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use sha2::{Digest, Sha256};
 
-use crate::app::AppState;
 use crate::config::DEFAULT_MAX_JSON_BYTES;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::store::{PageRequest, decode_cursor};
 
 /// A JSON body, read within the configured size limit and deserialized strictly: unknown fields

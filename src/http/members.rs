@@ -8,13 +8,13 @@ use utoipa::ToSchema;
 use super::extract::{Body, check_version, if_match, nullable};
 use super::households::not_found as household_not_found;
 use super::{Answer, idempotent, with_etag};
-use crate::app::AppState;
-use crate::auth::Auth;
-use crate::auth::scope::{HouseholdsRead, HouseholdsWrite};
 use crate::domain::Violations;
 use crate::domain::household::parse_text;
 use crate::domain::member::{InsuredNumber, LossReason, MemberDates, Relationship, Sex, parse_kana_name};
 use crate::error::{ApiError, Problem};
+use crate::http::auth::Auth;
+use crate::http::auth::scope::{HouseholdsRead, HouseholdsWrite};
+use crate::state::AppState;
 use crate::store::entity::member;
 use crate::store::households::{self as household_store, Updated};
 use crate::store::members::{self as store, MemberData};
@@ -117,7 +117,7 @@ fn not_found() -> ApiError {
 }
 
 /// Checks a member's data, naming every bad field.
-fn check(data: MemberData) -> Result<MemberData, ApiError> {
+fn check(data: MemberData, today: NaiveDate) -> Result<MemberData, ApiError> {
     let mut v = Violations::new();
     if let Err(e) = data.insured_number.validate() {
         v.absorb("insured_number", e);
@@ -130,7 +130,7 @@ fn check(data: MemberData) -> Result<MemberData, ApiError> {
         lost_on: data.lost_on,
         died_on: data.died_on,
     };
-    if let Err(e) = dates.validate(Utc::now().date_naive()) {
+    if let Err(e) = dates.validate(today) {
         v.absorb("", e);
     }
     if data.loss_reason.is_some() && data.lost_on.is_none() {
@@ -207,18 +207,21 @@ pub async fn create_member(
         .await?
         .ok_or_else(household_not_found)?;
     let b = body.value;
-    let data = check(MemberData {
-        insured_number: b.insured_number,
-        name: b.name,
-        name_kana: b.name_kana,
-        birth_date: b.birth_date,
-        sex: b.sex,
-        relationship: b.relationship,
-        acquired_on: b.acquired_on,
-        lost_on: b.lost_on,
-        loss_reason: b.loss_reason,
-        died_on: b.died_on,
-    })?;
+    let data = check(
+        MemberData {
+            insured_number: b.insured_number,
+            name: b.name,
+            name_kana: b.name_kana,
+            birth_date: b.birth_date,
+            sex: b.sex,
+            relationship: b.relationship,
+            acquired_on: b.acquired_on,
+            lost_on: b.lost_on,
+            loss_reason: b.loss_reason,
+            died_on: b.died_on,
+        },
+        state.clock.today(),
+    )?;
     idempotent(&state, &req, auth.insurer(), &body.digest, || async {
         if data.relationship == Relationship::Head {
             ensure_one_head(&state, auth.insurer(), &household.id, None).await?;
@@ -321,11 +324,11 @@ pub async fn update_member(
     if let Some(x) = p.died_on {
         d.died_on = x;
     }
-    let data = check(d)?;
+    let data = check(d, state.clock.today())?;
     if data.relationship == Relationship::Head {
         ensure_one_head(&state, auth.insurer(), &current.household_id, Some(&current.id)).await?;
     }
-    match store::update(&state.db, &auth.actor(), &current, &data)
+    match store::update(&state.db, &auth.actor(), &current, &data, state.clock.today())
         .await
         .map_err(conflict)?
     {

@@ -11,12 +11,12 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{Body, check_version, if_match, page_request};
 use super::households::not_found as household_not_found;
 use super::{Answer, ListPage, idempotent, with_etag};
-use crate::app::AppState;
-use crate::auth::Auth;
-use crate::auth::scope::{PaymentsRead, PaymentsWrite};
 use crate::domain::payment::{self, EndReason, PauseCause, RegistrationStatus};
 use crate::domain::zengin::BankAccount;
 use crate::error::{ApiError, FieldError, Problem};
+use crate::http::auth::Auth;
+use crate::http::auth::scope::{PaymentsRead, PaymentsWrite};
+use crate::state::AppState;
 use crate::store::entity::{payment_registration as reg, registration_event as event};
 use crate::store::registrations::{self as store, Change, Filter};
 use crate::store::{households as household_store, is_unique_violation, members as member_store, new_id, now};
@@ -436,7 +436,7 @@ pub async fn update_registration(
     let change = Change {
         next,
         reason,
-        on: now().date_naive(),
+        on: state.clock.today(),
     };
     let row = store::apply(&state.db, &auth.actor(), &current, change)
         .await?

@@ -12,15 +12,15 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Body, page_request};
 use super::{ListPage, with_etag};
-use crate::app::AppState;
-use crate::auth::scope::{AdjustmentsRead, AdjustmentsWrite};
-use crate::auth::{Auth, is_insurer_number};
 use crate::domain::calendar::YearMonth;
 use crate::domain::money::Yen;
 use crate::domain::receivable::adjustment::{self as rules, MoveError, Status};
 use crate::domain::receivable::ledger::{CollectionChannel, status_of};
 use crate::domain::receivable::{Ledger, LedgerEntry, ReceivableStatus};
 use crate::error::{ApiError, Problem};
+use crate::http::auth::scope::{AdjustmentsRead, AdjustmentsWrite};
+use crate::http::auth::{Auth, is_insurer_number};
+use crate::state::AppState;
 use crate::store::entity::{adjustment_request as req, receivable as rec};
 use crate::store::{adjustments as store, claims as claim_store, new_id, now, receivables as rec_store};
 
@@ -124,7 +124,7 @@ async fn view(state: &AppState, r: req::Model) -> Result<AdjustmentRequest, ApiE
         .await?
         .ok_or_else(|| ApiError::Internal("request without receivable".into()))?;
     let ids: Vec<String> = serde_json::from_str(&receivable.source_claim_ids).unwrap_or_default();
-    let today = now().date_naive();
+    let today = state.clock.today();
     let mut claims = Vec::new();
     let mut warnings = Vec::new();
     for id in ids {

@@ -3,6 +3,7 @@
 
 pub mod adjustments;
 pub mod audit;
+pub mod auth;
 pub mod benefits;
 pub mod card_recoveries;
 pub mod claims;
@@ -134,7 +135,7 @@ fn version_of(body: &str) -> Option<i32> {
 /// path and body within 24 hours replays the first answer; the same key with another request is
 /// 409; a key whose first request is still running is 409 too. Without a key it simply runs.
 pub async fn idempotent<T, F, Fut>(
-    state: &crate::app::AppState,
+    state: &crate::state::AppState,
     req: &HttpRequest,
     insurer: &str,
     body_digest: &str,

@@ -9,11 +9,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Body, page_request};
 use super::{ListPage, with_etag};
-use crate::app::AppState;
-use crate::auth::scope::{AdjustmentsRead, AdjustmentsWrite, ReceivablesWrite, StatisticsRead};
-use crate::auth::{Auth, is_insurer_number};
 use crate::domain::calendar::{FiscalYear, YearMonth};
 use crate::error::{ApiError, FieldError, Problem};
+use crate::http::auth::scope::{AdjustmentsRead, AdjustmentsWrite, ReceivablesWrite, StatisticsRead};
+use crate::http::auth::{Auth, is_insurer_number};
+use crate::state::AppState;
 use crate::store::entity::counterparty;
 use crate::store::plans as store;
 

@@ -14,14 +14,14 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{Body, page_request};
 use super::households::Address;
 use super::{ListPage, with_etag};
-use crate::app::AppState;
-use crate::auth::Auth;
-use crate::auth::scope::{PaymentsRead, PaymentsWrite};
 use crate::domain::calendar::YearMonth;
 use crate::domain::kogaku::StepRecord;
 use crate::domain::payment::{self as rules, PauseCause, RegistrationStatus, TransferFailure};
 use crate::error::{ApiError, FieldError, Problem};
-use crate::jobs::payments as job;
+use crate::http::auth::Auth;
+use crate::http::auth::scope::{PaymentsRead, PaymentsWrite};
+use crate::service::payments as job;
+use crate::state::AppState;
 use crate::store::entity::{application_form as form, household, member, payment, payment_run as run};
 use crate::store::members as member_store;
 use crate::store::payments as store;
@@ -288,7 +288,7 @@ pub async fn create_payment_run(
             "must be a bank business day, not a Saturday or Sunday",
         ));
     }
-    let r = job::start(&state.db, &auth.actor(), &m.to_string(), b.transfer_date).await?;
+    let r = job::start(&state.db, &state.clock, &auth.actor(), &m.to_string(), b.transfer_date).await?;
     Ok(HttpResponse::Created().json(run_view(&state, r).await?))
 }
 
@@ -670,11 +670,12 @@ async fn facts(
             .map(|m| (m.id.clone(), m))
             .collect();
     let claims = claim_store::active_of_household_month(&state.db, insurer, &d.household_id, &d.service_month).await?;
-    let benefits: HashMap<String, i64> = serde_json::from_str::<Vec<crate::jobs::StoredMemberBenefit>>(&d.members)
-        .map_err(|e| ApiError::Internal(format!("stored members: {e}")))?
-        .into_iter()
-        .map(|m| (m.member_id, m.benefit))
-        .collect();
+    let benefits: HashMap<String, i64> =
+        serde_json::from_str::<Vec<crate::service::benefits::StoredMemberBenefit>>(&d.members)
+            .map_err(|e| ApiError::Internal(format!("stored members: {e}")))?
+            .into_iter()
+            .map(|m| (m.member_id, m.benefit))
+            .collect();
     let mut by_member: BTreeMap<String, BTreeMap<String, ProviderAmount>> = BTreeMap::new();
     let (mut total_cost, mut total_copayment) = (0, 0);
     for c in &claims {

@@ -12,13 +12,13 @@ use super::extract::{Body, page_request};
 use super::households::not_found as household_not_found;
 use super::simulate::kogaku_error;
 use super::{Answer, ListPage, idempotent, with_etag};
-use crate::app::AppState;
-use crate::auth::Auth;
-use crate::auth::scope::{BenefitsRead, BenefitsWrite};
 use crate::domain::calendar::YearMonth;
 use crate::domain::kogaku::{self, StepRecord};
 use crate::error::{ApiError, Problem};
-use crate::jobs::{self, CalcError, JobError, StoredExclusion, StoredMemberBenefit};
+use crate::http::auth::Auth;
+use crate::http::auth::scope::{BenefitsRead, BenefitsWrite};
+use crate::service::benefits::{CalcError, JobError, StoredExclusion, StoredMemberBenefit};
+use crate::state::AppState;
 use crate::store::benefits::{self as store, DeterminationFilter};
 use crate::store::entity::{benefit_determination as det, benefit_run};
 use crate::store::households as household_store;
@@ -183,10 +183,15 @@ pub async fn create_benefit_calculation(
         .await?
         .ok_or_else(household_not_found)?;
     idempotent(&state, &req, auth.insurer(), &body.digest, || async {
-        let (mut done, _) =
-            jobs::calculate_households(&state.db, &auth.actor(), m, std::slice::from_ref(&household.id), true)
-                .await
-                .map_err(job_error)?;
+        let (mut done, _) = crate::service::benefits::calculate_households(
+            &state.db,
+            &auth.actor(),
+            m,
+            std::slice::from_ref(&household.id),
+            true,
+        )
+        .await
+        .map_err(job_error)?;
         let c = done
             .pop()
             .ok_or_else(|| ApiError::Internal("no determination".into()))?;
@@ -422,7 +427,7 @@ pub async fn create_benefit_run(
     }
     let total = store::count_households_with_claims(&state.db, auth.insurer(), &ms).await?;
     let run = store::create_run(&state.db, &auth.actor(), &ms, total).await?;
-    actix_web::rt::spawn(jobs::run_benefit_run(state.db.clone(), run.clone()));
+    actix_web::rt::spawn(crate::service::benefits::run_benefit_run(state.db.clone(), run.clone()));
     Ok(HttpResponse::Accepted().json(run_view(run)))
 }
 

@@ -9,9 +9,10 @@
 
 use std::time::Duration;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
+use crate::clock::{Clock, business_date};
 use crate::domain::money::Yen;
 use crate::domain::payment::{self as rules, RegistrationStatus, Settlement};
 use crate::domain::zengin::{BankAccount, NewCode, Remitter, TransferFile, TransferRecord, ZenginError};
@@ -21,7 +22,7 @@ use crate::store::entity::{
     receivable, receivable_entry as entry,
 };
 use crate::store::payments::{self as store, PageContext, PageRange, PageWrites};
-use crate::store::{Actor, new_id, now};
+use crate::store::{Actor, new_id};
 
 /// Determinations per page.
 const PAGE: u64 = 500;
@@ -39,10 +40,15 @@ fn form_reason(regs: Option<&Vec<reg::Model>>) -> &'static str {
 }
 
 /// Decides what a page writes.
-fn plan_page(actor: &Actor, r: &run::Model, dets: &[DeterminationHead], ctx: &PageContext) -> PageWrites {
+fn plan_page(
+    actor: &Actor,
+    r: &run::Model,
+    dets: &[DeterminationHead],
+    ctx: &PageContext,
+    at: DateTime<Utc>,
+) -> PageWrites {
     let mut w = PageWrites::default();
-    let at = now();
-    let today = at.date_naive();
+    let today = business_date(at);
     let mut arrears = ctx.arrears.clone();
     let mut paid_registrations = ctx.paid_registrations.clone();
     for d in dets {
@@ -169,7 +175,12 @@ fn plan_page(actor: &Actor, r: &run::Model, dets: &[DeterminationHead], ctx: &Pa
 
 /// Settles one page and records the run's progress, in one transaction. Returns the run as it
 /// now stands, or `None` when no decided determination is left after the cursor.
-async fn run_page(db: &DatabaseConnection, actor: &Actor, r: &run::Model) -> Result<Option<run::Model>, DbErr> {
+async fn run_page(
+    db: &DatabaseConnection,
+    clock: &Clock,
+    actor: &Actor,
+    r: &run::Model,
+) -> Result<Option<run::Model>, DbErr> {
     let txn = db.begin().await?;
     let dets = store::decided_page(&txn, &r.insurer, &r.service_month, r.cursor.as_deref(), PAGE).await?;
     let Some(last) = dets.last().map(|d| d.id.clone()) else {
@@ -182,7 +193,7 @@ async fn run_page(db: &DatabaseConnection, actor: &Actor, r: &run::Model) -> Res
         through: &last,
     };
     let ctx = store::page_context(&txn, range).await?;
-    let w = plan_page(actor, r, &dets, &ctx);
+    let w = plan_page(actor, r, &dets, &ctx, clock.now());
     store::write_page(&txn, actor, &r.service_month, &w).await?;
     let mut next = r.clone();
     next.done += dets.len() as i32;
@@ -199,7 +210,7 @@ async fn run_page(db: &DatabaseConnection, actor: &Actor, r: &run::Model) -> Res
 }
 
 /// Runs (or resumes) a payment run to its end and returns it as it ended.
-pub async fn run_payment_run(db: DatabaseConnection, mut r: run::Model) -> run::Model {
+pub async fn run_payment_run(db: DatabaseConnection, clock: Clock, mut r: run::Model) -> run::Model {
     let actor = Actor {
         insurer: r.insurer.clone(),
         sub: r.actor.clone(),
@@ -218,7 +229,7 @@ pub async fn run_payment_run(db: DatabaseConnection, mut r: run::Model) -> run::
         let mut attempt = 0;
         let outcome = loop {
             attempt += 1;
-            match run_page(&db, &actor, &r).await {
+            match run_page(&db, &clock, &actor, &r).await {
                 Ok(x) => break Ok(x),
                 Err(e) if attempt < ATTEMPTS => {
                     // Lost a race (unique violation, changed determination, busy database): the
@@ -259,13 +270,14 @@ async fn refresh(db: &DatabaseConnection, r: &run::Model, tables: &str) {
 /// Starts a run of `month` and runs it to its end.
 pub async fn start(
     db: &DatabaseConnection,
+    clock: &Clock,
     actor: &Actor,
     month: &str,
     transfer_date: NaiveDate,
 ) -> Result<run::Model, DbErr> {
     let total = store::count_decided(db, &actor.insurer, month).await?;
     let r = store::create_run(db, actor, month, transfer_date, total).await?;
-    Ok(run_payment_run(db.clone(), r).await)
+    Ok(run_payment_run(db.clone(), clock.clone(), r).await)
 }
 
 /// Why a transfer file could not be written.
@@ -314,12 +326,12 @@ pub async fn transfer_file(db: &DatabaseConnection, r: &run::Model, remitter: &R
 }
 
 /// Resumes every payment run a stopped process left `running`. Called once at start.
-pub async fn resume_runs(db: &DatabaseConnection) -> Result<usize, DbErr> {
+pub async fn resume_runs(db: &DatabaseConnection, clock: &Clock) -> Result<usize, DbErr> {
     let runs = store::unfinished_runs(db).await?;
     let n = runs.len();
     for r in runs {
         tracing::info!(run = %r.id, done = r.done, "resuming payment run");
-        actix_web::rt::spawn(run_payment_run(db.clone(), r));
+        actix_web::rt::spawn(run_payment_run(db.clone(), clock.clone(), r));
     }
     Ok(n)
 }
@@ -328,6 +340,7 @@ pub async fn resume_runs(db: &DatabaseConnection) -> Result<usize, DbErr> {
 mod tests {
     use super::*;
     use crate::store::benefits as benefit_store;
+    use crate::store::now;
 
     fn det(id: &str, household: &str, total: i64) -> DeterminationHead {
         DeterminationHead {
@@ -410,7 +423,7 @@ mod tests {
             det("d3", "h3", 7_000),
             det("d4", "h4", 0),
         ];
-        let w = plan_page(&actor(), &run(), &dets, &ctx);
+        let w = plan_page(&actor(), &run(), &dets, &ctx, now());
         assert_eq!(w.payments.len(), 1);
         assert_eq!(w.payments[0].net_amount, 80_000);
         assert!(w.payments[0].first_transfer);
@@ -426,11 +439,11 @@ mod tests {
             .insert("h1".into(), vec![registration("h1", RegistrationStatus::Active, true)]);
         let as_of = NaiveDate::from_ymd_opt(2026, 8, 31).unwrap();
         ctx.arrears.insert("h1".into(), (30_000, as_of));
-        let w = plan_page(&actor(), &run(), &[det("d1", "h1", 20_000)], &ctx);
+        let w = plan_page(&actor(), &run(), &[det("d1", "h1", 20_000)], &ctx, now());
         assert_eq!((w.payments[0].offset_amount, w.payments[0].net_amount), (20_000, 0));
         assert_eq!(w.offsets[0].arrears_before, 30_000);
         ctx.paid_registrations.insert("r-h1".into());
-        let w = plan_page(&actor(), &run(), &[det("d2", "h1", 50_000)], &ctx);
+        let w = plan_page(&actor(), &run(), &[det("d2", "h1", 50_000)], &ctx, now());
         assert_eq!(
             (w.payments[0].offset_amount, w.payments[0].net_amount),
             (30_000, 20_000)
@@ -444,16 +457,16 @@ mod tests {
         ctx.registrations
             .insert("h1".into(), vec![registration("h1", RegistrationStatus::Active, false)]);
         ctx.settled.insert("h1".into(), 80_000);
-        let w = plan_page(&actor(), &run(), &[det("d2", "h1", 95_000)], &ctx);
+        let w = plan_page(&actor(), &run(), &[det("d2", "h1", 95_000)], &ctx, now());
         assert_eq!(w.payments[0].kind, "supplementary");
         assert_eq!(w.payments[0].gross_amount, 15_000);
-        let w = plan_page(&actor(), &run(), &[det("d3", "h1", 60_000)], &ctx);
+        let w = plan_page(&actor(), &run(), &[det("d3", "h1", 60_000)], &ctx, now());
         assert!(w.payments.is_empty());
         assert_eq!(w.refunds[0].0.amount, 20_000);
         assert_eq!(w.refunds[0].0.kind, "overpayment_refund");
         assert_eq!(w.settled, ["d3"]);
         ctx.with_form.insert("d4".into());
-        let w = plan_page(&actor(), &run(), &[det("d4", "h1", 95_000)], &ctx);
+        let w = plan_page(&actor(), &run(), &[det("d4", "h1", 95_000)], &ctx, now());
         assert!(
             w.payments.is_empty() && w.settled.is_empty(),
             "a determination sent as a form is not paid"

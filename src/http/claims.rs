@@ -7,15 +7,15 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Body, page_request};
 use super::{Answer, ListPage, idempotent, with_etag};
-use crate::app::AppState;
-use crate::auth::Auth;
-use crate::auth::scope::{ClaimsRead, ClaimsWrite};
 use crate::domain::Violations;
 use crate::domain::calendar::YearMonth;
 use crate::domain::claim::{ClaimFacts, ClaimKind, Setting, parse_claim_number, parse_provider_code};
 use crate::domain::household::parse_text;
 use crate::domain::member::InsuredNumber;
 use crate::error::{ApiError, Problem};
+use crate::http::auth::Auth;
+use crate::http::auth::scope::{ClaimsRead, ClaimsWrite};
+use crate::state::AppState;
 use crate::store::claims::{self as store, ClaimFields, ClaimFilter};
 use crate::store::entity::claim;
 use crate::store::members::{self as member_store, MemberRef};
@@ -339,7 +339,7 @@ pub async fn void_claim(
         .await?
         .ok_or_else(not_found)?;
     let changed = std::collections::BTreeSet::from([(row.household_id.clone(), row.service_month.clone())]);
-    crate::jobs::recalculate_changed(&state.db, &auth.actor(), &changed)
+    crate::service::benefits::recalculate_changed(&state.db, &auth.actor(), &changed)
         .await
         .map_err(super::benefits::job_error)?;
     let version = row.version;

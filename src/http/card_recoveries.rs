@@ -9,11 +9,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Body, page_request};
 use super::{ListPage, with_etag};
-use crate::app::AppState;
-use crate::auth::Auth;
-use crate::auth::scope::{ReceivablesRead, ReceivablesWrite};
 use crate::domain::card_recovery::{self as rules, Case, CaseEvent, CaseStatus, InsuredCategory};
 use crate::error::{ApiError, Problem};
+use crate::http::auth::Auth;
+use crate::http::auth::scope::{ReceivablesRead, ReceivablesWrite};
+use crate::state::AppState;
 use crate::store::entity::card_recovery as case;
 use crate::store::{card_recoveries as store, is_unique_violation, members as member_store, new_id, now};
 
@@ -76,8 +76,7 @@ fn facts(c: &case::Model) -> Case {
     }
 }
 
-fn view(c: case::Model) -> CardRecovery {
-    let today = now().date_naive();
+fn view(c: case::Model, today: NaiveDate) -> CardRecovery {
     let f = facts(&c);
     let next = rules::next_step(&f, today);
     CardRecovery {
@@ -147,7 +146,7 @@ pub async fn open_card_recovery(
             "the certificate had expired by the loss of eligibility: nothing to recover",
         ));
     }
-    let processed_on = b.processed_on.unwrap_or_else(|| now().date_naive());
+    let processed_on = b.processed_on.unwrap_or_else(|| state.clock.today());
     if processed_on < lost_on {
         return Err(ApiError::validation(
             "processed_on",
@@ -185,7 +184,7 @@ pub async fn open_card_recovery(
     let version = c.version;
     Ok(HttpResponse::Created()
         .insert_header(super::extract::etag(version))
-        .json(view(c)))
+        .json(view(c, state.clock.today())))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -220,7 +219,11 @@ pub async fn list_card_recoveries(
     let rows = store::list(&state.db, auth.insurer(), q.member_id.as_deref(), &page).await?;
     Ok(HttpResponse::Ok().json(ListPage {
         next_cursor: rows.next_cursor.clone(),
-        items: rows.items.into_iter().map(view).collect::<Vec<_>>(),
+        items: rows
+            .items
+            .into_iter()
+            .map(|c| view(c, state.clock.today()))
+            .collect::<Vec<_>>(),
     }))
 }
 
@@ -279,5 +282,5 @@ pub async fn record_card_recovery_event(
             detail: "the case changed meanwhile; read it again".into(),
         })?;
     let version = c.version;
-    Ok(with_etag(&view(c), version))
+    Ok(with_etag(&view(c, state.clock.today()), version))
 }

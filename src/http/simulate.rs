@@ -7,8 +7,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::extract::Body;
-use crate::auth::Auth;
-use crate::auth::scope::BenefitsRead;
 use crate::domain::Violations;
 use crate::domain::calendar::YearMonth;
 use crate::domain::claim::{ClaimKind, Setting};
@@ -16,6 +14,8 @@ use crate::domain::household::{Age70to74Category, Under70Category};
 use crate::domain::kogaku::{self, KogakuError, ProviderCode, SpecificDisease, StepRecord};
 use crate::domain::money::Yen;
 use crate::error::{ApiError, Problem};
+use crate::http::auth::Auth;
+use crate::http::auth::scope::BenefitsRead;
 
 /// The household's income categories for the month.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]

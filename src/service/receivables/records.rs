@@ -1,0 +1,111 @@
+//! A stored receivable (債権) with everything its rules look at: the ledger rebuilt from its
+//! entries, the actions taken (催告 and the rest), installment plans (分割納付) and payment orders
+//! (支払督促). One place loads them and derives what the rules say of them.
+
+use chrono::NaiveDate;
+use sea_orm::ConnectionTrait;
+
+use crate::domain::money::Yen;
+use crate::domain::receivable::installment::{
+    self, DefaultRule, InstallmentStatus, Instalment, PlanPosition, plan_position,
+};
+use crate::domain::receivable::limitation::events_of as limitation_events;
+use crate::domain::receivable::payment_order::legal_action_pending;
+use crate::domain::receivable::{ActionKind, Ledger, LimitationClock, LimitationStart, ReceivableKind, limitation};
+use crate::error::ApiError;
+use crate::store::entity::{
+    installment_plan as plan, legal_action as legal, receivable as rec, receivable_action as action,
+    receivable_entry as entry,
+};
+use crate::store::receivables as store;
+
+/// The ledger, actions, plans and payment orders of a stored receivable.
+pub struct Records {
+    pub entries: Vec<entry::Model>,
+    pub ledger: Ledger,
+    pub actions: Vec<action::Model>,
+    pub plans: Vec<plan::Model>,
+    pub legal: Vec<legal::Model>,
+}
+
+/// The stored kind, which the store only ever writes from a `ReceivableKind`.
+pub fn kind_of(r: &rec::Model) -> Result<ReceivableKind, ApiError> {
+    ReceivableKind::parse(&r.kind).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// The ledger rebuilt from stored entries.
+pub fn ledger_of(receivable_id: &str, entries: &[entry::Model]) -> Result<Ledger, ApiError> {
+    Ledger::new(entries.iter().map(store::ledger_entry).collect::<Result<Vec<_>, _>>()?)
+        .map_err(|e| ApiError::Internal(format!("stored ledger of {receivable_id}: {e}")))
+}
+
+/// Loads the records of `r`.
+pub async fn load(conn: &impl ConnectionTrait, r: &rec::Model) -> Result<Records, ApiError> {
+    let entries = store::entries(conn, &r.insurer, &r.id).await?;
+    let ledger = ledger_of(&r.id, &entries)?;
+    let actions = store::actions(conn, &r.insurer, &r.id).await?;
+    let plans = store::plans(conn, &r.insurer, &r.id).await?;
+    let legal = store::legal_actions(conn, &r.insurer, &r.id).await?;
+    Ok(Records {
+        entries,
+        ledger,
+        actions,
+        plans,
+        legal,
+    })
+}
+
+impl Records {
+    /// Whether legal action is pending ([`legal_action_pending`]).
+    pub fn in_legal(&self) -> bool {
+        in_legal(&self.actions, &self.legal)
+    }
+
+    /// Whether a plan is being kept on `on` (it holds the dunning).
+    pub fn installment_active(&self, on: NaiveDate) -> bool {
+        self.plans.iter().any(|p| {
+            plan_position_of(p, &self.ledger, on)
+                .1
+                .is_some_and(|x| x.status == InstallmentStatus::Active)
+        })
+    }
+
+    /// The limitation clock (時効) of `r` as its records move it.
+    pub fn limitation(&self, kind: ReceivableKind, r: &rec::Model) -> LimitationClock {
+        let events = limitation_events(
+            self.actions
+                .iter()
+                .filter_map(|a| Some((ActionKind::parse(&a.kind).ok()?, a.action_on))),
+            &self.ledger,
+            self.plans.iter().map(|p| p.pledged_on),
+            self.legal.iter().map(|x| (x.outcome.as_deref(), x.outcome_on)),
+        );
+        limitation(
+            LimitationStart {
+                kind,
+                arose_on: r.assessed_on,
+                exercisable_on: r.assessed_on,
+            },
+            &events,
+        )
+    }
+}
+
+/// Whether legal action is pending ([`legal_action_pending`]).
+pub fn in_legal(actions: &[action::Model], legal: &[legal::Model]) -> bool {
+    legal_action_pending(
+        legal.iter().map(|l| l.outcome.as_deref()),
+        actions.iter().any(|a| a.kind == ActionKind::PaymentOrderFiled.as_str()),
+    )
+}
+
+/// The schedule and position of a plan on `on`, paid by the collections since the pledge.
+pub fn plan_position_of(p: &plan::Model, ledger: &Ledger, on: NaiveDate) -> (Vec<Instalment>, Option<PlanPosition>) {
+    let count = u32::try_from(p.instalments).unwrap_or(0);
+    let Ok(schedule) = installment::schedule(Yen::new(p.total), count, p.first_due_on) else {
+        return (Vec::new(), None);
+    };
+    let payments = installment::plan_payments(ledger, p.pledged_on);
+    let position = plan_position(&schedule, &payments, on, p.cancelled_on, DefaultRule::SEED);
+    (schedule, Some(position))
+}
