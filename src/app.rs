@@ -11,7 +11,7 @@ use utoipa::openapi::OpenApi;
 use utoipa_actix_web::{AppExt, UtoipaApp, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::http::auth::AuthKeys;
 use crate::state::AppState;
 use crate::telemetry::{Metrics, observe};
@@ -75,7 +75,7 @@ async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> Result<Htt
     Err(match routes.allowed(req.path()) {
         Some(allow) => ApiError::MethodNotAllowed { allow: allow.to_vec() },
         None => ApiError::NotFound {
-            code: "route_not_found",
+            code: ErrorCode::RouteNotFound,
             what: "route",
         },
     })
@@ -104,14 +104,14 @@ pub fn build(
             .app_data(metrics)
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
                 ApiError::BadRequest {
-                    code: "invalid_query",
+                    code: ErrorCode::InvalidQuery,
                     detail: e.to_string(),
                 }
                 .into()
             }))
             .app_data(web::PathConfig::default().error_handler(|e, _| {
                 ApiError::BadRequest {
-                    code: "invalid_path",
+                    code: ErrorCode::InvalidPath,
                     detail: e.to_string(),
                 }
                 .into()

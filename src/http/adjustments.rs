@@ -17,7 +17,7 @@ use crate::domain::money::Yen;
 use crate::domain::receivable::adjustment::{self as rules, MoveError, Status};
 use crate::domain::receivable::ledger::{CollectionChannel, status_of};
 use crate::domain::receivable::{Ledger, LedgerEntry, ReceivableStatus};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::scope::{AdjustmentsRead, AdjustmentsWrite};
 use crate::http::auth::{Auth, is_insurer_number};
 use crate::state::AppState;
@@ -114,7 +114,7 @@ pub struct AdjustmentRequest {
 
 fn not_found() -> ApiError {
     ApiError::NotFound {
-        code: "adjustment_request_not_found",
+        code: ErrorCode::AdjustmentRequestNotFound,
         what: "adjustment request",
     }
 }
@@ -213,7 +213,7 @@ pub async fn create_adjustment_request(
     let r = rec_store::get(&state.db, auth.insurer(), &b.receivable_id)
         .await?
         .ok_or(ApiError::NotFound {
-            code: "receivable_not_found",
+            code: ErrorCode::ReceivableNotFound,
             what: "receivable",
         })?;
     if r.kind != "overpayment_refund" {
@@ -232,19 +232,19 @@ pub async fn create_adjustment_request(
         && !c.participates
     {
         return Err(ApiError::Unprocessable {
-            code: "counterparty_not_participating",
+            code: ErrorCode::CounterpartyNotParticipating,
             detail: format!("{} ({}) does not take part in adjustment", c.name, c.number),
         });
     }
     if r.balance <= 0 || matches!(r.status.as_str(), "collected" | "written_off") {
         return Err(ApiError::Conflict {
-            code: "receivable_closed",
+            code: ErrorCode::ReceivableClosed,
             detail: "nothing is left to adjust".into(),
         });
     }
     if store::open_for(&state.db, auth.insurer(), &r.id).await? {
         return Err(ApiError::Conflict {
-            code: "adjustment_request_open",
+            code: ErrorCode::AdjustmentRequestOpen,
             detail: "the receivable has a request still open".into(),
         });
     }
@@ -385,7 +385,7 @@ pub async fn move_adjustment_request(
     rules::check_move(from, to, agency.is_some()).map_err(|e| match e {
         MoveError::AgentCannotSettle => ApiError::Forbidden("adjustments:write (insurer side) to settle".into()),
         MoveError::NotAllowed { .. } => ApiError::Conflict {
-            code: "transition_not_allowed",
+            code: ErrorCode::TransitionNotAllowed,
             detail: e.to_string(),
         },
     })?;
@@ -448,7 +448,7 @@ pub async fn move_adjustment_request(
                         channel: CollectionChannel::InsurerAdjustment,
                     })
                     .map_err(|e| ApiError::Unprocessable {
-                        code: "ledger_refused",
+                        code: ErrorCode::LedgerRefused,
                         detail: e.to_string(),
                     })?;
                 let status = status_of(
@@ -477,7 +477,7 @@ pub async fn move_adjustment_request(
     )
     .await?
     .ok_or(ApiError::Conflict {
-        code: "adjustment_request_changed",
+        code: ErrorCode::AdjustmentRequestChanged,
         detail: "the request or its receivable changed meanwhile; read it again".into(),
     })?;
     let version = row.version;

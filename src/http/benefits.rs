@@ -14,7 +14,7 @@ use super::simulate::kogaku_error;
 use super::{Answer, ListPage, idempotent, with_etag};
 use crate::domain::calendar::YearMonth;
 use crate::domain::kogaku::{self, StepRecord};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{BenefitsRead, BenefitsWrite};
 use crate::service::benefits::{CalcError, JobError, StoredExclusion, StoredMemberBenefit};
@@ -107,7 +107,7 @@ pub(crate) fn determination_view(m: det::Model) -> Result<Determination, ApiErro
 
 fn not_found() -> ApiError {
     ApiError::NotFound {
-        code: "determination_not_found",
+        code: ErrorCode::DeterminationNotFound,
         what: "benefit determination",
     }
 }
@@ -134,7 +134,7 @@ pub(crate) fn job_error(e: JobError) -> ApiError {
             error: e @ CalcError::NoIncomeCategory(_),
             ..
         } => ApiError::Unprocessable {
-            code: e.code(),
+            code: ErrorCode::MissingIncomeCategory,
             detail: e.to_string(),
         },
         JobError::Calc {
@@ -313,14 +313,14 @@ pub async fn decide_benefit_calculation(
     }
     if row.status != store::CALCULATED {
         return Err(ApiError::Conflict {
-            code: "determination_not_calculated",
+            code: ErrorCode::DeterminationNotCalculated,
             detail: format!("a {} determination cannot be decided", row.status),
         });
     }
     let decided = store::decide(&state.db, &auth.actor(), &row)
         .await?
         .ok_or_else(|| ApiError::Conflict {
-            code: "determination_changed",
+            code: ErrorCode::DeterminationChanged,
             detail: "the determination changed while it was being decided".into(),
         })?;
     let version = decided.version;
@@ -421,7 +421,7 @@ pub async fn create_benefit_run(
     let ms = m.to_string();
     if let Some(r) = store::running_run(&state.db, auth.insurer(), &ms).await? {
         return Err(ApiError::Conflict {
-            code: "run_in_progress",
+            code: ErrorCode::RunInProgress,
             detail: format!("run {} of {ms} is still running", r.id),
         });
     }
@@ -452,7 +452,7 @@ pub async fn get_benefit_run(
     let r = store::get_run(&state.db, auth.insurer(), &id)
         .await?
         .ok_or(ApiError::NotFound {
-            code: "benefit_run_not_found",
+            code: ErrorCode::BenefitRunNotFound,
             what: "benefit run",
         })?;
     Ok(HttpResponse::Ok().json(run_view(r)))

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{Body, page_request};
 use super::{ListPage, with_etag};
 use crate::domain::card_recovery::{self as rules, Case, CaseEvent, CaseStatus, InsuredCategory};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{ReceivablesRead, ReceivablesWrite};
 use crate::state::AppState;
@@ -103,7 +103,7 @@ fn view(c: case::Model, today: NaiveDate) -> CardRecovery {
 
 fn not_found() -> ApiError {
     ApiError::NotFound {
-        code: "card_recovery_not_found",
+        code: ErrorCode::CardRecoveryNotFound,
         what: "card recovery case",
     }
 }
@@ -134,7 +134,7 @@ pub async fn open_card_recovery(
     let m = member_store::get(&state.db, auth.insurer(), &b.member_id)
         .await?
         .ok_or(ApiError::NotFound {
-            code: "member_not_found",
+            code: ErrorCode::MemberNotFound,
             what: "member",
         })?;
     let Some(lost_on) = m.lost_on else {
@@ -174,7 +174,7 @@ pub async fn open_card_recovery(
     let c = store::create(&state.db, &auth.actor(), c).await.map_err(|e| {
         if is_unique_violation(&e) {
             ApiError::Conflict {
-                code: "card_recovery_exists",
+                code: ErrorCode::CardRecoveryExists,
                 detail: "a case for this loss of eligibility exists".into(),
             }
         } else {
@@ -257,7 +257,7 @@ pub async fn record_card_recovery_event(
     let b = &body.value;
     if c.returned_on.is_some() || c.unrecoverable_on.is_some() {
         return Err(ApiError::Conflict {
-            code: "card_recovery_closed",
+            code: ErrorCode::CardRecoveryClosed,
             detail: "the case is closed".into(),
         });
     }
@@ -278,7 +278,7 @@ pub async fn record_card_recovery_event(
     let c = store::update(&state.db, &auth.actor(), &c, next)
         .await?
         .ok_or(ApiError::Conflict {
-            code: "card_recovery_changed",
+            code: ErrorCode::CardRecoveryChanged,
             detail: "the case changed meanwhile; read it again".into(),
         })?;
     let version = c.version;

@@ -12,7 +12,7 @@ use crate::domain::calendar::YearMonth;
 use crate::domain::claim::{ClaimFacts, ClaimKind, Setting, parse_claim_number, parse_provider_code};
 use crate::domain::household::parse_text;
 use crate::domain::member::InsuredNumber;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{ClaimsRead, ClaimsWrite};
 use crate::state::AppState;
@@ -188,7 +188,7 @@ fn claim_view(m: claim::Model) -> Result<Claim, ApiError> {
 
 fn not_found() -> ApiError {
     ApiError::NotFound {
-        code: "claim_not_found",
+        code: ErrorCode::ClaimNotFound,
         what: "claim",
     }
 }
@@ -242,7 +242,7 @@ pub async fn create_claim(
             .map_err(|e| {
                 if crate::store::is_unique_violation(&e) {
                     ApiError::Conflict {
-                        code: "claim_number_taken",
+                        code: ErrorCode::ClaimNumberTaken,
                         detail: "a claim with this claim_number exists".into(),
                     }
                 } else {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer};
 use sha2::{Digest, Sha256};
 
 use crate::config::DEFAULT_MAX_JSON_BYTES;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use crate::store::{PageRequest, decode_cursor};
 
@@ -50,7 +50,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
             let mut buf = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|e| ApiError::BadRequest {
-                    code: "payload_error",
+                    code: ErrorCode::PayloadError,
                     detail: e.to_string(),
                 })?;
                 if buf.len() + chunk.len() > limit {
@@ -166,7 +166,7 @@ pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     match v.to_str() {
         Ok(s) if (1..=255).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(s.to_string())),
         _ => Err(ApiError::BadRequest {
-            code: "invalid_idempotency_key",
+            code: ErrorCode::InvalidIdempotencyKey,
             detail: "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
         }),
     }

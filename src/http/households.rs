@@ -12,7 +12,7 @@ use super::members::{Member, member_view};
 use super::{Answer, ListPage, idempotent, with_etag};
 use crate::domain::Violations;
 use crate::domain::household::{self as rules, IncomeCategoryPeriod};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{HouseholdsRead, HouseholdsWrite};
 use crate::state::AppState;
@@ -172,7 +172,7 @@ fn check(data: HouseholdData) -> Result<HouseholdData, ApiError> {
 fn taken(e: sea_orm::DbErr) -> ApiError {
     if crate::store::is_unique_violation(&e) {
         ApiError::Conflict {
-            code: "household_number_taken",
+            code: ErrorCode::HouseholdNumberTaken,
             detail: "another household has this household_number".into(),
         }
     } else {
@@ -182,7 +182,7 @@ fn taken(e: sea_orm::DbErr) -> ApiError {
 
 pub(crate) fn not_found() -> ApiError {
     ApiError::NotFound {
-        code: "household_not_found",
+        code: ErrorCode::HouseholdNotFound,
         what: "household",
     }
 }

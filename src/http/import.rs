@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use super::benefits::job_error;
 use super::claims::ClaimInput;
 use super::extract::parse_json;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::ClaimsWrite;
 use crate::state::AppState;
@@ -266,7 +266,7 @@ pub async fn import_claims(
     let mut splitter = LineSplitter::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::BadRequest {
-            code: "payload_error",
+            code: ErrorCode::PayloadError,
             detail: e.to_string(),
         })?;
         splitter.feed(&chunk, &mut |n, line| {

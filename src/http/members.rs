@@ -11,7 +11,7 @@ use super::{Answer, idempotent, with_etag};
 use crate::domain::Violations;
 use crate::domain::household::parse_text;
 use crate::domain::member::{InsuredNumber, LossReason, MemberDates, Relationship, Sex, parse_kana_name};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{HouseholdsRead, HouseholdsWrite};
 use crate::state::AppState;
@@ -111,7 +111,7 @@ pub(crate) fn member_view(m: member::Model) -> Member {
 
 fn not_found() -> ApiError {
     ApiError::NotFound {
-        code: "member_not_found",
+        code: ErrorCode::MemberNotFound,
         what: "member",
     }
 }
@@ -150,7 +150,7 @@ fn check(data: MemberData, today: NaiveDate) -> Result<MemberData, ApiError> {
 fn conflict(e: sea_orm::DbErr) -> ApiError {
     if crate::store::is_unique_violation(&e) {
         ApiError::Conflict {
-            code: "insured_number_taken",
+            code: ErrorCode::InsuredNumberTaken,
             detail: "another member has this insured_number".into(),
         }
     } else {
@@ -169,7 +169,7 @@ async fn ensure_one_head(
         && Some(head.id.as_str()) != member_id
     {
         return Err(ApiError::Conflict {
-            code: "household_has_head",
+            code: ErrorCode::HouseholdHasHead,
             detail: format!("member {} is already the head of this household", head.id),
         });
     }

@@ -25,7 +25,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::store::{self, idempotency::Reservation};
 
 /// Registers every `/v1` operation.
@@ -169,11 +169,11 @@ where
             Ok(res)
         }
         Reservation::Mismatch => Err(ApiError::Conflict {
-            code: "idempotency_key_reused",
+            code: ErrorCode::IdempotencyKeyReused,
             detail: "this Idempotency-Key was used with another request".into(),
         }),
         Reservation::InProgress => Err(ApiError::Conflict {
-            code: "idempotency_key_in_progress",
+            code: ErrorCode::IdempotencyKeyInProgress,
             detail: "the first request with this Idempotency-Key has not finished".into(),
         }),
         Reservation::Fresh => match run().await {

@@ -17,7 +17,7 @@ use super::{ListPage, with_etag};
 use crate::domain::calendar::YearMonth;
 use crate::domain::kogaku::StepRecord;
 use crate::domain::payment::{self as rules, PauseCause, RegistrationStatus, TransferFailure};
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, ErrorCode, FieldError, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{PaymentsRead, PaymentsWrite};
 use crate::service::payments as job;
@@ -236,14 +236,14 @@ fn form_view(f: form::Model) -> ApplicationFormRecord {
 
 fn run_not_found() -> ApiError {
     ApiError::NotFound {
-        code: "payment_run_not_found",
+        code: ErrorCode::PaymentRunNotFound,
         what: "payment run",
     }
 }
 
 fn payment_not_found() -> ApiError {
     ApiError::NotFound {
-        code: "payment_not_found",
+        code: ErrorCode::PaymentNotFound,
         what: "payment",
     }
 }
@@ -414,7 +414,7 @@ pub async fn get_transfer_file(
         .ok_or_else(run_not_found)?;
     if r.status != store::COMPLETED {
         return Err(ApiError::Conflict {
-            code: "payment_run_not_completed",
+            code: ErrorCode::PaymentRunNotCompleted,
             detail: format!("the run is {}", r.status),
         });
     }
@@ -423,7 +423,7 @@ pub async fn get_transfer_file(
         .remitters
         .get(auth.insurer())
         .ok_or_else(|| ApiError::Conflict {
-            code: "remitter_not_configured",
+            code: ErrorCode::RemitterNotConfigured,
             detail: format!("no remitter is configured for insurer {}", auth.insurer()),
         })?
         .remitter()
@@ -433,11 +433,11 @@ pub async fn get_transfer_file(
         .map_err(|e| match e {
             job::FileError::Db(e) => e.into(),
             job::FileError::NoTransfers => ApiError::Conflict {
-                code: "no_transfers",
+                code: ErrorCode::NoTransfers,
                 detail: "the run made no payment with a bank part".into(),
             },
             job::FileError::Invalid(e) => ApiError::Unprocessable {
-                code: "transfer_file_invalid",
+                code: ErrorCode::TransferFileInvalid,
                 detail: e.to_string(),
             },
             job::FileError::Corrupt(e) => ApiError::Internal(e),
@@ -554,7 +554,7 @@ pub async fn record_transfer_results(
             reg_store::apply(&txn, &actor, &reg, change)
                 .await?
                 .ok_or_else(|| ApiError::Conflict {
-                    code: "registration_changed",
+                    code: ErrorCode::RegistrationChanged,
                     detail: "a registration changed meanwhile; send the results again".into(),
                 })?;
             out.paused_registrations.push(reg.id.clone());
@@ -860,12 +860,12 @@ pub async fn get_application_form(
     let d = benefit_store::get(&state.db, auth.insurer(), &id)
         .await?
         .ok_or(ApiError::NotFound {
-            code: "determination_not_found",
+            code: ErrorCode::DeterminationNotFound,
             what: "benefit determination",
         })?;
     if d.status == benefit_store::SUPERSEDED {
         return Err(ApiError::Conflict {
-            code: "determination_superseded",
+            code: ErrorCode::DeterminationSuperseded,
             detail: format!("superseded by {}", d.superseded_by_id.clone().unwrap_or_default()),
         });
     }

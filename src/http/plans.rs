@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{Body, page_request};
 use super::{ListPage, with_etag};
 use crate::domain::calendar::{FiscalYear, YearMonth};
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, ErrorCode, FieldError, Problem};
 use crate::http::auth::scope::{AdjustmentsRead, AdjustmentsWrite, ReceivablesWrite, StatisticsRead};
 use crate::http::auth::{Auth, is_insurer_number};
 use crate::state::AppState;
@@ -277,7 +277,7 @@ pub async fn get_plan(
     let row = store::plan(&state.db, auth.insurer(), *fiscal_year)
         .await?
         .ok_or(ApiError::NotFound {
-            code: "plan_not_found",
+            code: ErrorCode::PlanNotFound,
             what: "plan",
         })?;
     let version = row.version;

@@ -23,7 +23,7 @@ use crate::domain::receivable::{
     ActionKind, ActionOutcome, DebtorKind, LateChargeTable, Ledger, LedgerEntry, ReceivableKind, RefundReason,
     late_charge,
 };
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, ErrorCode, FieldError, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{ReceivablesRead, ReceivablesWrite};
 use crate::service::receivables::records::{self, Records, in_legal, kind_of, plan_position_of};
@@ -278,7 +278,7 @@ pub struct Receivable {
 
 fn not_found() -> ApiError {
     ApiError::NotFound {
-        code: "receivable_not_found",
+        code: ErrorCode::ReceivableNotFound,
         what: "receivable",
     }
 }
@@ -608,7 +608,7 @@ pub struct NewAction {
 
 fn changed_meanwhile() -> ApiError {
     ApiError::Conflict {
-        code: "receivable_changed",
+        code: ErrorCode::ReceivableChanged,
         detail: "the receivable changed while it was being written; read it again".into(),
     }
 }
@@ -656,7 +656,7 @@ pub async fn record_action(
     }
     if r.status == "collected" || r.status == "written_off" {
         return Err(ApiError::Conflict {
-            code: "receivable_closed",
+            code: ErrorCode::ReceivableClosed,
             detail: format!("the receivable is {}", r.status),
         });
     }
@@ -699,7 +699,7 @@ async fn append(
     e: entry::Model,
 ) -> Result<HttpResponse, ApiError> {
     let ledger = l.ledger.clone().with(new).map_err(|e| ApiError::Unprocessable {
-        code: "ledger_refused",
+        code: ErrorCode::LedgerRefused,
         detail: e.to_string(),
     })?;
     let status = status_of(ledger.position(), ledger.is_written_off(), l.in_legal());
@@ -752,7 +752,7 @@ pub async fn record_collection(
     let balance = l.ledger.position().balance.as_i64();
     if b.amount > balance {
         return Err(ApiError::Unprocessable {
-            code: "collection_exceeds_balance",
+            code: ErrorCode::CollectionExceedsBalance,
             detail: format!("{} yen is more than the balance of {balance} yen", b.amount),
         });
     }
@@ -896,7 +896,7 @@ pub async fn get_late_charge(
     }
     let charge = late_charge(kind_of(&r)?, &events, r.due_on, as_of, &LateChargeTable::kenpo_181()).map_err(|e| {
         ApiError::Unprocessable {
-            code: "no_late_charge_rate",
+            code: ErrorCode::NoLateChargeRate,
             detail: e.to_string(),
         }
     })?;
@@ -1114,7 +1114,7 @@ pub async fn create_installment_plan(
     let balance = l.ledger.position().balance.as_i64();
     if balance <= 0 || r.status == "written_off" {
         return Err(ApiError::Conflict {
-            code: "receivable_closed",
+            code: ErrorCode::ReceivableClosed,
             detail: "nothing is left to divide".into(),
         });
     }
@@ -1125,7 +1125,7 @@ pub async fn create_installment_plan(
             .is_some_and(|x| x.status == installment::InstallmentStatus::Active)
     }) {
         return Err(ApiError::Conflict {
-            code: "installment_plan_active",
+            code: ErrorCode::InstallmentPlanActive,
             detail: "a plan is still active".into(),
         });
     }
@@ -1191,7 +1191,7 @@ pub async fn file_legal_action(
     }
     if r.status == "collected" || r.status == "written_off" {
         return Err(ApiError::Conflict {
-            code: "receivable_closed",
+            code: ErrorCode::ReceivableClosed,
             detail: format!("the receivable is {}", r.status),
         });
     }
@@ -1261,7 +1261,7 @@ pub async fn record_legal_event(
         .find(|x| x.id == legal_id)
         .cloned()
         .ok_or(ApiError::NotFound {
-            code: "legal_action_not_found",
+            code: ErrorCode::LegalActionNotFound,
             what: "legal action",
         })?;
     let b = &body.value;
@@ -1270,7 +1270,7 @@ pub async fn record_legal_event(
     }
     if current.outcome.as_deref().is_some_and(|o| o != "objection") {
         return Err(ApiError::Conflict {
-            code: "legal_action_concluded",
+            code: ErrorCode::LegalActionConcluded,
             detail: format!("the payment order is {}", current.outcome.clone().unwrap_or_default()),
         });
     }

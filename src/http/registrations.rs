@@ -13,7 +13,7 @@ use super::households::not_found as household_not_found;
 use super::{Answer, ListPage, idempotent, with_etag};
 use crate::domain::payment::{self, EndReason, PauseCause, RegistrationStatus};
 use crate::domain::zengin::BankAccount;
-use crate::error::{ApiError, FieldError, Problem};
+use crate::error::{ApiError, ErrorCode, FieldError, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{PaymentsRead, PaymentsWrite};
 use crate::state::AppState;
@@ -184,14 +184,14 @@ fn normalised(a: &BankAccount) -> BankAccountBody {
 
 pub(crate) fn not_found() -> ApiError {
     ApiError::NotFound {
-        code: "registration_not_found",
+        code: ErrorCode::RegistrationNotFound,
         what: "payment registration",
     }
 }
 
 fn changed_meanwhile() -> ApiError {
     ApiError::Conflict {
-        code: "registration_changed",
+        code: ErrorCode::RegistrationChanged,
         detail: "the registration changed while it was being written; read it again".into(),
     }
 }
@@ -279,7 +279,7 @@ pub async fn create_registration(
         let row = store::create(&state.db, &auth.actor(), model).await.map_err(|e| {
             if is_unique_violation(&e) {
                 ApiError::Conflict {
-                    code: "registration_exists",
+                    code: ErrorCode::RegistrationExists,
                     detail: "the household already has a registration that is not cancelled".into(),
                 }
             } else {
@@ -399,7 +399,7 @@ pub async fn update_registration(
     check_version(if_match(&req)?, current.version)?;
     if current.status == RegistrationStatus::Cancelled.as_str() {
         return Err(ApiError::Conflict {
-            code: "registration_cancelled",
+            code: ErrorCode::RegistrationCancelled,
             detail: "a cancelled registration cannot change; a new application is needed".into(),
         });
     }
@@ -474,7 +474,7 @@ pub async fn end_registration(
         .ok_or_else(not_found)?;
     if current.status == RegistrationStatus::Cancelled.as_str() {
         return Err(ApiError::Conflict {
-            code: "registration_cancelled",
+            code: ErrorCode::RegistrationCancelled,
             detail: "the registration is already cancelled".into(),
         });
     }

@@ -13,7 +13,7 @@ use crate::domain::claim::{ClaimKind, Setting};
 use crate::domain::household::{Age70to74Category, Under70Category};
 use crate::domain::kogaku::{self, KogakuError, ProviderCode, SpecificDisease, StepRecord};
 use crate::domain::money::Yen;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::BenefitsRead;
 
@@ -159,7 +159,7 @@ pub fn kogaku_error(e: KogakuError, claims_field: &str) -> ApiError {
             ApiError::validation(field(*index, "first_service_on"), e.to_string())
         }
         _ => ApiError::Unprocessable {
-            code: e.code(),
+            code: ErrorCode::from(&e),
             detail: e.to_string(),
         },
     }
