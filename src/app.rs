@@ -34,6 +34,13 @@ pub fn openapi_document() -> OpenApi {
     doc
 }
 
+/// The full document as pretty JSON, as committed under `openapi/openapi.json`.
+pub fn openapi_json() -> String {
+    let mut s = openapi_document().to_pretty_json().unwrap_or_default();
+    s.push('\n');
+    s
+}
+
 /// Paths and their methods, to answer 405 (with `Allow`) rather than 404 for a known path.
 struct RouteTable(Vec<(ResourceDef, Vec<String>)>);
 
@@ -74,10 +81,7 @@ impl RouteTable {
 async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
     Err(match routes.allowed(req.path()) {
         Some(allow) => ApiError::MethodNotAllowed { allow: allow.to_vec() },
-        None => ApiError::NotFound {
-            code: ErrorCode::RouteNotFound,
-            what: "route",
-        },
+        None => ApiError::NotFound(ErrorCode::RouteNotFound),
     })
 }
 

@@ -153,6 +153,16 @@ error_codes! {
     NotReady => "not_ready", 503, "Service unavailable";
 }
 
+/// "household not found": the title of a not-found code as a sentence's words.
+fn not_found_detail(code: ErrorCode) -> String {
+    let title = code.title();
+    let mut chars = title.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 impl From<&KogakuError> for ErrorCode {
     fn from(e: &KogakuError) -> Self {
         match e {
@@ -193,8 +203,8 @@ pub enum ApiError {
     #[error("this operation needs the scope `{0}`")]
     Forbidden(String),
     /// 404: unknown resource, or another tenant's.
-    #[error("{what} not found")]
-    NotFound { code: ErrorCode, what: &'static str },
+    #[error("{}", not_found_detail(*.0))]
+    NotFound(ErrorCode),
     /// 405: the path exists with other methods.
     #[error("method not allowed; allowed: {}", allow.join(", "))]
     MethodNotAllowed { allow: Vec<String> },
@@ -238,7 +248,7 @@ impl ApiError {
             Self::BadRequest { code, .. } => *code,
             Self::Unauthorized(_) => ErrorCode::Unauthorized,
             Self::Forbidden(_) => ErrorCode::InsufficientScope,
-            Self::NotFound { code, .. } => *code,
+            Self::NotFound(code) => *code,
             Self::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
             Self::Conflict { code, .. } => *code,
             Self::PreconditionFailed { .. } => ErrorCode::VersionMismatch,
@@ -362,12 +372,10 @@ mod tests {
             assert!(c.as_str().bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
         }
         // Each kind of failure answers with its status from the table.
-        let nf = ApiError::NotFound {
-            code: ErrorCode::HouseholdNotFound,
-            what: "household",
-        };
+        let nf = ApiError::NotFound(ErrorCode::HouseholdNotFound);
         assert_eq!(nf.status_code(), StatusCode::NOT_FOUND);
         assert_eq!(nf.problem().title, "Household not found");
+        assert_eq!(nf.problem().detail, "household not found");
         assert_eq!(ApiError::Unavailable.status_code(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(
             ApiError::PreconditionFailed { current: 2 }.problem().code,

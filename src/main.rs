@@ -11,7 +11,7 @@ use hokensha::clock::Clock;
 use hokensha::config::Config;
 use hokensha::http::auth::{self, AuthKeys};
 use hokensha::state::AppState;
-use hokensha::{openapi, service, store, telemetry};
+use hokensha::{service, store, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -150,7 +150,7 @@ async fn main() -> ExitCode {
             sub,
         } => token(&config, &insurer, &scope, agency.as_deref(), ttl, &sub),
         Command::Openapi => {
-            print!("{}", openapi::pretty_json());
+            print!("{}", app::openapi_json());
             Ok(())
         }
     };

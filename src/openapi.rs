@@ -1,5 +1,5 @@
 //! The root of the OpenAPI document: info, security scheme, shared schemas and tags. Paths and
-//! their schemas are collected from the handlers by utoipa-actix-web (see `app::register`).
+//! their schemas are collected from the handlers by utoipa-actix-web when `app` registers them.
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -42,12 +42,4 @@ impl Modify for BearerAuth {
 /// The document's root before paths are added.
 pub fn base() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
-}
-
-/// The full document as pretty JSON, as committed under `openapi/openapi.json`.
-pub fn pretty_json() -> String {
-    let doc = crate::app::openapi_document();
-    let mut s = doc.to_pretty_json().unwrap_or_default();
-    s.push('\n');
-    s
 }

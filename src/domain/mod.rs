@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod card_recovery;
 pub mod claim;
 pub mod household;
+pub mod ids;
 pub mod kogaku;
 pub mod member;
 pub mod money;

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Body, page_request};
-use super::{ListPage, with_etag};
+use super::idempotency::with_etag;
+use super::paging::ListPage;
 use crate::domain::calendar::YearMonth;
 use crate::domain::money::Yen;
 use crate::domain::receivable::adjustment::{self as rules, MoveError, Status};
@@ -113,10 +114,7 @@ pub struct AdjustmentRequest {
 }
 
 fn not_found() -> ApiError {
-    ApiError::NotFound {
-        code: ErrorCode::AdjustmentRequestNotFound,
-        what: "adjustment request",
-    }
+    ApiError::NotFound(ErrorCode::AdjustmentRequestNotFound)
 }
 
 async fn view(state: &AppState, r: req::Model) -> Result<AdjustmentRequest, ApiError> {
@@ -212,10 +210,7 @@ pub async fn create_adjustment_request(
     let b = &body.value;
     let r = rec_store::get(&state.db, auth.insurer(), &b.receivable_id)
         .await?
-        .ok_or(ApiError::NotFound {
-            code: ErrorCode::ReceivableNotFound,
-            what: "receivable",
-        })?;
+        .ok_or(ApiError::NotFound(ErrorCode::ReceivableNotFound))?;
     if r.kind != "overpayment_refund" {
         return Err(ApiError::validation(
             "receivable_id",

@@ -10,6 +10,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, http::header, web};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::ids::InsurerNumber;
 use crate::error::ApiError;
 
 /// The claims of a hokensha token.
@@ -116,23 +117,23 @@ impl AuthKeys {
             })
         })?;
         let c = data.claims;
-        if !is_insurer_number(&c.insurer) {
+        let Some(insurer) = InsurerNumber::parse(&c.insurer) else {
             return Err(ApiError::Unauthorized(
                 "the token's insurer claim must be a 6- or 8-digit insurer number".into(),
             ));
-        }
+        };
         Ok(Principal {
             sub: c.sub,
-            insurer: c.insurer,
+            insurer: insurer.into_string(),
             scopes: c.scope.split_whitespace().map(str::to_string).collect(),
             agency: c.agency.filter(|a| !a.is_empty()),
         })
     }
 }
 
-/// 保険者番号: 6 digits (国保) or 8 digits (被用者保険).
+/// 保険者番号: 6 digits (国保) or 8 digits (被用者保険); see [`InsurerNumber`].
 pub fn is_insurer_number(s: &str) -> bool {
-    (s.len() == 6 || s.len() == 8) && s.bytes().all(|b| b.is_ascii_digit())
+    InsurerNumber::parse(s).is_some()
 }
 
 /// The id of the request being served (`X-Request-Id`), set by the telemetry middleware.
@@ -191,8 +192,8 @@ impl<S: Scope> Auth<S> {
     }
 
     /// Who did it and in which request, for the audit trail.
-    pub fn actor(&self) -> crate::store::Actor {
-        crate::store::Actor {
+    pub fn actor(&self) -> crate::domain::ids::Actor {
+        crate::domain::ids::Actor {
             insurer: self.principal.insurer.clone(),
             sub: self.principal.sub.clone(),
             request_id: self.request_id.clone(),

@@ -10,8 +10,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Body, page_request};
 use super::households::not_found as household_not_found;
+use super::idempotency::{Answer, idempotent, with_etag};
+use super::paging::ListPage;
 use super::simulate::kogaku_error;
-use super::{Answer, ListPage, idempotent, with_etag};
 use crate::domain::calendar::YearMonth;
 use crate::domain::kogaku::{self, StepRecord};
 use crate::error::{ApiError, ErrorCode, Problem};
@@ -106,10 +107,7 @@ pub(crate) fn determination_view(m: det::Model) -> Result<Determination, ApiErro
 }
 
 fn not_found() -> ApiError {
-    ApiError::NotFound {
-        code: ErrorCode::DeterminationNotFound,
-        what: "benefit determination",
-    }
+    ApiError::NotFound(ErrorCode::DeterminationNotFound)
 }
 
 fn month(s: &str, field: &str) -> Result<YearMonth, ApiError> {
@@ -451,9 +449,6 @@ pub async fn get_benefit_run(
 ) -> Result<HttpResponse, ApiError> {
     let r = store::get_run(&state.db, auth.insurer(), &id)
         .await?
-        .ok_or(ApiError::NotFound {
-            code: ErrorCode::BenefitRunNotFound,
-            what: "benefit run",
-        })?;
+        .ok_or(ApiError::NotFound(ErrorCode::BenefitRunNotFound))?;
     Ok(HttpResponse::Ok().json(run_view(r)))
 }

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Body, page_request};
-use super::{ListPage, with_etag};
+use super::idempotency::with_etag;
+use super::paging::ListPage;
 use crate::domain::card_recovery::{self as rules, Case, CaseEvent, CaseStatus, InsuredCategory};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
@@ -102,10 +103,7 @@ fn view(c: case::Model, today: NaiveDate) -> CardRecovery {
 }
 
 fn not_found() -> ApiError {
-    ApiError::NotFound {
-        code: ErrorCode::CardRecoveryNotFound,
-        what: "card recovery case",
-    }
+    ApiError::NotFound(ErrorCode::CardRecoveryNotFound)
 }
 
 /// Open a recovery case for a member who lost eligibility holding a certificate still valid on
@@ -133,10 +131,7 @@ pub async fn open_card_recovery(
     let b = &body.value;
     let m = member_store::get(&state.db, auth.insurer(), &b.member_id)
         .await?
-        .ok_or(ApiError::NotFound {
-            code: ErrorCode::MemberNotFound,
-            what: "member",
-        })?;
+        .ok_or(ApiError::NotFound(ErrorCode::MemberNotFound))?;
     let Some(lost_on) = m.lost_on else {
         return Err(ApiError::validation("member_id", "the member has not lost eligibility"));
     };

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Body, page_request};
-use super::{Answer, ListPage, idempotent, with_etag};
+use super::idempotency::{Answer, idempotent, with_etag};
+use super::paging::ListPage;
 use crate::domain::Violations;
 use crate::domain::calendar::YearMonth;
 use crate::domain::claim::{ClaimFacts, ClaimKind, Setting, parse_claim_number, parse_provider_code};
@@ -187,10 +188,7 @@ fn claim_view(m: claim::Model) -> Result<Claim, ApiError> {
 }
 
 fn not_found() -> ApiError {
-    ApiError::NotFound {
-        code: ErrorCode::ClaimNotFound,
-        what: "claim",
-    }
+    ApiError::NotFound(ErrorCode::ClaimNotFound)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Body, check_version, if_match, nullable, page_request};
+use super::idempotency::{Answer, idempotent, with_etag};
 use super::members::{Member, member_view};
-use super::{Answer, ListPage, idempotent, with_etag};
+use super::paging::ListPage;
 use crate::domain::Violations;
 use crate::domain::household::{self as rules, IncomeCategoryPeriod};
 use crate::error::{ApiError, ErrorCode, Problem};
@@ -181,10 +182,7 @@ fn taken(e: sea_orm::DbErr) -> ApiError {
 }
 
 pub(crate) fn not_found() -> ApiError {
-    ApiError::NotFound {
-        code: ErrorCode::HouseholdNotFound,
-        what: "household",
-    }
+    ApiError::NotFound(ErrorCode::HouseholdNotFound)
 }
 
 /// Builds the wire view of households with their members and tax arrears.

@@ -6,8 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::extract::{Body, check_version, if_match, nullable};
-use super::households::not_found as household_not_found;
-use super::{Answer, idempotent, with_etag};
+use super::idempotency::{Answer, idempotent, with_etag};
 use crate::domain::Violations;
 use crate::domain::household::parse_text;
 use crate::domain::member::{InsuredNumber, LossReason, MemberDates, Relationship, Sex, parse_kana_name};
@@ -110,10 +109,7 @@ pub(crate) fn member_view(m: member::Model) -> Member {
 }
 
 fn not_found() -> ApiError {
-    ApiError::NotFound {
-        code: ErrorCode::MemberNotFound,
-        what: "member",
-    }
+    ApiError::NotFound(ErrorCode::MemberNotFound)
 }
 
 /// Checks a member's data, naming every bad field.
@@ -205,7 +201,7 @@ pub async fn create_member(
 ) -> Result<HttpResponse, ApiError> {
     let household = household_store::get(&state.db, auth.insurer(), &id)
         .await?
-        .ok_or_else(household_not_found)?;
+        .ok_or(ApiError::NotFound(ErrorCode::HouseholdNotFound))?;
     let b = body.value;
     let data = check(
         MemberData {

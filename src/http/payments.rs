@@ -13,7 +13,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Body, page_request};
 use super::households::Address;
-use super::{ListPage, with_etag};
+use super::idempotency::with_etag;
+use super::paging::ListPage;
 use crate::domain::calendar::YearMonth;
 use crate::domain::kogaku::StepRecord;
 use crate::domain::payment::{self as rules, PauseCause, RegistrationStatus, TransferFailure};
@@ -235,17 +236,11 @@ fn form_view(f: form::Model) -> ApplicationFormRecord {
 }
 
 fn run_not_found() -> ApiError {
-    ApiError::NotFound {
-        code: ErrorCode::PaymentRunNotFound,
-        what: "payment run",
-    }
+    ApiError::NotFound(ErrorCode::PaymentRunNotFound)
 }
 
 fn payment_not_found() -> ApiError {
-    ApiError::NotFound {
-        code: ErrorCode::PaymentNotFound,
-        what: "payment",
-    }
+    ApiError::NotFound(ErrorCode::PaymentNotFound)
 }
 
 /// Which month to pay, and when the bank transfers.
@@ -859,10 +854,7 @@ pub async fn get_application_form(
 ) -> Result<HttpResponse, ApiError> {
     let d = benefit_store::get(&state.db, auth.insurer(), &id)
         .await?
-        .ok_or(ApiError::NotFound {
-            code: ErrorCode::DeterminationNotFound,
-            what: "benefit determination",
-        })?;
+        .ok_or(ApiError::NotFound(ErrorCode::DeterminationNotFound))?;
     if d.status == benefit_store::SUPERSEDED {
         return Err(ApiError::Conflict {
             code: ErrorCode::DeterminationSuperseded,

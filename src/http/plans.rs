@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Body, page_request};
-use super::{ListPage, with_etag};
+use super::idempotency::with_etag;
+use super::paging::ListPage;
 use crate::domain::calendar::{FiscalYear, YearMonth};
 use crate::error::{ApiError, ErrorCode, FieldError, Problem};
 use crate::http::auth::scope::{AdjustmentsRead, AdjustmentsWrite, ReceivablesWrite, StatisticsRead};
@@ -276,10 +277,7 @@ pub async fn get_plan(
 ) -> Result<HttpResponse, ApiError> {
     let row = store::plan(&state.db, auth.insurer(), *fiscal_year)
         .await?
-        .ok_or(ApiError::NotFound {
-            code: ErrorCode::PlanNotFound,
-            what: "plan",
-        })?;
+        .ok_or(ApiError::NotFound(ErrorCode::PlanNotFound))?;
     let version = row.version;
     Ok(with_etag(&plan_view(row)?, version))
 }

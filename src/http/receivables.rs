@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Body, page_request};
-use super::{Answer, ListPage, idempotent, with_etag};
+use super::idempotency::{Answer, idempotent, with_etag};
+use super::paging::ListPage;
 use crate::domain::calendar::FiscalYear;
 use crate::domain::money::Yen;
 use crate::domain::receivable::fiscal::{fiscal_class, fiscal_year_of_assessment};
@@ -277,10 +278,7 @@ pub struct Receivable {
 }
 
 fn not_found() -> ApiError {
-    ApiError::NotFound {
-        code: ErrorCode::ReceivableNotFound,
-        what: "receivable",
-    }
+    ApiError::NotFound(ErrorCode::ReceivableNotFound)
 }
 
 fn limitation_of(kind: ReceivableKind, r: &rec::Model, l: &Records, today: NaiveDate) -> Limitation {
@@ -1260,10 +1258,7 @@ pub async fn record_legal_event(
         .iter()
         .find(|x| x.id == legal_id)
         .cloned()
-        .ok_or(ApiError::NotFound {
-            code: ErrorCode::LegalActionNotFound,
-            what: "legal action",
-        })?;
+        .ok_or(ApiError::NotFound(ErrorCode::LegalActionNotFound))?;
     let b = &body.value;
     if b.on < current.filed_on {
         return Err(ApiError::validation("on", "must not be before the filing"));

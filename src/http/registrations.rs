@@ -10,7 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Body, check_version, if_match, page_request};
 use super::households::not_found as household_not_found;
-use super::{Answer, ListPage, idempotent, with_etag};
+use super::idempotency::{Answer, idempotent, with_etag};
+use super::paging::ListPage;
 use crate::domain::payment::{self, EndReason, PauseCause, RegistrationStatus};
 use crate::domain::zengin::BankAccount;
 use crate::error::{ApiError, ErrorCode, FieldError, Problem};
@@ -183,10 +184,7 @@ fn normalised(a: &BankAccount) -> BankAccountBody {
 }
 
 pub(crate) fn not_found() -> ApiError {
-    ApiError::NotFound {
-        code: ErrorCode::RegistrationNotFound,
-        what: "payment registration",
-    }
+    ApiError::NotFound(ErrorCode::RegistrationNotFound)
 }
 
 fn changed_meanwhile() -> ApiError {

@@ -11,6 +11,7 @@ pub mod entity;
 pub mod households;
 pub mod idempotency;
 pub mod import;
+pub mod ledger;
 pub mod members;
 pub mod payments;
 pub mod plans;
@@ -26,13 +27,7 @@ use chrono::{DateTime, Utc};
 use migration::MigratorTrait;
 use sea_orm::{ActiveModelTrait, ConnectOptions, Database, DatabaseConnection, DbErr, IntoActiveModel, SqlErr};
 
-/// Who wrote, for the audit trail: the tenant, the token's `sub` and the request id.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub insurer: String,
-    pub sub: String,
-    pub request_id: String,
-}
+pub use crate::domain::ids::Actor;
 
 /// One page of a list: `next_cursor` is set when more items follow.
 #[derive(Debug, Clone)]

@@ -166,7 +166,7 @@ where
         return Ok(());
     }
     let current = FiscalYear::of(today).start_year();
-    let first = super::receivables::first_assessed_on(db, insurer)
+    let first = super::ledger::first_assessed_on(db, insurer)
         .await?
         .map_or(current, |d| FiscalYear::of(d).start_year());
     let mut years: Vec<i32> = (first.min(current)..=current).chain(wanted.iter().copied()).collect();
@@ -224,14 +224,14 @@ async fn build(db: &impl TransactionTrait, insurer: &str, years: &[i32], replace
     let mut sums: BTreeMap<Key, TotalsDelta> = BTreeMap::new();
     let mut after: Option<String> = None;
     loop {
-        let page = super::receivables::kinds_page(&txn, insurer, after.as_deref(), BUILD_PAGE).await?;
+        let page = super::ledger::kinds_page(&txn, insurer, after.as_deref(), BUILD_PAGE).await?;
         let Some((last, _, _)) = page.last() else { break };
-        let mut entries = super::receivables::entry_facts_in_range(&txn, insurer, after.as_deref(), last).await?;
+        let mut entries = super::ledger::entry_facts_in_range(&txn, insurer, after.as_deref(), last).await?;
         for (id, kind, reason) in &page {
             let Some(rows) = entries.remove(id) else { continue };
             let ledger = Ledger::new(
                 rows.iter()
-                    .map(super::receivables::entry_of)
+                    .map(super::ledger::entry_of)
                     .collect::<Result<Vec<_>, _>>()?,
             )
             .map_err(|e| DbErr::Custom(format!("stored ledger of {id}: {e}")))?;

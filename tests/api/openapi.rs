@@ -8,7 +8,7 @@ use crate::common::*;
 
 #[test]
 fn committed_document_matches_the_code() {
-    let generated = hokensha::openapi::pretty_json();
+    let generated = hokensha::app::openapi_json();
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/openapi.json");
     if std::env::var("UPDATE_OPENAPI").is_ok_and(|v| v == "1") {
         std::fs::write(&path, &generated).unwrap();
@@ -22,7 +22,7 @@ fn committed_document_matches_the_code() {
 
 #[test]
 fn every_operation_documents_scope_and_errors() {
-    let doc: Value = serde_json::from_str(&hokensha::openapi::pretty_json()).unwrap();
+    let doc: Value = serde_json::from_str(&hokensha::app::openapi_json()).unwrap();
     assert_eq!(doc["openapi"].as_str().unwrap().get(..3), Some("3.1"));
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
@@ -53,7 +53,7 @@ async fn the_document_and_the_docs_are_served() {
     let app = TestApp::spawn().await;
     let res = app.client.get(app.url("/openapi.json")).send().await.unwrap();
     let served: Value = expect_status(res, StatusCode::OK).await;
-    let generated: Value = serde_json::from_str(&hokensha::openapi::pretty_json()).unwrap();
+    let generated: Value = serde_json::from_str(&hokensha::app::openapi_json()).unwrap();
     assert_eq!(served, generated);
     let docs = app.client.get(app.url("/docs/")).send().await.unwrap();
     assert_eq!(docs.status(), StatusCode::OK);

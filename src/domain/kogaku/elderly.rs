@@ -15,9 +15,9 @@
 
 use crate::domain::money::Yen;
 
-use super::engine::{Applied, MemberCalc, Run, apportion};
 use super::outcome::{LimitKind, ReviewFlag, Scope};
 use super::rules::half_of;
+use super::run::{Applied, MemberCalc, Run, apportion};
 use super::units::Unit;
 use super::{Age70to74Category, KogakuError};
 

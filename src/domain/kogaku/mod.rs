@@ -47,6 +47,7 @@ mod error;
 pub mod limitation;
 mod outcome;
 pub mod rules;
+mod run;
 mod units;
 
 #[cfg(test)]

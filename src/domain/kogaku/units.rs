@@ -5,9 +5,9 @@
 
 use crate::domain::money::Yen;
 
-use super::engine::{Applied, MemberCalc, Run};
 use super::outcome::{LimitKind, ReviewFlag, Scope, Step};
 use super::rules::{UNIT_THRESHOLD, UNIT_THRESHOLD_SOURCE, half_of};
+use super::run::{Applied, MemberCalc, Run};
 use super::{Claim, ClaimKind, KogakuError, ProviderCode, Setting, SpecificDisease, Under70Category};
 
 /// The department of a unit.

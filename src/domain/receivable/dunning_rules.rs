@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::action::ActionKind;
-use super::dunning::{Context, DunningPolicy};
+use super::dunning_facts::{Context, DunningPolicy};
 use super::kind::{DebtorKind, ReceivableKind, RefundReason};
 use super::ledger::ReceivableStatus;
 use super::period::{add_days, add_months_clamped, days_between};

@@ -133,12 +133,6 @@ impl ReceivableKind {
         self.is_statutory() && self != Self::LateCharge
     }
 
-    /// The limitation period of this kind for a claim that arose on `arose_on` (§6.1); see
-    /// [`super::limitation::limitation_period`] for the readings taken.
-    pub fn limitation_period(self, arose_on: chrono::NaiveDate) -> super::limitation::LimitationPeriod {
-        super::limitation::limitation_period(self, arose_on)
-    }
-
     /// Only `overpayment_refund` carries a [`RefundReason`] (API.md "Receivables").
     pub fn takes_reason(self) -> bool {
         self == Self::OverpaymentRefund

@@ -41,6 +41,7 @@ pub mod activity;
 pub mod adjustment;
 pub mod civil;
 pub mod dunning;
+mod dunning_facts;
 mod dunning_rules;
 pub mod fiscal;
 pub mod ineligible;
