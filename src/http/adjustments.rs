@@ -423,13 +423,7 @@ pub async fn move_adjustment_request(
                 .await?
                 .ok_or_else(|| ApiError::Internal("request without receivable".into()))?;
             let entries = rec_store::entries(&state.db, auth.insurer(), &r.id).await?;
-            let ledger = Ledger::new(
-                entries
-                    .iter()
-                    .map(rec_store::ledger_entry)
-                    .collect::<Result<Vec<_>, _>>()?,
-            )
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+            let ledger = rec_store::ledger_of(&r.id, &entries)?;
             let split = rules::settle(paid, ledger.position().balance.as_i64());
             next.settled_on = Some(b.on);
             next.settled_amount = Some(paid);

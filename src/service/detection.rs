@@ -13,7 +13,7 @@ use crate::domain::money::Yen;
 use crate::domain::payment::refund_due_on;
 use crate::domain::receivable::ineligible::{Adjustment, adjust, after_loss, insurer_share};
 use crate::domain::receivable::ledger::status_of;
-use crate::domain::receivable::{Ledger, LedgerEntry, ReceivableStatus};
+use crate::domain::receivable::{LedgerEntry, ReceivableStatus};
 use crate::service::benefits::StoredMemberBenefit;
 use crate::store::entity::receivable as rec;
 use crate::store::receivables as store;
@@ -115,8 +115,7 @@ pub async fn detect_ineligible_visits(
         match existing.get(&key(member)) {
             Some(r) => {
                 let entries = store::entries(&txn, &actor.insurer, &r.id).await?;
-                let ledger = Ledger::new(entries.iter().map(store::ledger_entry).collect::<Result<Vec<_>, _>>()?)
-                    .map_err(|e| DbErr::Custom(format!("stored ledger of {}: {e}", r.id)))?;
+                let ledger = store::ledger_of(&r.id, &entries)?;
                 let p = ledger.position();
                 let net = p.assessed.as_i64() - p.reduced.as_i64();
                 let on = today.max(entries.last().map_or(today, |e| e.entry_on));

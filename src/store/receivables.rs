@@ -121,6 +121,12 @@ pub async fn actions(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Re
         .await
 }
 
+/// The ledger of a receivable rebuilt from its stored entries (in the order they were recorded).
+pub fn ledger_of(receivable_id: &str, entries: &[entry::Model]) -> Result<Ledger, DbErr> {
+    Ledger::new(entries.iter().map(ledger_entry).collect::<Result<Vec<_>, _>>()?)
+        .map_err(|e| DbErr::Custom(format!("stored ledger of {receivable_id}: {e}")))
+}
+
 /// A stored entry as the domain's ledger entry.
 pub fn ledger_entry(e: &entry::Model) -> Result<LedgerEntry, DbErr> {
     entry_of(&EntryFacts {

@@ -35,8 +35,7 @@ pub fn kind_of(r: &rec::Model) -> Result<ReceivableKind, ApiError> {
 
 /// The ledger rebuilt from stored entries.
 pub fn ledger_of(receivable_id: &str, entries: &[entry::Model]) -> Result<Ledger, ApiError> {
-    Ledger::new(entries.iter().map(store::ledger_entry).collect::<Result<Vec<_>, _>>()?)
-        .map_err(|e| ApiError::Internal(format!("stored ledger of {receivable_id}: {e}")))
+    Ok(store::ledger_of(receivable_id, entries)?)
 }
 
 /// Loads the records of `r`.
