@@ -346,6 +346,27 @@ impl From<sea_orm::TransactionError<ApiError>> for ApiError {
     }
 }
 
+/// Maps an engine refusal to 422: claim-level problems name their field.
+pub fn kogaku_error(e: KogakuError, claims_field: &str) -> ApiError {
+    let field = |index: usize, name: &str| format!("{claims_field}[{index}].{name}");
+    match &e {
+        KogakuError::UnknownMember { index } => ApiError::validation(field(*index, "member_id"), e.to_string()),
+        KogakuError::NegativeAmount { index } => ApiError::validation(field(*index, "copayment"), e.to_string()),
+        KogakuError::CopaymentExceedsCost { index } => ApiError::validation(field(*index, "copayment"), e.to_string()),
+        KogakuError::MissingPrescriber { index } => {
+            ApiError::validation(field(*index, "prescribing_provider_code"), e.to_string())
+        }
+        KogakuError::InvalidSetting { index } => ApiError::validation(field(*index, "setting"), e.to_string()),
+        KogakuError::ServiceDateOutsideMonth { index } => {
+            ApiError::validation(field(*index, "first_service_on"), e.to_string())
+        }
+        _ => ApiError::Unprocessable {
+            code: ErrorCode::from(&e),
+            detail: e.to_string(),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@
 //!   later. Outcomes: `returned`, `unrecoverable_notice` (回収不能届), or `expired` once the
 //!   certificate's validity ends unreturned (nothing is left to recover).
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -152,6 +152,57 @@ pub fn next_step(c: &Case, on: NaiveDate) -> Option<(CaseEvent, NaiveDate)> {
         (Some(_), Some(second), None) => (CaseEvent::EmployerContacted, add_days(second, STEP_DAYS)),
         (Some(_), Some(_), Some(_)) => return None,
     })
+}
+
+/// A stored case of one member's loss of eligibility.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardRecovery {
+    pub id: String,
+    pub member_id: String,
+    pub household_id: String,
+    pub lost_on: NaiveDate,
+    pub category: InsuredCategory,
+    pub case: Case,
+    pub note: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Why an event cannot be recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum EventRefused {
+    #[error("the case is closed")]
+    Closed,
+    #[error("must not be before the loss of eligibility")]
+    BeforeLoss,
+    #[error("a second notice follows the first")]
+    SecondBeforeFirst,
+}
+
+impl CardRecovery {
+    /// The case once `event` happened on `on`.
+    pub fn with_event(&self, event: CaseEvent, on: NaiveDate) -> Result<CardRecovery, EventRefused> {
+        let c = &self.case;
+        if c.returned_on.is_some() || c.unrecoverable_on.is_some() {
+            return Err(EventRefused::Closed);
+        }
+        if on < self.lost_on {
+            return Err(EventRefused::BeforeLoss);
+        }
+        let mut next = self.clone();
+        let n = &mut next.case;
+        match event {
+            CaseEvent::FirstNotice => n.first_notice_on = Some(on),
+            CaseEvent::SecondNotice if c.first_notice_on.is_none_or(|f| on < f) => {
+                return Err(EventRefused::SecondBeforeFirst);
+            }
+            CaseEvent::SecondNotice => n.second_notice_on = Some(on),
+            CaseEvent::EmployerContacted => n.employer_contacted_on = Some(on),
+            CaseEvent::Returned => n.returned_on = Some(on),
+            CaseEvent::UnrecoverableNotice => n.unrecoverable_on = Some(on),
+        }
+        Ok(next)
+    }
 }
 
 #[cfg(test)]

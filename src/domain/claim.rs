@@ -1,6 +1,6 @@
 //! Monthly claims (レセプト): provider codes, kinds and settings, and the invariants of one claim.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -255,4 +255,69 @@ mod tests {
         assert!(parse_claim_number("has space").is_err());
         assert!(parse_claim_number("").is_err());
     }
+}
+
+/// `active`, or `voided` (kept for audit, excluded from calculations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimStatus {
+    Active,
+    Voided,
+}
+
+wire_names!(ClaimStatus { Active => "active", Voided => "voided" });
+
+/// How a claim names its member: by id or by insured number (記号・番号・枝番).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MemberRef {
+    Id(String),
+    /// `InsuredNumber::key()`.
+    InsuredKey(String),
+}
+
+/// What a claim holds besides its member, checked (`ClaimFacts::check`) before it is built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimFields {
+    pub claim_number: String,
+    pub service_month: String,
+    pub provider_code: String,
+    pub provider_name: String,
+    pub kind: ClaimKind,
+    pub setting: Setting,
+    pub prescribing_provider_code: Option<String>,
+    pub total_cost: i64,
+    pub copayment: i64,
+    pub first_service_on: Option<NaiveDate>,
+    pub service_days: Option<i32>,
+}
+
+/// A stored claim (レセプト) of a member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub id: String,
+    pub member_id: String,
+    pub household_id: String,
+    pub fields: ClaimFields,
+    pub status: ClaimStatus,
+    pub voided_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One checked line of a bulk import.
+#[derive(Debug, Clone)]
+pub struct ImportLine {
+    /// 1-based line number in the body.
+    pub line: u64,
+    pub member: MemberRef,
+    pub fields: ClaimFields,
+}
+
+/// A line of a bulk import that could not be stored, and why.
+#[derive(Debug, Clone)]
+pub struct LineError {
+    pub line: u64,
+    pub claim_number: Option<String>,
+    pub problem: String,
 }

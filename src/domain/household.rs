@@ -1,6 +1,6 @@
 //! Households (世帯): income categories (所得区分) by period, postal address and phone.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -173,6 +173,38 @@ pub fn parse_text(s: &str, max: usize) -> Result<String, String> {
     } else {
         Ok(t.to_string())
     }
+}
+
+/// What a household holds, checked (`parse_*` and `validate_periods`) before it is built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdData {
+    pub household_number: String,
+    pub head_name: String,
+    pub postal_code: String,
+    pub prefecture: String,
+    pub city: String,
+    pub address_line: String,
+    pub phone: Option<String>,
+    pub income_categories: Vec<IncomeCategoryPeriod>,
+}
+
+/// A stored household (世帯).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Household {
+    pub id: String,
+    pub data: HouseholdData,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Unpaid NHI tax (国保税の滞納額) of a household as the tax system last reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaxArrears {
+    pub household_id: String,
+    pub amount: i64,
+    pub as_of: NaiveDate,
+    pub updated_at: DateTime<Utc>,
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Insured members (被保険者): the insured number (記号・番号・枝番), kana names and the
 //! eligibility dates (資格取得日 / 資格喪失日).
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -181,6 +181,32 @@ impl MemberDates {
     pub fn eligible_on(&self, date: NaiveDate) -> bool {
         self.acquired_on <= date && self.lost_on.is_none_or(|lost| date < lost)
     }
+}
+
+/// What a member holds, checked (`MemberDates::validate` and the name rules) before it is built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberData {
+    pub insured_number: InsuredNumber,
+    pub name: String,
+    pub name_kana: String,
+    pub birth_date: NaiveDate,
+    pub sex: Sex,
+    pub relationship: Relationship,
+    pub acquired_on: NaiveDate,
+    pub lost_on: Option<NaiveDate>,
+    pub loss_reason: Option<LossReason>,
+    pub died_on: Option<NaiveDate>,
+}
+
+/// A stored member (被保険者) of a household.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub id: String,
+    pub household_id: String,
+    pub data: MemberData,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 #[cfg(test)]

@@ -1,15 +1,19 @@
 //! Pure rules of the domain: no I/O, no database, no HTTP, no clock. Callers pass "today" in.
 //! Each type here validates when it is built (`parse`), so what passes the boundary is sound.
 
+pub mod audit;
 pub mod calendar;
 pub mod card_recovery;
 pub mod claim;
 pub mod household;
+pub mod idempotency;
 pub mod ids;
 pub mod kogaku;
 pub mod member;
 pub mod money;
+pub mod page;
 pub mod payment;
+pub mod plan;
 pub mod receivable;
 pub mod violation;
 pub mod zengin;

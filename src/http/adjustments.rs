@@ -13,17 +13,12 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{Body, page_request};
 use super::idempotency::with_etag;
 use super::paging::ListPage;
-use crate::domain::calendar::YearMonth;
-use crate::domain::money::Yen;
-use crate::domain::receivable::adjustment::{self as rules, MoveError, Status};
-use crate::domain::receivable::ledger::{CollectionChannel, status_of};
-use crate::domain::receivable::{Ledger, LedgerEntry, ReceivableStatus};
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::domain::receivable::adjustment::{self as rules, Status};
+use crate::error::{ApiError, Problem};
 use crate::http::auth::scope::{AdjustmentsRead, AdjustmentsWrite};
 use crate::http::auth::{Auth, is_insurer_number};
+use crate::service::adjustments::{self as service, Move, NewRequest, RequestView};
 use crate::state::AppState;
-use crate::store::entity::{adjustment_request as req, receivable as rec};
-use crate::store::{adjustments as store, claims as claim_store, new_id, now, receivables as rec_store};
 
 /// The insurer the debtor joined.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -113,62 +108,44 @@ pub struct AdjustmentRequest {
     pub created_at: DateTime<Utc>,
 }
 
-fn not_found() -> ApiError {
-    ApiError::NotFound(ErrorCode::AdjustmentRequestNotFound)
+fn history_entry(h: rules::HistoryEntry) -> HistoryEntry {
+    HistoryEntry {
+        from: h.from,
+        to: h.to,
+        on: h.on,
+        amount: h.amount,
+        note: h.note,
+        by: h.by,
+    }
 }
 
-async fn view(state: &AppState, r: req::Model) -> Result<AdjustmentRequest, ApiError> {
-    let receivable = rec_store::get(&state.db, &r.insurer, &r.receivable_id)
-        .await?
-        .ok_or_else(|| ApiError::Internal("request without receivable".into()))?;
-    let ids: Vec<String> = serde_json::from_str(&receivable.source_claim_ids).unwrap_or_default();
-    let today = state.clock.today();
-    let mut claims = Vec::new();
-    let mut warnings = Vec::new();
-    for id in ids {
-        let Some(c) = claim_store::get(&state.db, &r.insurer, &id).await? else {
-            continue;
-        };
-        let care_on = c
-            .first_service_on
-            .or_else(|| YearMonth::parse(&c.service_month).ok().map(YearMonth::last_day))
-            .unwrap_or(today);
-        let lapses = rules::claim_lapses_on(care_on);
-        let open = matches!(r.status.as_str(), "requested" | "submitted" | "accepted");
-        if open && lapses < today {
-            warnings.push(format!(
-                "claim {} ({}): the insured's claim at the new insurer lapsed on {lapses}",
-                c.claim_number, c.service_month
-            ));
-        } else if open && lapses <= today + chrono::Duration::days(90) {
-            warnings.push(format!(
-                "claim {} ({}): the insured's claim at the new insurer lapses on {lapses}",
-                c.claim_number, c.service_month
-            ));
-        }
-        claims.push(ClaimSummary {
-            claim_id: c.id,
-            service_month: c.service_month,
-            provider_name: c.provider_name,
-            first_service_on: c.first_service_on,
-            total_cost: c.total_cost,
-            copayment: c.copayment,
-            claim_lapses_on: lapses,
-        });
-    }
-    Ok(AdjustmentRequest {
-        history: serde_json::from_str(&r.history).unwrap_or_default(),
+fn view(v: RequestView) -> AdjustmentRequest {
+    let r = v.request;
+    AdjustmentRequest {
+        history: r.history.into_iter().map(history_entry).collect(),
         new_insurer: NewInsurer {
             number: r.new_insurer_number,
             name: r.new_insurer_name,
         },
-        debtor_name: receivable.debtor_name,
-        debtor_phone: receivable.debtor_phone,
-        claims,
-        warnings,
+        debtor_name: v.debtor_name,
+        debtor_phone: v.debtor_phone,
+        claims: v
+            .claims
+            .into_iter()
+            .map(|c| ClaimSummary {
+                claim_id: c.claim_id,
+                service_month: c.service_month,
+                provider_name: c.provider_name,
+                first_service_on: c.first_service_on,
+                total_cost: c.total_cost,
+                copayment: c.copayment,
+                claim_lapses_on: c.claim_lapses_on,
+            })
+            .collect(),
+        warnings: v.warnings,
         id: r.id,
         receivable_id: r.receivable_id,
-        status: r.status,
+        status: r.status.as_str().to_string(),
         amount: r.amount,
         consent_on: r.consent_on,
         agency: r.agency,
@@ -180,7 +157,7 @@ async fn view(state: &AppState, r: req::Model) -> Result<AdjustmentRequest, ApiE
         cancelled_on: r.cancelled_on,
         version: r.version,
         created_at: r.created_at,
-    })
+    }
 }
 
 /// Open a request for a refund receivable (insurer-side tokens only).
@@ -204,70 +181,25 @@ pub async fn create_adjustment_request(
     state: web::Data<AppState>,
     body: Body<NewAdjustment>,
 ) -> Result<HttpResponse, ApiError> {
-    if auth.principal.agency.is_some() {
-        return Err(ApiError::Forbidden("adjustments:write (insurer side)".into()));
-    }
-    let b = &body.value;
-    let r = rec_store::get(&state.db, auth.insurer(), &b.receivable_id)
-        .await?
-        .ok_or(ApiError::NotFound(ErrorCode::ReceivableNotFound))?;
-    if r.kind != "overpayment_refund" {
-        return Err(ApiError::validation(
-            "receivable_id",
-            "only refund receivables (overpayment_refund) are adjusted between insurers",
-        ));
-    }
+    let b = body.value;
     if !is_insurer_number(&b.new_insurer.number) {
         return Err(ApiError::validation("new_insurer.number", "must be 6 or 8 digits"));
     }
     if b.new_insurer.name.trim().is_empty() {
         return Err(ApiError::validation("new_insurer.name", "must not be empty"));
     }
-    if let Some(c) = crate::store::plans::counterparty(&state.db, auth.insurer(), &b.new_insurer.number).await?
-        && !c.participates
-    {
-        return Err(ApiError::Unprocessable {
-            code: ErrorCode::CounterpartyNotParticipating,
-            detail: format!("{} ({}) does not take part in adjustment", c.name, c.number),
-        });
-    }
-    if r.balance <= 0 || matches!(r.status.as_str(), "collected" | "written_off") {
-        return Err(ApiError::Conflict {
-            code: ErrorCode::ReceivableClosed,
-            detail: "nothing is left to adjust".into(),
-        });
-    }
-    if store::open_for(&state.db, auth.insurer(), &r.id).await? {
-        return Err(ApiError::Conflict {
-            code: ErrorCode::AdjustmentRequestOpen,
-            detail: "the receivable has a request still open".into(),
-        });
-    }
-    let model = req::Model {
-        id: new_id(),
-        insurer: auth.insurer().to_string(),
-        receivable_id: r.id.clone(),
-        new_insurer_number: b.new_insurer.number.clone(),
+    let new = NewRequest {
+        receivable_id: b.receivable_id,
+        new_insurer_number: b.new_insurer.number,
         new_insurer_name: b.new_insurer.name.trim().to_string(),
         consent_on: b.consent_on,
-        agency: b.agency.clone().filter(|a| !a.is_empty()),
-        status: Status::Requested.as_str().into(),
-        amount: r.balance,
-        settled_amount: None,
-        excess_owed: 0,
-        submitted_on: None,
-        decided_on: None,
-        settled_on: None,
-        cancelled_on: None,
-        history: "[]".into(),
-        version: 1,
-        created_at: now(),
+        agency: b.agency,
     };
-    let row = store::create(&state.db, &auth.actor(), model).await?;
-    let version = row.version;
+    let v = service::open(&state.db, state.clock.today(), &auth.caller(), new).await?;
+    let version = v.request.version;
     Ok(HttpResponse::Created()
         .insert_header(super::extract::etag(version))
-        .json(view(&state, row).await?))
+        .json(view(v)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -301,22 +233,25 @@ pub async fn list_adjustment_requests(
     q: web::Query<AdjustmentQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(q.limit, q.cursor.as_deref())?;
-    if let Some(s) = &q.status
-        && Status::parse(s).is_none()
-    {
-        return Err(ApiError::validation(
-            "status",
-            "must be one of requested, submitted, accepted, rejected, settled, cancelled",
-        ));
-    }
-    let agency = auth.principal.agency.clone().or_else(|| q.agency.clone());
-    let rows = store::list(&state.db, auth.insurer(), agency.as_deref(), q.status.as_deref(), &page).await?;
-    let next_cursor = rows.next_cursor.clone();
-    let mut items = Vec::with_capacity(rows.items.len());
-    for r in rows.items {
-        items.push(view(&state, r).await?);
-    }
-    Ok(HttpResponse::Ok().json(ListPage { items, next_cursor }))
+    let status = match &q.status {
+        Some(s) => Some(Status::parse(s).ok_or_else(|| {
+            ApiError::validation(
+                "status",
+                "must be one of requested, submitted, accepted, rejected, settled, cancelled",
+            )
+        })?),
+        None => None,
+    };
+    let page = service::list(
+        &state.db,
+        state.clock.today(),
+        &auth.caller(),
+        q.agency.as_deref(),
+        status,
+        &page,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(ListPage::from(page.map(view))))
 }
 
 /// Read a request (an agent: only its agency's).
@@ -337,11 +272,9 @@ pub async fn get_adjustment_request(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let r = store::get(&state.db, auth.insurer(), auth.principal.agency.as_deref(), &id)
-        .await?
-        .ok_or_else(not_found)?;
-    let version = r.version;
-    Ok(with_etag(&view(&state, r).await?, version))
+    let v = service::get(&state.db, state.clock.today(), &auth.caller(), &id).await?;
+    let version = v.request.version;
+    Ok(with_etag(&view(v), version))
 }
 
 /// Move a request. Settling (insurer side only) posts what the new insurer paid to the receivable
@@ -368,107 +301,17 @@ pub async fn move_adjustment_request(
     id: web::Path<String>,
     body: Body<Transition>,
 ) -> Result<HttpResponse, ApiError> {
-    let agency = auth.principal.agency.clone();
-    let current = store::get(&state.db, auth.insurer(), agency.as_deref(), &id)
-        .await?
-        .ok_or_else(not_found)?;
-    let b = &body.value;
+    let b = body.value;
     let to = Status::parse(&b.to).ok_or_else(|| {
         ApiError::validation("to", "must be one of submitted, accepted, rejected, settled, cancelled")
     })?;
-    let from = Status::parse(&current.status).ok_or_else(|| ApiError::Internal("stored status".into()))?;
-    rules::check_move(from, to, agency.is_some()).map_err(|e| match e {
-        MoveError::AgentCannotSettle => ApiError::Forbidden("adjustments:write (insurer side) to settle".into()),
-        MoveError::NotAllowed { .. } => ApiError::Conflict {
-            code: ErrorCode::TransitionNotAllowed,
-            detail: e.to_string(),
-        },
-    })?;
-    if b.on < current.consent_on {
-        return Err(ApiError::validation("on", "must not be before the consent"));
-    }
-    let mut next = current.clone();
-    next.status = to.as_str().into();
-    let mut history: Vec<HistoryEntry> = serde_json::from_str(&current.history).unwrap_or_default();
-    history.push(HistoryEntry {
-        from: current.status.clone(),
-        to: to.as_str().into(),
+    let m = Move {
+        to,
         on: b.on,
         amount: b.amount,
-        note: b.note.clone(),
-        by: match &agency {
-            Some(a) => format!("{} ({a})", auth.principal.sub),
-            None => auth.principal.sub.clone(),
-        },
-    });
-    next.history = serde_json::to_string(&history).unwrap_or_else(|_| "[]".into());
-    let actor = auth.actor();
-    let mut collection: Option<(
-        rec::Model,
-        crate::store::entity::receivable_entry::Model,
-        (Ledger, Ledger),
-        String,
-    )> = None;
-    match to {
-        Status::Submitted => next.submitted_on = Some(b.on),
-        Status::Accepted | Status::Rejected => next.decided_on = Some(b.on),
-        Status::Cancelled => next.cancelled_on = Some(b.on),
-        Status::Requested => {}
-        Status::Settled => {
-            let paid = b
-                .amount
-                .filter(|a| *a > 0)
-                .ok_or_else(|| ApiError::validation("amount", "what the new insurer paid, above zero"))?;
-            let r = rec_store::get(&state.db, auth.insurer(), &current.receivable_id)
-                .await?
-                .ok_or_else(|| ApiError::Internal("request without receivable".into()))?;
-            let entries = rec_store::entries(&state.db, auth.insurer(), &r.id).await?;
-            let ledger = rec_store::ledger_of(&r.id, &entries)?;
-            let split = rules::settle(paid, ledger.position().balance.as_i64());
-            next.settled_on = Some(b.on);
-            next.settled_amount = Some(paid);
-            next.excess_owed = split.excess;
-            if split.applied > 0 {
-                let after = ledger
-                    .clone()
-                    .with(LedgerEntry::Collection {
-                        on: b.on,
-                        amount: Yen::new(split.applied),
-                        channel: CollectionChannel::InsurerAdjustment,
-                    })
-                    .map_err(|e| ApiError::Unprocessable {
-                        code: ErrorCode::LedgerRefused,
-                        detail: e.to_string(),
-                    })?;
-                let status = status_of(
-                    after.position(),
-                    after.is_written_off(),
-                    r.status == ReceivableStatus::InLegal.as_str(),
-                );
-                let e = crate::store::entity::receivable_entry::Model {
-                    kind: rec_store::COLLECTION.into(),
-                    channel: Some(CollectionChannel::InsurerAdjustment.as_str().into()),
-                    note: Some(format!("保険者間調整 {}", current.id)),
-                    ..rec_store::assessment(&actor, &r.id, split.applied, b.on)
-                };
-                collection = Some((r, e, (ledger, after), status.as_str().to_string()));
-            }
-        }
-    }
-    let row = store::apply(
-        &state.db,
-        &actor,
-        &current,
-        next,
-        collection
-            .as_ref()
-            .map(|(r, e, ledgers, st)| (r, e.clone(), ledgers.clone(), st.as_str())),
-    )
-    .await?
-    .ok_or(ApiError::Conflict {
-        code: ErrorCode::AdjustmentRequestChanged,
-        detail: "the request or its receivable changed meanwhile; read it again".into(),
-    })?;
-    let version = row.version;
-    Ok(with_etag(&view(&state, row).await?, version))
+        note: b.note,
+    };
+    let v = service::move_request(&state.db, state.clock.today(), &auth.caller(), &id, m).await?;
+    let version = v.request.version;
+    Ok(with_etag(&view(v), version))
 }

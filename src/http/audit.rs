@@ -10,8 +10,8 @@ use super::paging::ListPage;
 use crate::error::{ApiError, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::Admin;
+use crate::service::audit as service;
 use crate::state::AppState;
-use crate::store::audit as store;
 
 /// One write: who (the token's `sub`), which tenant, what, on which resource, in which request.
 #[derive(Debug, Serialize, ToSchema)]
@@ -56,7 +56,7 @@ pub async fn list_audit_events(
     q: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(q.limit, q.cursor.as_deref())?;
-    let rows = store::list(&state.db, auth.insurer(), q.resource_id.as_deref(), &page).await?;
+    let rows = service::list(&state.db, auth.insurer(), q.resource_id.as_deref(), &page).await?;
     let page: ListPage<AuditEvent> = rows
         .map(|e| AuditEvent {
             id: e.id,

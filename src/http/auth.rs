@@ -199,6 +199,14 @@ impl<S: Scope> Auth<S> {
             request_id: self.request_id.clone(),
         }
     }
+
+    /// The actor with the agency of an agent's token.
+    pub fn caller(&self) -> crate::service::adjustments::Caller {
+        crate::service::adjustments::Caller {
+            actor: self.actor(),
+            agency: self.principal.agency.clone(),
+        }
+    }
 }
 
 fn authenticate(req: &HttpRequest, scope: &str) -> Result<Principal, ApiError> {

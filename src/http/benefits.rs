@@ -9,16 +9,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Body, page_request};
-use super::households::not_found as household_not_found;
 use super::idempotency::{Answer, idempotent, with_etag};
 use super::paging::ListPage;
-use super::simulate::kogaku_error;
 use crate::domain::calendar::YearMonth;
 use crate::domain::kogaku::{self, StepRecord};
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::error::{ApiError, ErrorCode, Problem, kogaku_error};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{BenefitsRead, BenefitsWrite};
-use crate::service::benefits::{CalcError, JobError, StoredExclusion, StoredMemberBenefit};
+use crate::service::benefits::{StoredExclusion, StoredMemberBenefit};
 use crate::state::AppState;
 use crate::store::benefits::{self as store, DeterminationFilter};
 use crate::store::entity::{benefit_determination as det, benefit_run};
@@ -121,27 +119,6 @@ fn ensure_rule_table(m: YearMonth) -> Result<(), ApiError> {
         .map_err(|e| kogaku_error(e, "claims"))
 }
 
-pub(crate) fn job_error(e: JobError) -> ApiError {
-    match e {
-        JobError::Db(db) => db.into(),
-        JobError::Calc {
-            error: CalcError::Rules(k),
-            ..
-        } => kogaku_error(k, "claims"),
-        JobError::Calc {
-            error: e @ CalcError::NoIncomeCategory(_),
-            ..
-        } => ApiError::Unprocessable {
-            code: ErrorCode::MissingIncomeCategory,
-            detail: e.to_string(),
-        },
-        JobError::Calc {
-            error: CalcError::Corrupt(msg),
-            ..
-        } => ApiError::Internal(msg),
-    }
-}
-
 /// Which household-month to calculate.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -179,7 +156,7 @@ pub async fn create_benefit_calculation(
     ensure_rule_table(m)?;
     let household = household_store::get(&state.db, auth.insurer(), &body.value.household_id)
         .await?
-        .ok_or_else(household_not_found)?;
+        .ok_or(ApiError::NotFound(ErrorCode::HouseholdNotFound))?;
     idempotent(&state, &req, auth.insurer(), &body.digest, || async {
         let (mut done, _) = crate::service::benefits::calculate_households(
             &state.db,
@@ -189,7 +166,7 @@ pub async fn create_benefit_calculation(
             true,
         )
         .await
-        .map_err(job_error)?;
+        .map_err(ApiError::from)?;
         let c = done
             .pop()
             .ok_or_else(|| ApiError::Internal("no determination".into()))?;

@@ -10,13 +10,12 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{Body, page_request};
 use super::idempotency::with_etag;
 use super::paging::ListPage;
-use crate::domain::card_recovery::{self as rules, Case, CaseEvent, CaseStatus, InsuredCategory};
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::domain::card_recovery::{self as rules, CaseEvent, CaseStatus, InsuredCategory};
+use crate::error::{ApiError, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{ReceivablesRead, ReceivablesWrite};
+use crate::service::card_recoveries as service;
 use crate::state::AppState;
-use crate::store::entity::card_recovery as case;
-use crate::store::{card_recoveries as store, is_unique_violation, members as member_store, new_id, now};
 
 /// The loss of a member who holds a certificate.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -65,20 +64,8 @@ pub struct CardRecovery {
     pub created_at: DateTime<Utc>,
 }
 
-fn facts(c: &case::Model) -> Case {
-    Case {
-        processed_on: c.processed_on,
-        valid_until: c.valid_until,
-        first_notice_on: c.first_notice_on,
-        second_notice_on: c.second_notice_on,
-        employer_contacted_on: c.employer_contacted_on,
-        returned_on: c.returned_on,
-        unrecoverable_on: c.unrecoverable_on,
-    }
-}
-
-fn view(c: case::Model, today: NaiveDate) -> CardRecovery {
-    let f = facts(&c);
+fn view(c: rules::CardRecovery, today: NaiveDate) -> CardRecovery {
+    let f = c.case;
     let next = rules::next_step(&f, today);
     CardRecovery {
         status: rules::status(&f, today),
@@ -88,22 +75,18 @@ fn view(c: case::Model, today: NaiveDate) -> CardRecovery {
         member_id: c.member_id,
         household_id: c.household_id,
         lost_on: c.lost_on,
-        valid_until: c.valid_until,
-        processed_on: c.processed_on,
-        category: InsuredCategory::parse(&c.category).unwrap_or(InsuredCategory::General),
-        first_notice_on: c.first_notice_on,
-        second_notice_on: c.second_notice_on,
-        employer_contacted_on: c.employer_contacted_on,
-        returned_on: c.returned_on,
-        unrecoverable_on: c.unrecoverable_on,
+        valid_until: f.valid_until,
+        processed_on: f.processed_on,
+        category: c.category,
+        first_notice_on: f.first_notice_on,
+        second_notice_on: f.second_notice_on,
+        employer_contacted_on: f.employer_contacted_on,
+        returned_on: f.returned_on,
+        unrecoverable_on: f.unrecoverable_on,
         note: c.note,
         version: c.version,
         created_at: c.created_at,
     }
-}
-
-fn not_found() -> ApiError {
-    ApiError::NotFound(ErrorCode::CardRecoveryNotFound)
 }
 
 /// Open a recovery case for a member who lost eligibility holding a certificate still valid on
@@ -128,58 +111,20 @@ pub async fn open_card_recovery(
     state: web::Data<AppState>,
     body: Body<NewCase>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = &body.value;
-    let m = member_store::get(&state.db, auth.insurer(), &b.member_id)
-        .await?
-        .ok_or(ApiError::NotFound(ErrorCode::MemberNotFound))?;
-    let Some(lost_on) = m.lost_on else {
-        return Err(ApiError::validation("member_id", "the member has not lost eligibility"));
-    };
-    if !rules::opens(lost_on, b.valid_until) {
-        return Err(ApiError::validation(
-            "valid_until",
-            "the certificate had expired by the loss of eligibility: nothing to recover",
-        ));
-    }
-    let processed_on = b.processed_on.unwrap_or_else(|| state.clock.today());
-    if processed_on < lost_on {
-        return Err(ApiError::validation(
-            "processed_on",
-            "must not be before the loss of eligibility",
-        ));
-    }
-    let c = case::Model {
-        id: new_id(),
-        insurer: auth.insurer().to_string(),
-        member_id: m.id.clone(),
-        household_id: m.household_id.clone(),
-        lost_on,
+    let b = body.value;
+    let new = service::NewCase {
+        member_id: b.member_id,
         valid_until: b.valid_until,
-        processed_on,
-        first_notice_on: None,
-        second_notice_on: None,
-        employer_contacted_on: None,
-        returned_on: None,
-        unrecoverable_on: None,
-        note: b.note.clone(),
-        category: b.category.unwrap_or(InsuredCategory::General).as_str().into(),
-        version: 1,
-        created_at: now(),
+        processed_on: b.processed_on,
+        category: b.category,
+        note: b.note,
     };
-    let c = store::create(&state.db, &auth.actor(), c).await.map_err(|e| {
-        if is_unique_violation(&e) {
-            ApiError::Conflict {
-                code: ErrorCode::CardRecoveryExists,
-                detail: "a case for this loss of eligibility exists".into(),
-            }
-        } else {
-            e.into()
-        }
-    })?;
+    let today = state.clock.today();
+    let c = service::open(&state.db, &auth.actor(), today, new).await?;
     let version = c.version;
     Ok(HttpResponse::Created()
         .insert_header(super::extract::etag(version))
-        .json(view(c, state.clock.today())))
+        .json(view(c, today)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -211,15 +156,9 @@ pub async fn list_card_recoveries(
     q: web::Query<CaseQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(q.limit, q.cursor.as_deref())?;
-    let rows = store::list(&state.db, auth.insurer(), q.member_id.as_deref(), &page).await?;
-    Ok(HttpResponse::Ok().json(ListPage {
-        next_cursor: rows.next_cursor.clone(),
-        items: rows
-            .items
-            .into_iter()
-            .map(|c| view(c, state.clock.today()))
-            .collect::<Vec<_>>(),
-    }))
+    let today = state.clock.today();
+    let page = service::list(&state.db, auth.insurer(), q.member_id.as_deref(), &page).await?;
+    Ok(HttpResponse::Ok().json(ListPage::from(page.map(|c| view(c, today)))))
 }
 
 /// Record a step: a notice sent, the employer contacted, the certificate returned, or a
@@ -246,36 +185,8 @@ pub async fn record_card_recovery_event(
     id: web::Path<String>,
     body: Body<CaseEventBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let c = store::get(&state.db, auth.insurer(), &id)
-        .await?
-        .ok_or_else(not_found)?;
     let b = &body.value;
-    if c.returned_on.is_some() || c.unrecoverable_on.is_some() {
-        return Err(ApiError::Conflict {
-            code: ErrorCode::CardRecoveryClosed,
-            detail: "the case is closed".into(),
-        });
-    }
-    if b.on < c.lost_on {
-        return Err(ApiError::validation("on", "must not be before the loss of eligibility"));
-    }
-    let mut next = c.clone();
-    match b.kind {
-        CaseEvent::FirstNotice => next.first_notice_on = Some(b.on),
-        CaseEvent::SecondNotice if c.first_notice_on.is_none_or(|f| b.on < f) => {
-            return Err(ApiError::validation("kind", "a second notice follows the first"));
-        }
-        CaseEvent::SecondNotice => next.second_notice_on = Some(b.on),
-        CaseEvent::EmployerContacted => next.employer_contacted_on = Some(b.on),
-        CaseEvent::Returned => next.returned_on = Some(b.on),
-        CaseEvent::UnrecoverableNotice => next.unrecoverable_on = Some(b.on),
-    }
-    let c = store::update(&state.db, &auth.actor(), &c, next)
-        .await?
-        .ok_or(ApiError::Conflict {
-            code: ErrorCode::CardRecoveryChanged,
-            detail: "the case changed meanwhile; read it again".into(),
-        })?;
+    let c = service::record(&state.db, &auth.actor(), &id, b.kind, b.on).await?;
     let version = c.version;
     Ok(with_etag(&view(c, state.clock.today()), version))
 }

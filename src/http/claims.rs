@@ -10,16 +10,16 @@ use super::idempotency::{Answer, idempotent, with_etag};
 use super::paging::ListPage;
 use crate::domain::Violations;
 use crate::domain::calendar::YearMonth;
+pub use crate::domain::claim::ClaimStatus;
+use crate::domain::claim::{self as rules, ClaimFields, MemberRef};
 use crate::domain::claim::{ClaimFacts, ClaimKind, Setting, parse_claim_number, parse_provider_code};
 use crate::domain::household::parse_text;
 use crate::domain::member::InsuredNumber;
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::error::{ApiError, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{ClaimsRead, ClaimsWrite};
+use crate::service::claims::{self as service, ClaimFilter};
 use crate::state::AppState;
-use crate::store::claims::{self as store, ClaimFields, ClaimFilter};
-use crate::store::entity::claim;
-use crate::store::members::{self as member_store, MemberRef};
 
 /// The provider (医療機関・薬局) of a claim.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -125,14 +125,6 @@ impl ClaimInput {
     }
 }
 
-/// `active`, or `voided` (kept for audit, excluded from calculations).
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ClaimStatus {
-    Active,
-    Voided,
-}
-
 /// A stored claim.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Claim {
@@ -156,39 +148,31 @@ pub struct Claim {
     pub updated_at: DateTime<Utc>,
 }
 
-fn claim_view(m: claim::Model) -> Result<Claim, ApiError> {
-    let corrupt = |what: &str| ApiError::Internal(format!("claim {}: unknown {what}", m.id));
-    Ok(Claim {
-        kind: ClaimKind::parse(&m.kind).ok_or_else(|| corrupt("kind"))?,
-        setting: Setting::parse(&m.setting).ok_or_else(|| corrupt("setting"))?,
-        status: if m.status == store::VOIDED {
-            ClaimStatus::Voided
-        } else {
-            ClaimStatus::Active
-        },
-        id: m.id,
-        claim_number: m.claim_number,
-        member_id: m.member_id,
-        household_id: m.household_id,
-        service_month: m.service_month,
+fn claim_view(c: rules::Claim) -> Claim {
+    let f = c.fields;
+    Claim {
+        id: c.id,
+        claim_number: f.claim_number,
+        member_id: c.member_id,
+        household_id: c.household_id,
+        service_month: f.service_month,
         provider: Provider {
-            code: m.provider_code,
-            name: m.provider_name,
+            code: f.provider_code,
+            name: f.provider_name,
         },
-        prescribing_provider_code: m.prescribing_provider_code,
-        total_cost: m.total_cost,
-        copayment: m.copayment,
-        first_service_on: m.first_service_on,
-        service_days: m.service_days,
-        voided_at: m.voided_at,
-        version: m.version,
-        created_at: m.created_at,
-        updated_at: m.updated_at,
-    })
-}
-
-fn not_found() -> ApiError {
-    ApiError::NotFound(ErrorCode::ClaimNotFound)
+        kind: f.kind,
+        setting: f.setting,
+        prescribing_provider_code: f.prescribing_provider_code,
+        total_cost: f.total_cost,
+        copayment: f.copayment,
+        first_service_on: f.first_service_on,
+        service_days: f.service_days,
+        status: c.status,
+        voided_at: c.voided_at,
+        version: c.version,
+        created_at: c.created_at,
+        updated_at: c.updated_at,
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -230,25 +214,9 @@ pub async fn create_claim(
 ) -> Result<HttpResponse, ApiError> {
     let (member, fields) = body.value.check()?;
     idempotent(&state, &req, auth.insurer(), &body.digest, || async {
-        let homes = member_store::resolve(&state.db, auth.insurer(), &[&member]).await?;
-        let home = homes.get(&member).ok_or_else(|| match member {
-            MemberRef::Id(_) => ApiError::validation("member_id", "no such member"),
-            MemberRef::InsuredKey(_) => ApiError::validation("insured_number", "no such member"),
-        })?;
-        let row = store::create(&state.db, &auth.actor(), home, &fields)
-            .await
-            .map_err(|e| {
-                if crate::store::is_unique_violation(&e) {
-                    ApiError::Conflict {
-                        code: ErrorCode::ClaimNumberTaken,
-                        detail: "a claim with this claim_number exists".into(),
-                    }
-                } else {
-                    e.into()
-                }
-            })?;
-        let version = row.version;
-        Ok(Answer::created(claim_view(row)?, version))
+        let claim = service::create(&state.db, &auth.actor(), &member, &fields).await?;
+        let version = claim.version;
+        Ok(Answer::created(claim_view(claim), version))
     })
     .await
 }
@@ -282,10 +250,11 @@ pub async fn list_claims(
         household_id: q.household_id,
         service_month: q.service_month,
     };
-    let rows = store::list(&state.db, auth.insurer(), &filter, &page).await?;
-    let next_cursor = rows.next_cursor.clone();
-    let items = rows.items.into_iter().map(claim_view).collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(ListPage { items, next_cursor }))
+    let page: ListPage<Claim> = service::list(&state.db, auth.insurer(), &filter, &page)
+        .await?
+        .map(claim_view)
+        .into();
+    Ok(HttpResponse::Ok().json(page))
 }
 
 /// Read a claim.
@@ -306,11 +275,9 @@ pub async fn get_claim(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = store::get(&state.db, auth.insurer(), &id)
-        .await?
-        .ok_or_else(not_found)?;
-    let version = row.version;
-    Ok(with_etag(&claim_view(row)?, version))
+    let claim = service::get(&state.db, auth.insurer(), &id).await?;
+    let version = claim.version;
+    Ok(with_etag(&claim_view(claim), version))
 }
 
 /// Void a claim: it is kept for audit and excluded from calculations; a stored benefit
@@ -333,13 +300,7 @@ pub async fn void_claim(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = store::void(&state.db, &auth.actor(), &id)
-        .await?
-        .ok_or_else(not_found)?;
-    let changed = std::collections::BTreeSet::from([(row.household_id.clone(), row.service_month.clone())]);
-    crate::service::benefits::recalculate_changed(&state.db, &auth.actor(), &changed)
-        .await
-        .map_err(super::benefits::job_error)?;
-    let version = row.version;
-    Ok(with_etag(&claim_view(row)?, version))
+    let claim = service::void(&state.db, &auth.actor(), &id).await?;
+    let version = claim.version;
+    Ok(with_etag(&claim_view(claim), version))
 }

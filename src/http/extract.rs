@@ -11,9 +11,9 @@ use serde::{Deserialize, Deserializer};
 use sha2::{Digest, Sha256};
 
 use crate::config::DEFAULT_MAX_JSON_BYTES;
+use crate::domain::page::{PageRequest, decode_cursor};
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
-use crate::store::{PageRequest, decode_cursor};
 
 /// A JSON body, read within the configured size limit and deserialized strictly: unknown fields
 /// and wrong types are 422 naming the field, malformed JSON is 400, another media type is 415.
@@ -143,14 +143,6 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
     }
     let s = s.strip_prefix("W/").unwrap_or(s).trim_matches('"');
     Ok(Some(s.parse::<i32>().unwrap_or(-1)))
-}
-
-/// 412 when `expected` is set and is not `current`.
-pub fn check_version(expected: Option<i32>, current: i32) -> Result<(), ApiError> {
-    match expected {
-        Some(v) if v != current => Err(ApiError::PreconditionFailed { current }),
-        _ => Ok(()),
-    }
 }
 
 /// The strong ETag of a version.

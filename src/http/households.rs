@@ -1,25 +1,21 @@
 //! `/v1/households`: households (世帯), their members and reported tax arrears (国保税の滞納額).
 
-use std::collections::HashMap;
-
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{Body, check_version, if_match, nullable, page_request};
+use super::extract::{Body, if_match, nullable, page_request};
 use super::idempotency::{Answer, idempotent, with_etag};
 use super::members::{Member, member_view};
 use super::paging::ListPage;
 use crate::domain::Violations;
-use crate::domain::household::{self as rules, IncomeCategoryPeriod};
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::domain::household::{self as rules, HouseholdData, IncomeCategoryPeriod};
+use crate::error::{ApiError, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{HouseholdsRead, HouseholdsWrite};
+use crate::service::households::{self as service, HouseholdRecord};
 use crate::state::AppState;
-use crate::store::entity::{household, tax_arrears};
-use crate::store::households::{self as store, HouseholdData, Updated};
-use crate::store::members as member_store;
 
 /// A postal address.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -109,7 +105,7 @@ pub struct HouseholdQuery {
     pub cursor: Option<String>,
 }
 
-fn tax_view(t: tax_arrears::Model) -> TaxArrears {
+fn tax_view(t: rules::TaxArrears) -> TaxArrears {
     TaxArrears {
         household_id: t.household_id,
         amount: t.amount,
@@ -170,65 +166,28 @@ fn check(data: HouseholdData) -> Result<HouseholdData, ApiError> {
     .map_err(Into::into)
 }
 
-fn taken(e: sea_orm::DbErr) -> ApiError {
-    if crate::store::is_unique_violation(&e) {
-        ApiError::Conflict {
-            code: ErrorCode::HouseholdNumberTaken,
-            detail: "another household has this household_number".into(),
-        }
-    } else {
-        e.into()
+/// The wire view of a household with its members and tax arrears.
+fn view(r: HouseholdRecord) -> Household {
+    let h = r.household;
+    let data = h.data;
+    Household {
+        id: h.id,
+        household_number: data.household_number,
+        head_name: data.head_name,
+        address: Address {
+            postal_code: data.postal_code,
+            prefecture: data.prefecture,
+            city: data.city,
+            line: data.address_line,
+        },
+        phone: data.phone,
+        income_categories: data.income_categories,
+        tax_arrears: r.tax_arrears.map(tax_view),
+        members: r.members.into_iter().map(member_view).collect(),
+        version: h.version,
+        created_at: h.created_at,
+        updated_at: h.updated_at,
     }
-}
-
-pub(crate) fn not_found() -> ApiError {
-    ApiError::NotFound(ErrorCode::HouseholdNotFound)
-}
-
-/// Builds the wire view of households with their members and tax arrears.
-async fn views(state: &AppState, insurer: &str, rows: Vec<household::Model>) -> Result<Vec<Household>, ApiError> {
-    let ids: Vec<&str> = rows.iter().map(|h| h.id.as_str()).collect();
-    let mut members: HashMap<String, Vec<Member>> = HashMap::new();
-    for m in member_store::of_households(&state.db, insurer, &ids).await? {
-        members.entry(m.household_id.clone()).or_default().push(member_view(m));
-    }
-    let mut taxes: HashMap<String, TaxArrears> = store::tax_arrears_of(&state.db, insurer, &ids)
-        .await?
-        .into_iter()
-        .map(|t| (t.household_id.clone(), tax_view(t)))
-        .collect();
-    let mut out = Vec::with_capacity(rows.len());
-    for h in rows {
-        let mine = members.remove(&h.id).unwrap_or_default();
-        let tax = taxes.remove(&h.id);
-        let data = HouseholdData::of(&h)?;
-        out.push(Household {
-            id: h.id,
-            household_number: data.household_number,
-            head_name: data.head_name,
-            address: Address {
-                postal_code: data.postal_code,
-                prefecture: data.prefecture,
-                city: data.city,
-                line: data.address_line,
-            },
-            phone: data.phone,
-            income_categories: data.income_categories,
-            tax_arrears: tax,
-            members: mine,
-            version: h.version,
-            created_at: h.created_at,
-            updated_at: h.updated_at,
-        });
-    }
-    Ok(out)
-}
-
-async fn view(state: &AppState, insurer: &str, row: household::Model) -> Result<Household, ApiError> {
-    views(state, insurer, vec![row])
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::Internal("household view".into()))
 }
 
 /// Register a household (世帯).
@@ -267,9 +226,9 @@ pub async fn create_household(
         income_categories: b.income_categories,
     })?;
     idempotent(&state, &req, auth.insurer(), &body.digest, || async {
-        let row = store::create(&state.db, &auth.actor(), &data).await.map_err(taken)?;
-        let version = row.version;
-        Ok(Answer::created(view(&state, auth.insurer(), row).await?, version))
+        let r = service::create(&state.db, &auth.actor(), &data).await?;
+        let version = r.household.version;
+        Ok(Answer::created(view(r), version))
     })
     .await
 }
@@ -294,10 +253,8 @@ pub async fn list_households(
     q: web::Query<HouseholdQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(q.limit, q.cursor.as_deref())?;
-    let rows = store::list(&state.db, auth.insurer(), q.household_number.as_deref(), &page).await?;
-    let next_cursor = rows.next_cursor.clone();
-    let items = views(&state, auth.insurer(), rows.items).await?;
-    Ok(HttpResponse::Ok().json(ListPage { items, next_cursor }))
+    let page = service::list(&state.db, auth.insurer(), q.household_number.as_deref(), &page).await?;
+    Ok(HttpResponse::Ok().json(ListPage::from(page.map(view))))
 }
 
 /// Read a household with its members.
@@ -318,11 +275,9 @@ pub async fn get_household(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = store::get(&state.db, auth.insurer(), &id)
-        .await?
-        .ok_or_else(not_found)?;
-    let version = row.version;
-    Ok(with_etag(&view(&state, auth.insurer(), row).await?, version))
+    let r = service::get(&state.db, auth.insurer(), &id).await?;
+    let version = r.household.version;
+    Ok(with_etag(&view(r), version))
 }
 
 /// Change a household. Send `If-Match` with the version read to avoid lost updates.
@@ -353,41 +308,31 @@ pub async fn update_household(
     id: web::Path<String>,
     body: Body<HouseholdPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let current = store::get(&state.db, auth.insurer(), &id)
-        .await?
-        .ok_or_else(not_found)?;
-    check_version(if_match(&req)?, current.version)?;
     let p = body.value;
-    let mut data = HouseholdData::of(&current)?;
-    if let Some(n) = p.household_number {
-        data.household_number = n;
-    }
-    if let Some(n) = p.head_name {
-        data.head_name = n;
-    }
-    if let Some(a) = p.address {
-        data.postal_code = a.postal_code;
-        data.prefecture = a.prefecture;
-        data.city = a.city;
-        data.address_line = a.line;
-    }
-    if let Some(phone) = p.phone {
-        data.phone = phone;
-    }
-    if let Some(c) = p.income_categories {
-        data.income_categories = c;
-    }
-    let data = check(data)?;
-    match store::update(&state.db, &auth.actor(), &current, &data)
-        .await
-        .map_err(taken)?
-    {
-        Updated::Done(row) => {
-            let version = row.version;
-            Ok(with_etag(&view(&state, auth.insurer(), row).await?, version))
+    let change = |mut data: HouseholdData| {
+        if let Some(n) = p.household_number {
+            data.household_number = n;
         }
-        Updated::Stale { current } => Err(ApiError::PreconditionFailed { current }),
-    }
+        if let Some(n) = p.head_name {
+            data.head_name = n;
+        }
+        if let Some(a) = p.address {
+            data.postal_code = a.postal_code;
+            data.prefecture = a.prefecture;
+            data.city = a.city;
+            data.address_line = a.line;
+        }
+        if let Some(phone) = p.phone {
+            data.phone = phone;
+        }
+        if let Some(c) = p.income_categories {
+            data.income_categories = c;
+        }
+        check(data)
+    };
+    let r = service::update(&state.db, &auth.actor(), &id, if_match(&req)?, change).await?;
+    let version = r.household.version;
+    Ok(with_etag(&view(r), version))
 }
 
 /// Report a household's unpaid NHI tax (国保税の滞納額), replacing the last report.
@@ -416,9 +361,6 @@ pub async fn put_tax_arrears(
     if b.amount < 0 {
         return Err(ApiError::validation("amount", "must not be negative"));
     }
-    store::get(&state.db, auth.insurer(), &id)
-        .await?
-        .ok_or_else(not_found)?;
-    let row = store::put_tax_arrears(&state.db, &auth.actor(), &id, b.amount, b.as_of).await?;
-    Ok(HttpResponse::Ok().json(tax_view(row)))
+    let t = service::report_tax_arrears(&state.db, &auth.actor(), &id, b.amount, b.as_of).await?;
+    Ok(HttpResponse::Ok().json(tax_view(t)))
 }

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::extract;
 use crate::error::{ApiError, ErrorCode};
-use crate::store::{self, idempotency::Reservation};
+use crate::service::idempotency::{self as keys, Reservation};
 
 /// A created (or otherwise answered) resource with its version.
 pub struct Answer<T> {
@@ -69,7 +69,7 @@ where
         req.path(),
         body_digest
     )));
-    match store::idempotency::reserve(&state.db, insurer, &key, &fingerprint).await? {
+    match keys::reserve(&state.db, insurer, &key, &fingerprint).await? {
         Reservation::Replay { status, body } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
             let version = version_of(&body);
@@ -91,11 +91,11 @@ where
         Reservation::Fresh => match run().await {
             Ok(a) => {
                 let body = serde_json::to_string(&a.body).map_err(|e| ApiError::Internal(e.to_string()))?;
-                store::idempotency::complete(&state.db, insurer, &key, a.status.as_u16(), &body).await?;
+                keys::complete(&state.db, insurer, &key, a.status.as_u16(), &body).await?;
                 Ok(respond(a.status, body, a.version))
             }
             Err(e) => {
-                store::idempotency::release(&state.db, insurer, &key).await?;
+                keys::release(&state.db, insurer, &key).await?;
                 Err(e)
             }
         },

@@ -7,26 +7,22 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use std::collections::BTreeSet;
 
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::benefits::job_error;
 use super::claims::ClaimInput;
 use super::extract::parse_json;
+use crate::domain::claim::{ImportLine, LineError};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::ClaimsWrite;
+use crate::service::claims::ClaimsImport;
 use crate::state::AppState;
-use crate::store::import::{BatchOutcome, ImportLine, LineError, MemberCache, write_batch};
-use crate::store::refresh_statistics;
 
 /// Lines written per transaction.
 pub const BATCH_LINES: usize = 1000;
-/// Batches between refreshes of the planner's statistics during a large import.
-const STATISTICS_EVERY: u64 = 50;
 /// The longest line accepted; a longer one is reported and skipped.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
 
@@ -170,59 +166,6 @@ fn take_line(line_no: u64, line: Line<'_>, batch: &mut Vec<ImportLine>, report: 
     }
 }
 
-/// What an import has done so far.
-#[derive(Default)]
-struct Progress {
-    batches: u64,
-    report: ImportReport,
-    changed: BTreeSet<(String, String)>,
-}
-
-/// The batch being written while the next one is read: at most one, so batches land in order.
-type InFlight = actix_web::rt::task::JoinHandle<Result<(BatchOutcome, MemberCache), sea_orm::DbErr>>;
-
-fn merge(report: &mut ImportReport, changed: &mut BTreeSet<(String, String)>, outcome: BatchOutcome) {
-    changed.extend(outcome.changed);
-    report.created += outcome.created;
-    report.updated += outcome.updated;
-    report.unchanged += outcome.unchanged;
-    report.errors.extend(outcome.errors.into_iter().map(ImportError::from));
-}
-
-/// Waits for the batch in flight and gives back the member cache it used.
-async fn settle(inflight: &mut Option<InFlight>, progress: &mut Progress) -> Result<MemberCache, ApiError> {
-    match inflight.take() {
-        Some(handle) => {
-            let (outcome, cache) = handle
-                .await
-                .map_err(|e| ApiError::Internal(format!("import batch: {e}")))??;
-            merge(&mut progress.report, &mut progress.changed, outcome);
-            Ok(cache)
-        }
-        None => Ok(MemberCache::default()),
-    }
-}
-
-/// Waits for the batch in flight, then starts writing `batch` in the background so that reading
-/// and parsing go on while the database works.
-async fn flush(
-    state: &AppState,
-    auth: &Auth<ClaimsWrite>,
-    batch: &mut Vec<ImportLine>,
-    inflight: &mut Option<InFlight>,
-    progress: &mut Progress,
-) -> Result<(), ApiError> {
-    let cache = settle(inflight, progress).await?;
-    if batch.is_empty() {
-        return Ok(());
-    }
-    let (db, actor, lines) = (state.db.clone(), auth.actor(), std::mem::take(batch));
-    *inflight = Some(actix_web::rt::spawn(async move {
-        write_batch(&db, &actor, lines, cache).await
-    }));
-    Ok(())
-}
-
 fn is_ndjson(req: &HttpRequest) -> bool {
     let ct = req
         .headers()
@@ -260,36 +203,28 @@ pub async fn import_claims(
             expected: "application/x-ndjson",
         });
     }
-    let mut progress = Progress::default();
+    let mut report = ImportReport::default();
     let mut batch = Vec::with_capacity(BATCH_LINES);
-    let mut inflight = None;
+    let mut import = ClaimsImport::new(&state.db, auth.actor());
     let mut splitter = LineSplitter::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::BadRequest {
             code: ErrorCode::PayloadError,
             detail: e.to_string(),
         })?;
-        splitter.feed(&chunk, &mut |n, line| {
-            take_line(n, line, &mut batch, &mut progress.report)
-        });
+        splitter.feed(&chunk, &mut |n, line| take_line(n, line, &mut batch, &mut report));
         if batch.len() >= BATCH_LINES {
-            flush(&state, &auth, &mut batch, &mut inflight, &mut progress).await?;
-            progress.batches += 1;
-            if progress.batches.is_multiple_of(STATISTICS_EVERY) {
-                refresh_statistics(&state.db).await?;
-            }
+            import.write(std::mem::take(&mut batch)).await?;
         }
     }
-    splitter.finish(&mut |n, line| take_line(n, line, &mut batch, &mut progress.report));
-    flush(&state, &auth, &mut batch, &mut inflight, &mut progress).await?;
-    settle(&mut inflight, &mut progress).await?;
-    if progress.batches >= 10 {
-        refresh_statistics(&state.db).await?;
-    }
-    let mut report = progress.report;
-    report.recalculated = crate::service::benefits::recalculate_changed(&state.db, &auth.actor(), &progress.changed)
-        .await
-        .map_err(job_error)? as u64;
+    splitter.finish(&mut |n, line| take_line(n, line, &mut batch, &mut report));
+    import.write(batch).await?;
+    let done = import.finish().await?;
+    report.created = done.created;
+    report.updated = done.updated;
+    report.unchanged = done.unchanged;
+    report.recalculated = done.recalculated;
+    report.errors.extend(done.errors.into_iter().map(ImportError::from));
     report.errors.sort_by_key(|e| e.line);
     report.rejected = report.errors.len() as u64;
     tracing::info!(

@@ -5,18 +5,18 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::extract::{Body, check_version, if_match, nullable};
+use super::extract::{Body, if_match, nullable};
 use super::idempotency::{Answer, idempotent, with_etag};
 use crate::domain::Violations;
 use crate::domain::household::parse_text;
-use crate::domain::member::{InsuredNumber, LossReason, MemberDates, Relationship, Sex, parse_kana_name};
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::domain::member::{
+    self as rules, InsuredNumber, LossReason, MemberData, MemberDates, Relationship, Sex, parse_kana_name,
+};
+use crate::error::{ApiError, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{HouseholdsRead, HouseholdsWrite};
+use crate::service::households as service;
 use crate::state::AppState;
-use crate::store::entity::member;
-use crate::store::households::{self as household_store, Updated};
-use crate::store::members::{self as store, MemberData};
 
 /// A new member of a household.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -88,31 +88,27 @@ pub struct Member {
     pub updated_at: DateTime<Utc>,
 }
 
-pub(crate) fn member_view(m: member::Model) -> Member {
+pub(crate) fn member_view(m: rules::Member) -> Member {
+    let d = m.data;
     Member {
-        insured_number: store::insured_number(&m),
         id: m.id,
         household_id: m.household_id,
-        name: m.name,
-        name_kana: m.name_kana,
-        birth_date: m.birth_date,
-        sex: m.sex,
-        relationship: m.relationship,
-        acquired_on: m.acquired_on,
-        lost_on: m.lost_on,
-        loss_reason: m.loss_reason,
-        died_on: m.died_on,
+        insured_number: d.insured_number,
+        name: d.name,
+        name_kana: d.name_kana,
+        birth_date: d.birth_date,
+        sex: d.sex.as_str().to_string(),
+        relationship: d.relationship.as_str().to_string(),
+        acquired_on: d.acquired_on,
+        lost_on: d.lost_on,
+        loss_reason: d.loss_reason.map(|r| r.as_str().to_string()),
+        died_on: d.died_on,
         version: m.version,
         created_at: m.created_at,
         updated_at: m.updated_at,
     }
 }
 
-fn not_found() -> ApiError {
-    ApiError::NotFound(ErrorCode::MemberNotFound)
-}
-
-/// Checks a member's data, naming every bad field.
 fn check(data: MemberData, today: NaiveDate) -> Result<MemberData, ApiError> {
     let mut v = Violations::new();
     if let Err(e) = data.insured_number.validate() {
@@ -143,35 +139,6 @@ fn check(data: MemberData, today: NaiveDate) -> Result<MemberData, ApiError> {
     .map_err(Into::into)
 }
 
-fn conflict(e: sea_orm::DbErr) -> ApiError {
-    if crate::store::is_unique_violation(&e) {
-        ApiError::Conflict {
-            code: ErrorCode::InsuredNumberTaken,
-            detail: "another member has this insured_number".into(),
-        }
-    } else {
-        e.into()
-    }
-}
-
-/// 409 when the household already has another head (世帯主).
-async fn ensure_one_head(
-    state: &AppState,
-    insurer: &str,
-    household_id: &str,
-    member_id: Option<&str>,
-) -> Result<(), ApiError> {
-    if let Some(head) = store::head_of(&state.db, insurer, household_id).await?
-        && Some(head.id.as_str()) != member_id
-    {
-        return Err(ApiError::Conflict {
-            code: ErrorCode::HouseholdHasHead,
-            detail: format!("member {} is already the head of this household", head.id),
-        });
-    }
-    Ok(())
-}
-
 /// Add a member to a household.
 #[utoipa::path(
     tag = "households",
@@ -199,9 +166,7 @@ pub async fn create_member(
     id: web::Path<String>,
     body: Body<NewMember>,
 ) -> Result<HttpResponse, ApiError> {
-    let household = household_store::get(&state.db, auth.insurer(), &id)
-        .await?
-        .ok_or(ApiError::NotFound(ErrorCode::HouseholdNotFound))?;
+    let household = service::household(&state.db, auth.insurer(), &id).await?;
     let b = body.value;
     let data = check(
         MemberData {
@@ -219,14 +184,9 @@ pub async fn create_member(
         state.clock.today(),
     )?;
     idempotent(&state, &req, auth.insurer(), &body.digest, || async {
-        if data.relationship == Relationship::Head {
-            ensure_one_head(&state, auth.insurer(), &household.id, None).await?;
-        }
-        let row = store::create(&state.db, &auth.actor(), &household.id, &data)
-            .await
-            .map_err(conflict)?;
-        let version = row.version;
-        Ok(Answer::created(member_view(row), version))
+        let m = service::add_member(&state.db, &auth.actor(), &household.id, &data).await?;
+        let version = m.version;
+        Ok(Answer::created(member_view(m), version))
     })
     .await
 }
@@ -249,11 +209,9 @@ pub async fn get_member(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = store::get(&state.db, auth.insurer(), &id)
-        .await?
-        .ok_or_else(not_found)?;
-    let version = row.version;
-    Ok(with_etag(&member_view(row), version))
+    let m = service::member(&state.db, auth.insurer(), &id).await?;
+    let version = m.version;
+    Ok(with_etag(&member_view(m), version))
 }
 
 /// Change a member (e.g. record the loss of eligibility). Send `If-Match` with the version read.
@@ -284,54 +242,42 @@ pub async fn update_member(
     id: web::Path<String>,
     body: Body<MemberPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let current = store::get(&state.db, auth.insurer(), &id)
-        .await?
-        .ok_or_else(not_found)?;
-    check_version(if_match(&req)?, current.version)?;
     let p = body.value;
-    let mut d = MemberData::of(&current)?;
-    if let Some(x) = p.insured_number {
-        d.insured_number = x;
-    }
-    if let Some(x) = p.name {
-        d.name = x;
-    }
-    if let Some(x) = p.name_kana {
-        d.name_kana = x;
-    }
-    if let Some(x) = p.birth_date {
-        d.birth_date = x;
-    }
-    if let Some(x) = p.sex {
-        d.sex = x;
-    }
-    if let Some(x) = p.relationship {
-        d.relationship = x;
-    }
-    if let Some(x) = p.acquired_on {
-        d.acquired_on = x;
-    }
-    if let Some(x) = p.lost_on {
-        d.lost_on = x;
-    }
-    if let Some(x) = p.loss_reason {
-        d.loss_reason = x;
-    }
-    if let Some(x) = p.died_on {
-        d.died_on = x;
-    }
-    let data = check(d, state.clock.today())?;
-    if data.relationship == Relationship::Head {
-        ensure_one_head(&state, auth.insurer(), &current.household_id, Some(&current.id)).await?;
-    }
-    match store::update(&state.db, &auth.actor(), &current, &data, state.clock.today())
-        .await
-        .map_err(conflict)?
-    {
-        Updated::Done(row) => {
-            let version = row.version;
-            Ok(with_etag(&member_view(row), version))
+    let today = state.clock.today();
+    let change = |mut d: MemberData| {
+        if let Some(x) = p.insured_number {
+            d.insured_number = x;
         }
-        Updated::Stale { current } => Err(ApiError::PreconditionFailed { current }),
-    }
+        if let Some(x) = p.name {
+            d.name = x;
+        }
+        if let Some(x) = p.name_kana {
+            d.name_kana = x;
+        }
+        if let Some(x) = p.birth_date {
+            d.birth_date = x;
+        }
+        if let Some(x) = p.sex {
+            d.sex = x;
+        }
+        if let Some(x) = p.relationship {
+            d.relationship = x;
+        }
+        if let Some(x) = p.acquired_on {
+            d.acquired_on = x;
+        }
+        if let Some(x) = p.lost_on {
+            d.lost_on = x;
+        }
+        if let Some(x) = p.loss_reason {
+            d.loss_reason = x;
+        }
+        if let Some(x) = p.died_on {
+            d.died_on = x;
+        }
+        check(d, today)
+    };
+    let m = service::update_member(&state.db, &auth.actor(), today, &id, if_match(&req)?, change).await?;
+    let version = m.version;
+    Ok(with_etag(&member_view(m), version))
 }

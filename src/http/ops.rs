@@ -31,7 +31,7 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    if crate::store::ping(&state.db).await {
+    if crate::service::ops::database_ready(&state.db).await {
         Ok(HttpResponse::Ok().json(Health { status: "ready".into() }))
     } else {
         Err(ApiError::Unavailable)

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::store;
+use crate::domain::page::Page;
 
 /// A list page as the wire has it: `{items, next_cursor}`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -12,8 +12,8 @@ pub struct ListPage<T> {
     pub next_cursor: Option<String>,
 }
 
-impl<T> From<store::Page<T>> for ListPage<T> {
-    fn from(p: store::Page<T>) -> Self {
+impl<T> From<Page<T>> for ListPage<T> {
+    fn from(p: Page<T>) -> Self {
         Self {
             items: p.items,
             next_cursor: p.next_cursor,

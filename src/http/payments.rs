@@ -16,14 +16,16 @@ use super::households::Address;
 use super::idempotency::with_etag;
 use super::paging::ListPage;
 use crate::domain::calendar::YearMonth;
+use crate::domain::household::Household;
 use crate::domain::kogaku::StepRecord;
+use crate::domain::member::Member;
 use crate::domain::payment::{self as rules, PauseCause, RegistrationStatus, TransferFailure};
 use crate::error::{ApiError, ErrorCode, FieldError, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{PaymentsRead, PaymentsWrite};
 use crate::service::payments as job;
 use crate::state::AppState;
-use crate::store::entity::{application_form as form, household, member, payment, payment_run as run};
+use crate::store::entity::{application_form as form, payment, payment_run as run};
 use crate::store::members as member_store;
 use crate::store::payments as store;
 use crate::store::registrations::{self as reg_store, Change};
@@ -76,7 +78,7 @@ async fn run_view(state: &AppState, r: run::Model) -> Result<PaymentRun, ApiErro
     let mut forms = Vec::new();
     let mut after: Option<String> = None;
     loop {
-        let page = crate::store::PageRequest {
+        let page = crate::domain::page::PageRequest {
             after: after.clone(),
             limit: 500,
         };
@@ -593,16 +595,17 @@ pub struct Addressee {
     pub address: Address,
 }
 
-fn addressee(h: &household::Model) -> Addressee {
+fn addressee(h: &Household) -> Addressee {
+    let d = &h.data;
     Addressee {
         household_id: h.id.clone(),
-        household_number: h.household_number.clone(),
-        head_name: h.head_name.clone(),
+        household_number: d.household_number.clone(),
+        head_name: d.head_name.clone(),
         address: Address {
-            postal_code: h.postal_code.clone(),
-            prefecture: h.prefecture.clone(),
-            city: h.city.clone(),
-            line: h.address_line.clone(),
+            postal_code: d.postal_code.clone(),
+            prefecture: d.prefecture.clone(),
+            city: d.city.clone(),
+            line: d.address_line.clone(),
         },
     }
 }
@@ -643,7 +646,7 @@ pub struct LimitApplied {
 
 /// Patients, providers and totals of a determination's household-month.
 struct Facts {
-    household: household::Model,
+    household: Household,
     patients: Vec<Patient>,
     total_cost: i64,
     total_copayment: i64,
@@ -658,12 +661,11 @@ async fn facts(
     let household = household_store::get(&state.db, insurer, &d.household_id)
         .await?
         .ok_or_else(|| ApiError::Internal("determination without household".into()))?;
-    let members: HashMap<String, member::Model> =
-        member_store::of_households(&state.db, insurer, &[d.household_id.as_str()])
-            .await?
-            .into_iter()
-            .map(|m| (m.id.clone(), m))
-            .collect();
+    let members: HashMap<String, Member> = member_store::of_households(&state.db, insurer, &[d.household_id.as_str()])
+        .await?
+        .into_iter()
+        .map(|m| (m.id.clone(), m))
+        .collect();
     let claims = claim_store::active_of_household_month(&state.db, insurer, &d.household_id, &d.service_month).await?;
     let benefits: HashMap<String, i64> =
         serde_json::from_str::<Vec<crate::service::benefits::StoredMemberBenefit>>(&d.members)
@@ -694,9 +696,9 @@ async fn facts(
         .filter_map(|(id, providers)| {
             let m = members.get(&id)?;
             Some(Patient {
-                insured_number: member_store::insured_number(m).to_string(),
-                name: m.name.clone(),
-                birth_date: m.birth_date,
+                insured_number: m.data.insured_number.to_string(),
+                name: m.data.name.clone(),
+                birth_date: m.data.birth_date,
                 benefit: benefits.get(&id).copied().unwrap_or(0),
                 providers: providers.into_values().collect(),
                 member_id: id,

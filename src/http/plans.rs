@@ -10,13 +10,13 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{Body, page_request};
 use super::idempotency::with_etag;
 use super::paging::ListPage;
-use crate::domain::calendar::{FiscalYear, YearMonth};
-use crate::error::{ApiError, ErrorCode, FieldError, Problem};
+use crate::domain::calendar::FiscalYear;
+use crate::domain::plan as rules;
+use crate::error::{ApiError, Problem};
 use crate::http::auth::scope::{AdjustmentsRead, AdjustmentsWrite, ReceivablesWrite, StatisticsRead};
 use crate::http::auth::{Auth, is_insurer_number};
+use crate::service::plans as service;
 use crate::state::AppState;
-use crate::store::entity::counterparty;
-use crate::store::plans as store;
 
 /// Whether another insurer takes part in adjustment.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -39,7 +39,7 @@ pub struct Counterparty {
     pub updated_at: DateTime<Utc>,
 }
 
-fn counterparty_view(c: counterparty::Model) -> Counterparty {
+fn counterparty_view(c: rules::Counterparty) -> Counterparty {
     Counterparty {
         number: c.number,
         name: c.name,
@@ -71,9 +71,6 @@ pub async fn put_counterparty(
     number: web::Path<String>,
     body: Body<CounterpartyBody>,
 ) -> Result<HttpResponse, ApiError> {
-    if auth.principal.agency.is_some() {
-        return Err(ApiError::Forbidden("adjustments:write (insurer side)".into()));
-    }
     if !is_insurer_number(&number) {
         return Err(ApiError::validation("number", "must be 6 or 8 digits"));
     }
@@ -81,9 +78,9 @@ pub async fn put_counterparty(
     if b.name.trim().is_empty() {
         return Err(ApiError::validation("name", "must not be empty"));
     }
-    let row = store::put_counterparty(
+    let row = service::put_counterparty(
         &state.db,
-        &auth.actor(),
+        &auth.caller(),
         &number,
         b.name.trim(),
         b.participates,
@@ -121,11 +118,8 @@ pub async fn list_counterparties(
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(q.limit, q.cursor.as_deref())?;
-    let rows = store::counterparties(&state.db, auth.insurer(), &page).await?;
-    Ok(HttpResponse::Ok().json(ListPage {
-        next_cursor: rows.next_cursor.clone(),
-        items: rows.items.into_iter().map(counterparty_view).collect::<Vec<_>>(),
-    }))
+    let page = service::counterparties(&state.db, auth.insurer(), &page).await?;
+    Ok(HttpResponse::Ok().json(ListPage::from(page.map(counterparty_view))))
 }
 
 /// One month's targets (null: no target).
@@ -168,24 +162,43 @@ pub struct Plan {
 }
 
 /// The months of a year's stored plan (none when the year has no plan).
-pub(crate) async fn stored_months(
-    state: &AppState,
-    insurer: &str,
-    fiscal_year: i32,
-) -> Result<Vec<MonthPlan>, ApiError> {
-    match store::plan(&state.db, insurer, fiscal_year).await? {
-        Some(p) => Ok(plan_view(p)?.months),
-        None => Ok(Vec::new()),
+impl From<MonthPlan> for rules::MonthPlan {
+    fn from(m: MonthPlan) -> Self {
+        Self {
+            month: m.month,
+            occurrences: m.occurrences,
+            phone: m.phone,
+            visit: m.visit,
+            final_notice: m.final_notice,
+            legal_action: m.legal_action,
+            adjustment_count: m.adjustment_count,
+            adjustment_amount: m.adjustment_amount,
+        }
     }
 }
 
-fn plan_view(p: crate::store::entity::plan::Model) -> Result<Plan, ApiError> {
-    Ok(Plan {
+impl From<rules::MonthPlan> for MonthPlan {
+    fn from(m: rules::MonthPlan) -> Self {
+        Self {
+            month: m.month,
+            occurrences: m.occurrences,
+            phone: m.phone,
+            visit: m.visit,
+            final_notice: m.final_notice,
+            legal_action: m.legal_action,
+            adjustment_count: m.adjustment_count,
+            adjustment_amount: m.adjustment_amount,
+        }
+    }
+}
+
+fn plan_view(p: rules::Plan) -> Plan {
+    Plan {
         fiscal_year: p.fiscal_year,
-        months: serde_json::from_str(&p.months).map_err(|e| ApiError::Internal(format!("stored plan: {e}")))?,
+        months: p.months.into_iter().map(MonthPlan::from).collect(),
         version: p.version,
         updated_at: p.updated_at,
-    })
+    }
 }
 
 /// Set the monthly targets of a fiscal year (replaces the year's plan).
@@ -210,51 +223,10 @@ pub async fn put_plan(
     body: Body<PlanBody>,
 ) -> Result<HttpResponse, ApiError> {
     let fy = FiscalYear::new(*fiscal_year).map_err(|e| ApiError::validation("fiscal_year", e.to_string()))?;
-    let mut errors = Vec::new();
-    let mut months: Vec<(YearMonth, MonthPlan)> = Vec::new();
-    for (i, m) in body.value.months.iter().enumerate() {
-        match YearMonth::parse(&m.month) {
-            Ok(ym) if ym.first_day() >= fy.first_day() && ym.first_day() <= fy.last_day() => {
-                if months.iter().any(|(x, _)| *x == ym) {
-                    errors.push(FieldError {
-                        field: format!("months[{i}].month"),
-                        message: "appears twice".into(),
-                    });
-                }
-                months.push((ym, m.clone()));
-            }
-            _ => errors.push(FieldError {
-                field: format!("months[{i}].month"),
-                message: format!("must be a month of fiscal year {} (YYYY-MM)", *fiscal_year),
-            }),
-        }
-        let targets = [
-            ("occurrences", m.occurrences),
-            ("phone", m.phone),
-            ("visit", m.visit),
-            ("final_notice", m.final_notice),
-            ("legal_action", m.legal_action),
-            ("adjustment_count", m.adjustment_count),
-            ("adjustment_amount", m.adjustment_amount),
-        ];
-        for (name, v) in targets {
-            if v.is_some_and(|v| v < 0) {
-                errors.push(FieldError {
-                    field: format!("months[{i}].{name}"),
-                    message: "must not be negative".into(),
-                });
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    months.sort_by_key(|(ym, _)| ym.first_day());
-    let json = serde_json::to_string(&months.into_iter().map(|(_, m)| m).collect::<Vec<_>>())
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let row = store::put_plan(&state.db, &auth.actor(), *fiscal_year, json).await?;
-    let version = row.version;
-    Ok(with_etag(&plan_view(row)?, version))
+    let months = body.value.months.into_iter().map(rules::MonthPlan::from).collect();
+    let p = service::put_plan(&state.db, &auth.actor(), fy, months).await?;
+    let version = p.version;
+    Ok(with_etag(&plan_view(p), version))
 }
 
 /// Read a year's plan.
@@ -275,9 +247,7 @@ pub async fn get_plan(
     state: web::Data<AppState>,
     fiscal_year: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = store::plan(&state.db, auth.insurer(), *fiscal_year)
-        .await?
-        .ok_or(ApiError::NotFound(ErrorCode::PlanNotFound))?;
-    let version = row.version;
-    Ok(with_etag(&plan_view(row)?, version))
+    let p = service::plan(&state.db, auth.insurer(), *fiscal_year).await?;
+    let version = p.version;
+    Ok(with_etag(&plan_view(p), version))
 }

@@ -8,15 +8,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{Body, check_version, if_match, page_request};
-use super::households::not_found as household_not_found;
+use super::extract::{Body, if_match, page_request};
 use super::idempotency::{Answer, idempotent, with_etag};
 use super::paging::ListPage;
+use crate::domain::member::Relationship;
 use crate::domain::payment::{self, EndReason, PauseCause, RegistrationStatus};
 use crate::domain::zengin::BankAccount;
 use crate::error::{ApiError, ErrorCode, FieldError, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{PaymentsRead, PaymentsWrite};
+use crate::service::check_version;
 use crate::state::AppState;
 use crate::store::entity::{payment_registration as reg, registration_event as event};
 use crate::store::registrations::{self as store, Change, Filter};
@@ -220,7 +221,7 @@ pub async fn create_registration(
     let b = &body.value;
     let household = household_store::get(&state.db, auth.insurer(), &b.household_id)
         .await?
-        .ok_or_else(household_not_found)?;
+        .ok_or(ApiError::NotFound(ErrorCode::HouseholdNotFound))?;
     let mut errors = Vec::new();
     let acct = account(&b.bank_account).map_err(|e| errors.extend(e)).ok();
     match member_store::get(&state.db, auth.insurer(), &b.applicant_member_id).await? {
@@ -228,14 +229,16 @@ pub async fn create_registration(
             field: "applicant_member_id".into(),
             message: "is not a member of this household".into(),
         }),
-        Some(m) if m.relationship != "head" => errors.push(FieldError {
+        Some(m) if m.data.relationship != Relationship::Head => errors.push(FieldError {
             field: "applicant_member_id".into(),
             message: "must be the household head (世帯主)".into(),
         }),
-        Some(m) if m.died_on.is_some() || m.lost_on.is_some_and(|l| l <= b.applied_on) => errors.push(FieldError {
-            field: "applicant_member_id".into(),
-            message: "the head is no longer insured (died or lost eligibility)".into(),
-        }),
+        Some(m) if m.data.died_on.is_some() || m.data.lost_on.is_some_and(|l| l <= b.applied_on) => {
+            errors.push(FieldError {
+                field: "applicant_member_id".into(),
+                message: "the head is no longer insured (died or lost eligibility)".into(),
+            })
+        }
         Some(_) => {}
         None => errors.push(FieldError {
             field: "applicant_member_id".into(),

@@ -13,7 +13,7 @@ use crate::domain::claim::{ClaimKind, Setting};
 use crate::domain::household::{Age70to74Category, Under70Category};
 use crate::domain::kogaku::{self, KogakuError, ProviderCode, SpecificDisease, StepRecord};
 use crate::domain::money::Yen;
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::error::{ApiError, Problem, kogaku_error};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::BenefitsRead;
 
@@ -142,27 +142,6 @@ pub fn excluded_view(d: &kogaku::Determination) -> Vec<ExcludedClaimView> {
 
 pub fn review_view(d: &kogaku::Determination) -> Vec<String> {
     d.review.iter().map(|r| r.code().to_string()).collect()
-}
-
-/// Maps an engine refusal to 422: claim-level problems name their field.
-pub fn kogaku_error(e: KogakuError, claims_field: &str) -> ApiError {
-    let field = |index: usize, name: &str| format!("{claims_field}[{index}].{name}");
-    match &e {
-        KogakuError::UnknownMember { index } => ApiError::validation(field(*index, "member_id"), e.to_string()),
-        KogakuError::NegativeAmount { index } => ApiError::validation(field(*index, "copayment"), e.to_string()),
-        KogakuError::CopaymentExceedsCost { index } => ApiError::validation(field(*index, "copayment"), e.to_string()),
-        KogakuError::MissingPrescriber { index } => {
-            ApiError::validation(field(*index, "prescribing_provider_code"), e.to_string())
-        }
-        KogakuError::InvalidSetting { index } => ApiError::validation(field(*index, "setting"), e.to_string()),
-        KogakuError::ServiceDateOutsideMonth { index } => {
-            ApiError::validation(field(*index, "first_service_on"), e.to_string())
-        }
-        _ => ApiError::Unprocessable {
-            code: ErrorCode::from(&e),
-            detail: e.to_string(),
-        },
-    }
 }
 
 fn month(v: &mut Violations, field: &str, s: &str) -> Option<YearMonth> {

@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::Body;
-use super::plans::MonthPlan;
 use crate::domain::calendar::{FiscalYear, YearMonth};
 use crate::domain::card_recovery::{InsuredCategory, RecoveryTally, status_from};
 use crate::domain::payment::POSTAGE_PER_FORM;
+use crate::domain::plan::MonthPlan;
 use crate::domain::receivable::activity::{Activity, YearRow, year_row};
 use crate::domain::receivable::fiscal::FiscalClass;
 use crate::error::{ApiError, Problem};
@@ -667,7 +667,7 @@ pub async fn activity_statistics(
         .collect();
     let actions = rec_store::actions_by_day(&state.db, auth.insurer(), span, &kinds, q.kind.as_deref()).await?;
     let assessed = rec_store::assessed_by_day(&state.db, auth.insurer(), span, q.kind.as_deref()).await?;
-    let plan = super::plans::stored_months(&state, auth.insurer(), q.fiscal_year).await?;
+    let plan = crate::service::plans::months(&state.db, auth.insurer(), q.fiscal_year).await?;
     let rows: Vec<ActivityRow> = Activity::ALL
         .iter()
         .map(|a| {
@@ -769,7 +769,7 @@ pub async fn adjustment_statistics(
     let span = (fy.first_day(), fy.last_day());
     let settled = adj_store::settled_by_day(&state.db, auth.insurer(), span).await?;
     let accepted = adj_store::accepted_by_day(&state.db, auth.insurer(), span).await?;
-    let plan = super::plans::stored_months(&state, auth.insurer(), q.fiscal_year).await?;
+    let plan = crate::service::plans::months(&state.db, auth.insurer(), q.fiscal_year).await?;
     let settled_by = |f: fn(&adj_store::AdjustmentDay) -> i64| by_month(settled.iter().map(|d| (d.day, f(d))));
     let count = year_row(fy, &targets(&plan, |m| m.adjustment_count), &settled_by(|d| d.settled));
     let amount = year_row(

@@ -13,6 +13,7 @@ use crate::domain::claim::{ClaimKind, Setting};
 use crate::domain::household::category_on;
 use crate::domain::kogaku::{self, KogakuError, ProviderCode, StepRecord};
 use crate::domain::money::Yen;
+use crate::error::{ApiError, ErrorCode, kogaku_error};
 use crate::store::benefits::{self, HouseholdMonthData, Households, NewDetermination};
 use crate::store::entity::benefit_run;
 use crate::store::{Actor, households};
@@ -458,4 +459,28 @@ pub async fn resume_runs(db: &DatabaseConnection) -> Result<usize, DbErr> {
         actix_web::rt::spawn(run_benefit_run(db.clone(), r));
     }
     Ok(n)
+}
+
+/// How a failed calculation answers: the engine's refusals are 422 naming the claim field.
+impl From<JobError> for ApiError {
+    fn from(e: JobError) -> Self {
+        match e {
+            JobError::Db(db) => db.into(),
+            JobError::Calc {
+                error: CalcError::Rules(k),
+                ..
+            } => kogaku_error(k, "claims"),
+            JobError::Calc {
+                error: e @ CalcError::NoIncomeCategory(_),
+                ..
+            } => ApiError::Unprocessable {
+                code: ErrorCode::MissingIncomeCategory,
+                detail: e.to_string(),
+            },
+            JobError::Calc {
+                error: CalcError::Corrupt(msg),
+                ..
+            } => ApiError::Internal(msg),
+        }
+    }
 }

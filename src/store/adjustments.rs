@@ -8,13 +8,65 @@ use sea_orm::{
 use super::entity::adjustment_request::{self as req, Column, Entity};
 use super::entity::receivable_entry as entry;
 use super::{Actor, Page, PageRequest, all_set, audit};
+use crate::domain::receivable::adjustment::{Request, Status};
 
-/// The statuses of a request still open.
-const OPEN: [&str; 3] = ["requested", "submitted", "accepted"];
+/// The statuses of a request still open, as stored.
+fn open() -> [&'static str; 3] {
+    Status::OPEN.map(Status::as_str)
+}
 
-pub async fn create(conn: &impl TransactionTrait, actor: &Actor, r: req::Model) -> Result<req::Model, DbErr> {
+/// The one place a stored row becomes a request.
+fn request_of(m: req::Model) -> Result<Request, DbErr> {
+    Ok(Request {
+        status: Status::parse(&m.status)
+            .ok_or_else(|| DbErr::Custom(format!("adjustment request {}: unknown status", m.id)))?,
+        history: serde_json::from_str(&m.history).unwrap_or_default(),
+        id: m.id,
+        insurer: m.insurer,
+        receivable_id: m.receivable_id,
+        new_insurer_number: m.new_insurer_number,
+        new_insurer_name: m.new_insurer_name,
+        consent_on: m.consent_on,
+        agency: m.agency,
+        amount: m.amount,
+        settled_amount: m.settled_amount,
+        excess_owed: m.excess_owed,
+        submitted_on: m.submitted_on,
+        decided_on: m.decided_on,
+        settled_on: m.settled_on,
+        cancelled_on: m.cancelled_on,
+        version: m.version,
+        created_at: m.created_at,
+    })
+}
+
+/// ... and the one place a request becomes a row.
+fn row_of(r: &Request) -> req::Model {
+    req::Model {
+        id: r.id.clone(),
+        insurer: r.insurer.clone(),
+        receivable_id: r.receivable_id.clone(),
+        new_insurer_number: r.new_insurer_number.clone(),
+        new_insurer_name: r.new_insurer_name.clone(),
+        consent_on: r.consent_on,
+        agency: r.agency.clone(),
+        status: r.status.as_str().to_string(),
+        amount: r.amount,
+        settled_amount: r.settled_amount,
+        excess_owed: r.excess_owed,
+        submitted_on: r.submitted_on,
+        decided_on: r.decided_on,
+        settled_on: r.settled_on,
+        cancelled_on: r.cancelled_on,
+        history: serde_json::to_string(&r.history).unwrap_or_else(|_| "[]".into()),
+        version: r.version,
+        created_at: r.created_at,
+    }
+}
+
+pub async fn create(conn: &impl TransactionTrait, actor: &Actor, r: Request) -> Result<Request, DbErr> {
     let txn = conn.begin().await?;
-    Entity::insert(all_set::<req::ActiveModel>(r.clone()))
+    Entity::insert(all_set::<req::ActiveModel>(row_of(&r)))
         .exec_without_returning(&txn)
         .await?;
     audit::record(&txn, actor, "adjustment_request.created", "adjustment_request", &r.id).await?;
@@ -28,12 +80,12 @@ pub async fn get(
     insurer: &str,
     agency: Option<&str>,
     id: &str,
-) -> Result<Option<req::Model>, DbErr> {
+) -> Result<Option<Request>, DbErr> {
     let mut q = Entity::find_by_id(id.to_string()).filter(Column::Insurer.eq(insurer));
     if let Some(a) = agency {
         q = q.filter(Column::Agency.eq(a));
     }
-    q.one(conn).await
+    q.one(conn).await?.map(request_of).transpose()
 }
 
 /// Requests in id order, filtered; an agency sees only its own.
@@ -41,21 +93,25 @@ pub async fn list(
     conn: &impl ConnectionTrait,
     insurer: &str,
     agency: Option<&str>,
-    status: Option<&str>,
+    status: Option<Status>,
     page: &PageRequest,
-) -> Result<Page<req::Model>, DbErr> {
+) -> Result<Page<Request>, DbErr> {
     let mut q = Entity::find().filter(Column::Insurer.eq(insurer));
     if let Some(a) = agency {
         q = q.filter(Column::Agency.eq(a));
     }
     if let Some(s) = status {
-        q = q.filter(Column::Status.eq(s));
+        q = q.filter(Column::Status.eq(s.as_str()));
     }
     if let Some(after) = &page.after {
         q = q.filter(Column::Id.gt(after.as_str()));
     }
     let rows = q.order_by_asc(Column::Id).limit(page.limit + 1).all(conn).await?;
-    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+    let page = Page::from_rows(rows, page.limit, |r| &r.id);
+    Ok(Page {
+        items: page.items.into_iter().map(request_of).collect::<Result<_, _>>()?,
+        next_cursor: page.next_cursor,
+    })
 }
 
 /// Writes a move if the request is still at `current.version`; a settlement's collection entry,
@@ -63,22 +119,22 @@ pub async fn list(
 pub async fn apply(
     conn: &impl TransactionTrait,
     actor: &Actor,
-    current: &req::Model,
-    next: req::Model,
+    current: &Request,
+    next: Request,
     collection: Option<(
         &super::entity::receivable::Model,
         entry::Model,
         (crate::domain::receivable::Ledger, crate::domain::receivable::Ledger),
         &str,
     )>,
-) -> Result<Option<req::Model>, DbErr> {
-    let next = req::Model {
+) -> Result<Option<Request>, DbErr> {
+    let next = Request {
         version: current.version + 1,
         ..next
     };
     let txn = conn.begin().await?;
     let res = Entity::update_many()
-        .set(all_set::<req::ActiveModel>(next.clone()))
+        .set(all_set::<req::ActiveModel>(row_of(&next)))
         .filter(Column::Id.eq(current.id.as_str()))
         .filter(Column::Insurer.eq(actor.insurer.as_str()))
         .filter(Column::Version.eq(current.version))
@@ -111,7 +167,7 @@ pub async fn open_for(conn: &impl ConnectionTrait, insurer: &str, receivable_id:
     Ok(Entity::find()
         .filter(Column::Insurer.eq(insurer))
         .filter(Column::ReceivableId.eq(receivable_id))
-        .filter(Column::Status.is_in(OPEN))
+        .filter(Column::Status.is_in(open()))
         .one(conn)
         .await?
         .is_some())
@@ -129,7 +185,7 @@ pub async fn open_in_range(
         .column(Column::ReceivableId)
         .filter(Column::Insurer.eq(insurer))
         .filter(Column::ReceivableId.lte(through))
-        .filter(Column::Status.is_in(OPEN));
+        .filter(Column::Status.is_in(open()));
     if let Some(a) = after {
         q = q.filter(Column::ReceivableId.gt(a));
     }

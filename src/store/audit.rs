@@ -6,6 +6,7 @@ use sea_orm::{
 
 use super::entity::audit_event::{self, Column, Entity};
 use super::{Actor, Page, PageRequest, new_id, now};
+use crate::domain::audit::AuditEvent;
 
 /// Appends one event.
 pub async fn record(
@@ -62,7 +63,7 @@ pub async fn list(
     insurer: &str,
     resource_id: Option<&str>,
     page: &PageRequest,
-) -> Result<Page<audit_event::Model>, DbErr> {
+) -> Result<Page<AuditEvent>, DbErr> {
     let mut q = Entity::find().filter(Column::Insurer.eq(insurer));
     if let Some(r) = resource_id {
         q = q.filter(Column::ResourceId.eq(r));
@@ -71,5 +72,18 @@ pub async fn list(
         q = q.filter(Column::Id.gt(after.as_str()));
     }
     let rows = q.order_by_asc(Column::Id).limit(page.limit + 1).all(conn).await?;
-    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id).map(event_of))
+}
+
+fn event_of(e: audit_event::Model) -> AuditEvent {
+    AuditEvent {
+        id: e.id,
+        insurer: e.insurer,
+        actor: e.actor,
+        action: e.action,
+        resource_type: e.resource_type,
+        resource_id: e.resource_id,
+        request_id: e.request_id,
+        at: e.at,
+    }
 }

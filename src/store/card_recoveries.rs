@@ -8,11 +8,58 @@ use sea_orm::{
 
 use super::entity::card_recovery::{self as case, Column, Entity};
 use super::{Actor, Page, PageRequest, all_set, audit};
+use crate::domain::card_recovery::{CardRecovery, Case, InsuredCategory};
+
+/// The one place a stored row becomes a case.
+fn case_of(c: case::Model) -> Result<CardRecovery, DbErr> {
+    Ok(CardRecovery {
+        category: InsuredCategory::parse(&c.category)
+            .ok_or_else(|| DbErr::Custom(format!("card recovery {}: unknown category", c.id)))?,
+        case: Case {
+            processed_on: c.processed_on,
+            valid_until: c.valid_until,
+            first_notice_on: c.first_notice_on,
+            second_notice_on: c.second_notice_on,
+            employer_contacted_on: c.employer_contacted_on,
+            returned_on: c.returned_on,
+            unrecoverable_on: c.unrecoverable_on,
+        },
+        id: c.id,
+        member_id: c.member_id,
+        household_id: c.household_id,
+        lost_on: c.lost_on,
+        note: c.note,
+        version: c.version,
+        created_at: c.created_at,
+    })
+}
+
+/// ... and the one place a case becomes a row.
+fn row_of(insurer: &str, c: &CardRecovery) -> case::Model {
+    case::Model {
+        id: c.id.clone(),
+        insurer: insurer.to_string(),
+        member_id: c.member_id.clone(),
+        household_id: c.household_id.clone(),
+        lost_on: c.lost_on,
+        valid_until: c.case.valid_until,
+        processed_on: c.case.processed_on,
+        first_notice_on: c.case.first_notice_on,
+        second_notice_on: c.case.second_notice_on,
+        employer_contacted_on: c.case.employer_contacted_on,
+        returned_on: c.case.returned_on,
+        unrecoverable_on: c.case.unrecoverable_on,
+        note: c.note.clone(),
+        category: c.category.as_str().into(),
+        version: c.version,
+        created_at: c.created_at,
+    }
+}
 
 /// Stores a new case with its audit row. A unique violation: the member's loss already has one.
-pub async fn create(conn: &impl TransactionTrait, actor: &Actor, c: case::Model) -> Result<case::Model, DbErr> {
+pub async fn create(conn: &impl TransactionTrait, actor: &Actor, c: CardRecovery) -> Result<CardRecovery, DbErr> {
     let txn = conn.begin().await?;
-    Entity::insert(all_set::<case::ActiveModel>(c.clone()))
+    Entity::insert(all_set::<case::ActiveModel>(row_of(&actor.insurer, &c)))
         .exec_without_returning(&txn)
         .await?;
     audit::record(&txn, actor, "card_recovery.opened", "card_recovery", &c.id).await?;
@@ -20,11 +67,13 @@ pub async fn create(conn: &impl TransactionTrait, actor: &Actor, c: case::Model)
     Ok(c)
 }
 
-pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<case::Model>, DbErr> {
+pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<CardRecovery>, DbErr> {
     Entity::find_by_id(id.to_string())
         .filter(Column::Insurer.eq(insurer))
         .one(conn)
-        .await
+        .await?
+        .map(case_of)
+        .transpose()
 }
 
 /// Cases in id order, optionally of a member.
@@ -33,7 +82,7 @@ pub async fn list(
     insurer: &str,
     member_id: Option<&str>,
     page: &PageRequest,
-) -> Result<Page<case::Model>, DbErr> {
+) -> Result<Page<CardRecovery>, DbErr> {
     let mut q = Entity::find().filter(Column::Insurer.eq(insurer));
     if let Some(m) = member_id {
         q = q.filter(Column::MemberId.eq(m));
@@ -42,23 +91,27 @@ pub async fn list(
         q = q.filter(Column::Id.gt(after.as_str()));
     }
     let rows = q.order_by_asc(Column::Id).limit(page.limit + 1).all(conn).await?;
-    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+    let page = Page::from_rows(rows, page.limit, |r| &r.id);
+    Ok(Page {
+        items: page.items.into_iter().map(case_of).collect::<Result<_, _>>()?,
+        next_cursor: page.next_cursor,
+    })
 }
 
 /// Writes a case's new state if it is still at `current.version`.
 pub async fn update(
     conn: &impl TransactionTrait,
     actor: &Actor,
-    current: &case::Model,
-    next: case::Model,
-) -> Result<Option<case::Model>, DbErr> {
-    let next = case::Model {
+    current: &CardRecovery,
+    next: CardRecovery,
+) -> Result<Option<CardRecovery>, DbErr> {
+    let next = CardRecovery {
         version: current.version + 1,
         ..next
     };
     let txn = conn.begin().await?;
     let res = Entity::update_many()
-        .set(all_set::<case::ActiveModel>(next.clone()))
+        .set(all_set::<case::ActiveModel>(row_of(&actor.insurer, &next)))
         .filter(Column::Id.eq(current.id.as_str()))
         .filter(Column::Insurer.eq(actor.insurer.as_str()))
         .filter(Column::Version.eq(current.version))

@@ -1,7 +1,6 @@
 //! Claims (レセプト): single writes, reads, voids, and the household-month recalculation flags
 //! that a changed claim raises.
 
-use chrono::NaiveDate;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -12,7 +11,8 @@ use super::entity::claim::{self, Column, Entity};
 use super::entity::recalculation_flag;
 use super::members::MemberHome;
 use super::{Actor, Page, PageRequest, audit, new_id, now};
-use crate::domain::claim::{ClaimKind, Setting};
+pub use crate::domain::claim::ClaimFields;
+use crate::domain::claim::{Claim, ClaimKind, ClaimStatus, Setting};
 
 /// Claim status: counted, or voided (kept for audit, excluded from calculations).
 pub const ACTIVE: &str = "active";
@@ -29,22 +29,6 @@ pub fn row_bytes(c: &claim::Model) -> usize {
         + c.provider_name.len()
         + c.prescribing_provider_code.as_ref().map_or(0, String::len)
         + 200
-}
-
-/// What a claim holds besides its member, checked by the caller.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClaimFields {
-    pub claim_number: String,
-    pub service_month: String,
-    pub provider_code: String,
-    pub provider_name: String,
-    pub kind: ClaimKind,
-    pub setting: Setting,
-    pub prescribing_provider_code: Option<String>,
-    pub total_cost: i64,
-    pub copayment: i64,
-    pub first_service_on: Option<NaiveDate>,
-    pub service_days: Option<i32>,
 }
 
 impl ClaimFields {
@@ -159,7 +143,7 @@ pub async fn create(
     actor: &Actor,
     home: &MemberHome,
     fields: &ClaimFields,
-) -> Result<claim::Model, DbErr> {
+) -> Result<Claim, DbErr> {
     let model = fields.to_model(&actor.insurer, home);
     let txn = conn.begin().await?;
     Entity::insert(super::all_set(model.clone()))
@@ -173,10 +157,42 @@ pub async fn create(
     .await?;
     audit::record(&txn, actor, "claim.created", "claim", &model.id).await?;
     txn.commit().await?;
-    Ok(model)
+    claim_of(model)
 }
 
-pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<claim::Model>, DbErr> {
+/// The one place a stored row becomes a claim.
+pub fn claim_of(m: claim::Model) -> Result<Claim, DbErr> {
+    let corrupt = |what: &str| DbErr::Custom(format!("claim {}: unknown {what}", m.id));
+    Ok(Claim {
+        fields: ClaimFields {
+            kind: ClaimKind::parse(&m.kind).ok_or_else(|| corrupt("kind"))?,
+            setting: Setting::parse(&m.setting).ok_or_else(|| corrupt("setting"))?,
+            claim_number: m.claim_number,
+            service_month: m.service_month,
+            provider_code: m.provider_code,
+            provider_name: m.provider_name,
+            prescribing_provider_code: m.prescribing_provider_code,
+            total_cost: m.total_cost,
+            copayment: m.copayment,
+            first_service_on: m.first_service_on,
+            service_days: m.service_days,
+        },
+        status: ClaimStatus::parse(&m.status).ok_or_else(|| corrupt("status"))?,
+        id: m.id,
+        member_id: m.member_id,
+        household_id: m.household_id,
+        voided_at: m.voided_at,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<Claim>, DbErr> {
+    row(conn, insurer, id).await?.map(claim_of).transpose()
+}
+
+async fn row(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<claim::Model>, DbErr> {
     Entity::find_by_id(id.to_string())
         .filter(Column::Insurer.eq(insurer))
         .one(conn)
@@ -196,7 +212,7 @@ pub async fn list(
     insurer: &str,
     filter: &ClaimFilter,
     page: &PageRequest,
-) -> Result<Page<claim::Model>, DbErr> {
+) -> Result<Page<Claim>, DbErr> {
     let mut q = Entity::find().filter(Column::Insurer.eq(insurer));
     if let Some(m) = &filter.member_id {
         q = q.filter(Column::MemberId.eq(m.as_str()));
@@ -211,7 +227,11 @@ pub async fn list(
         q = q.filter(Column::Id.gt(after.as_str()));
     }
     let rows = q.order_by_asc(Column::Id).limit(page.limit + 1).all(conn).await?;
-    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+    let page = Page::from_rows(rows, page.limit, |r| &r.id);
+    Ok(Page {
+        items: page.items.into_iter().map(claim_of).collect::<Result<_, _>>()?,
+        next_cursor: page.next_cursor,
+    })
 }
 
 /// The active claims of a household-month, in id order.
@@ -233,13 +253,13 @@ pub async fn active_of_household_month(
 
 /// Voids a claim (取消): it stays for audit and drops out of calculations. Voiding a voided claim
 /// changes nothing. `None` when the claim is unknown to the tenant.
-pub async fn void(conn: &impl TransactionTrait, actor: &Actor, id: &str) -> Result<Option<claim::Model>, DbErr> {
-    let txn = conn.begin().await?;
-    let Some(current) = get(&txn, &actor.insurer, id).await? else {
+/// Runs inside the caller's transaction.
+pub async fn void(txn: &impl ConnectionTrait, actor: &Actor, id: &str) -> Result<Option<Claim>, DbErr> {
+    let Some(current) = row(txn, &actor.insurer, id).await? else {
         return Ok(None);
     };
     if current.status == VOIDED {
-        return Ok(Some(current));
+        return claim_of(current).map(Some);
     }
     let at = now();
     let next = claim::Model {
@@ -249,14 +269,13 @@ pub async fn void(conn: &impl TransactionTrait, actor: &Actor, id: &str) -> Resu
         updated_at: at,
         ..current.clone()
     };
-    Entity::update(super::all_set(next.clone())).exec(&txn).await?;
+    Entity::update(super::all_set(next.clone())).exec(txn).await?;
     flag_household_months(
-        &txn,
+        txn,
         &actor.insurer,
         [(next.household_id.clone(), next.service_month.clone())],
     )
     .await?;
-    audit::record(&txn, actor, "claim.voided", "claim", id).await?;
-    txn.commit().await?;
-    Ok(Some(next))
+    audit::record(txn, actor, "claim.voided", "claim", id).await?;
+    claim_of(next).map(Some)
 }

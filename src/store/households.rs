@@ -12,32 +12,40 @@ use super::entity::tax_arrears;
 use super::{Actor, Page, PageRequest, audit, new_id, now};
 use crate::domain::household::IncomeCategoryPeriod;
 
-/// What a household holds, checked by the caller.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HouseholdData {
-    pub household_number: String,
-    pub head_name: String,
-    pub postal_code: String,
-    pub prefecture: String,
-    pub city: String,
-    pub address_line: String,
-    pub phone: Option<String>,
-    pub income_categories: Vec<IncomeCategoryPeriod>,
+pub use crate::domain::household::HouseholdData;
+use crate::domain::household::{Household, TaxArrears};
+
+/// The data of a stored household.
+pub fn data_of(m: &household::Model) -> Result<HouseholdData, DbErr> {
+    Ok(HouseholdData {
+        household_number: m.household_number.clone(),
+        head_name: m.head_name.clone(),
+        postal_code: m.postal_code.clone(),
+        prefecture: m.prefecture.clone(),
+        city: m.city.clone(),
+        address_line: m.address_line.clone(),
+        phone: m.phone.clone(),
+        income_categories: income_categories(m)?,
+    })
 }
 
-impl HouseholdData {
-    /// The data of a stored household.
-    pub fn of(m: &household::Model) -> Result<Self, DbErr> {
-        Ok(Self {
-            household_number: m.household_number.clone(),
-            head_name: m.head_name.clone(),
-            postal_code: m.postal_code.clone(),
-            prefecture: m.prefecture.clone(),
-            city: m.city.clone(),
-            address_line: m.address_line.clone(),
-            phone: m.phone.clone(),
-            income_categories: income_categories(m)?,
-        })
+/// The one place a stored row becomes a household.
+fn household_of(m: household::Model) -> Result<Household, DbErr> {
+    Ok(Household {
+        data: data_of(&m)?,
+        id: m.id,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+fn tax_of(t: tax_arrears::Model) -> TaxArrears {
+    TaxArrears {
+        household_id: t.household_id,
+        amount: t.amount,
+        as_of: t.as_of,
+        updated_at: t.updated_at,
     }
 }
 
@@ -65,11 +73,7 @@ pub enum Updated<T> {
     },
 }
 
-pub async fn create(
-    conn: &impl TransactionTrait,
-    actor: &Actor,
-    data: &HouseholdData,
-) -> Result<household::Model, DbErr> {
+pub async fn create(conn: &impl TransactionTrait, actor: &Actor, data: &HouseholdData) -> Result<Household, DbErr> {
     let at = now();
     let model = household::Model {
         id: new_id(),
@@ -92,10 +96,14 @@ pub async fn create(
         .await?;
     audit::record(&txn, actor, "household.created", "household", &model.id).await?;
     txn.commit().await?;
-    Ok(model)
+    household_of(model)
 }
 
-pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<household::Model>, DbErr> {
+pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<Household>, DbErr> {
+    row(conn, insurer, id).await?.map(household_of).transpose()
+}
+
+async fn row(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<household::Model>, DbErr> {
     Entity::find_by_id(id.to_string())
         .filter(Column::Insurer.eq(insurer))
         .one(conn)
@@ -107,7 +115,7 @@ pub async fn list(
     insurer: &str,
     household_number: Option<&str>,
     page: &PageRequest,
-) -> Result<Page<household::Model>, DbErr> {
+) -> Result<Page<Household>, DbErr> {
     let mut q = Entity::find().filter(Column::Insurer.eq(insurer));
     if let Some(n) = household_number {
         q = q.filter(Column::HouseholdNumber.eq(n));
@@ -116,17 +124,24 @@ pub async fn list(
         q = q.filter(Column::Id.gt(after.as_str()));
     }
     let rows = q.order_by_asc(Column::Id).limit(page.limit + 1).all(conn).await?;
-    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+    let page = Page::from_rows(rows, page.limit, |r| &r.id);
+    Ok(Page {
+        items: page.items.into_iter().map(household_of).collect::<Result<_, _>>()?,
+        next_cursor: page.next_cursor,
+    })
 }
 
 /// Replaces the data of `current`, provided nobody changed it since it was read.
 pub async fn update(
     conn: &impl TransactionTrait,
     actor: &Actor,
-    current: &household::Model,
+    current: &Household,
     data: &HouseholdData,
-) -> Result<Updated<household::Model>, DbErr> {
+) -> Result<Updated<Household>, DbErr> {
     let next = household::Model {
+        id: current.id.clone(),
+        insurer: actor.insurer.clone(),
+        created_at: current.created_at,
         household_number: data.household_number.clone(),
         head_name: data.head_name.clone(),
         postal_code: data.postal_code.clone(),
@@ -137,7 +152,6 @@ pub async fn update(
         income_categories: categories_json(data)?,
         version: current.version + 1,
         updated_at: now(),
-        ..current.clone()
     };
     let txn = conn.begin().await?;
     let res = Entity::update_many()
@@ -155,7 +169,7 @@ pub async fn update(
     }
     audit::record(&txn, actor, "household.updated", "household", &current.id).await?;
     txn.commit().await?;
-    Ok(Updated::Done(next))
+    household_of(next).map(Updated::Done)
 }
 
 /// Records the unpaid NHI tax of a household as the tax system last reported it.
@@ -165,7 +179,7 @@ pub async fn put_tax_arrears(
     household_id: &str,
     amount: i64,
     as_of: NaiveDate,
-) -> Result<tax_arrears::Model, DbErr> {
+) -> Result<TaxArrears, DbErr> {
     let model = tax_arrears::Model {
         household_id: household_id.to_string(),
         insurer: actor.insurer.clone(),
@@ -195,7 +209,7 @@ pub async fn put_tax_arrears(
     audit::record(&txn, actor, "household.tax_arrears_reported", "household", household_id).await?;
     super::registrations::on_tax_arrears(&txn, actor, household_id, amount, as_of).await?;
     txn.commit().await?;
-    Ok(model)
+    Ok(tax_of(model))
 }
 
 /// The reported arrears of the given households (those with a report).
@@ -203,13 +217,16 @@ pub async fn tax_arrears_of(
     conn: &impl ConnectionTrait,
     insurer: &str,
     household_ids: &[&str],
-) -> Result<Vec<tax_arrears::Model>, DbErr> {
+) -> Result<Vec<TaxArrears>, DbErr> {
     if household_ids.is_empty() {
         return Ok(Vec::new());
     }
-    tax_arrears::Entity::find()
+    Ok(tax_arrears::Entity::find()
         .filter(tax_arrears::Column::Insurer.eq(insurer))
         .filter(tax_arrears::Column::HouseholdId.is_in(household_ids.iter().copied()))
         .all(conn)
-        .await
+        .await?
+        .into_iter()
+        .map(tax_of)
+        .collect())
 }

@@ -7,25 +7,13 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait
 
 use super::entity::idempotency_key::{self, Column, Entity};
 use super::now;
+pub use crate::domain::idempotency::Reservation;
 
 /// How long a key replays its first answer.
 pub const RETENTION_HOURS: i64 = 24;
 
 /// `status` of a reserved key whose request has not finished.
 const PENDING: i32 = 0;
-
-/// What to do with a request carrying a key.
-#[derive(Debug)]
-pub enum Reservation {
-    /// The key is new: do the work, then `complete` (or `release` on failure).
-    Fresh,
-    /// The same request was answered before: send this again.
-    Replay { status: u16, body: String },
-    /// The key was used with another request.
-    Mismatch,
-    /// The first request with this key has not finished.
-    InProgress,
-}
 
 fn classify(m: idempotency_key::Model, fingerprint: &str) -> Reservation {
     if m.fingerprint != fingerprint {

@@ -6,26 +6,11 @@ use std::collections::{HashMap, HashSet};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, TransactionSession, TransactionTrait};
 
-use super::claims::{ClaimFields, VOIDED, flag_household_months};
+use super::claims::{VOIDED, flag_household_months};
 use super::entity::claim::{self, Column, Entity};
 use super::members::{MemberHome, MemberRef, resolve};
 use super::{Actor, audit};
-
-/// One checked line of an import.
-#[derive(Debug, Clone)]
-pub struct ImportLine {
-    pub line: u64,
-    pub member: MemberRef,
-    pub fields: ClaimFields,
-}
-
-/// A line that could not be stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LineError {
-    pub line: u64,
-    pub claim_number: Option<String>,
-    pub problem: String,
-}
+pub use crate::domain::claim::{ImportLine, LineError};
 
 /// What one batch did.
 #[derive(Debug, Clone, Default)]

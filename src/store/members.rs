@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, TransactionSession, TransactionTrait,
 };
@@ -10,21 +10,22 @@ use sea_orm::{
 use super::entity::member::{self, Column, Entity};
 use super::households::Updated;
 use super::{Actor, audit, new_id, now};
+pub use crate::domain::claim::MemberRef;
 use crate::domain::member::{InsuredNumber, LossReason, Relationship, Sex};
 
-/// What a member holds, checked by the caller.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MemberData {
-    pub insured_number: InsuredNumber,
-    pub name: String,
-    pub name_kana: String,
-    pub birth_date: NaiveDate,
-    pub sex: Sex,
-    pub relationship: Relationship,
-    pub acquired_on: NaiveDate,
-    pub lost_on: Option<NaiveDate>,
-    pub loss_reason: Option<LossReason>,
-    pub died_on: Option<NaiveDate>,
+use crate::domain::member::Member;
+pub use crate::domain::member::MemberData;
+
+/// The one place a stored row becomes a member.
+pub fn member_of(m: member::Model) -> Result<Member, DbErr> {
+    Ok(Member {
+        data: MemberData::of(&m)?,
+        id: m.id,
+        household_id: m.household_id,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
 }
 
 impl MemberData {
@@ -68,24 +69,16 @@ impl MemberData {
     }
 }
 
-/// The insured number of a stored member.
-pub fn insured_number(m: &member::Model) -> InsuredNumber {
-    InsuredNumber {
-        symbol: m.insured_symbol.clone(),
-        number: m.insured_number.clone(),
-        branch: m.insured_branch.clone(),
-    }
-}
-
-pub async fn create(
-    conn: &impl TransactionTrait,
+/// The row of a member: `(version, created_at, updated_at)` last.
+fn row_for(
     actor: &Actor,
+    id: String,
     household_id: &str,
     data: &MemberData,
-) -> Result<member::Model, DbErr> {
-    let at = now();
+    (version, created_at, updated_at): (i32, DateTime<Utc>, DateTime<Utc>),
+) -> member::Model {
     let blank = member::Model {
-        id: new_id(),
+        id,
         insurer: actor.insurer.clone(),
         household_id: household_id.to_string(),
         insured_symbol: String::new(),
@@ -101,21 +94,44 @@ pub async fn create(
         lost_on: None,
         loss_reason: None,
         died_on: None,
-        version: 1,
-        created_at: at,
-        updated_at: at,
+        version,
+        created_at,
+        updated_at,
     };
-    let model = data.apply(blank);
+    data.apply(blank)
+}
+
+/// The insured number of a stored member.
+pub fn insured_number(m: &member::Model) -> InsuredNumber {
+    InsuredNumber {
+        symbol: m.insured_symbol.clone(),
+        number: m.insured_number.clone(),
+        branch: m.insured_branch.clone(),
+    }
+}
+
+pub async fn create(
+    conn: &impl TransactionTrait,
+    actor: &Actor,
+    household_id: &str,
+    data: &MemberData,
+) -> Result<Member, DbErr> {
+    let at = now();
+    let model = row_for(actor, new_id(), household_id, data, (1, at, at));
     let txn = conn.begin().await?;
     Entity::insert(super::all_set(model.clone()))
         .exec_without_returning(&txn)
         .await?;
     audit::record(&txn, actor, "member.created", "member", &model.id).await?;
     txn.commit().await?;
-    Ok(model)
+    member_of(model)
 }
 
-pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<member::Model>, DbErr> {
+pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<Member>, DbErr> {
+    row(conn, insurer, id).await?.map(member_of).transpose()
+}
+
+async fn row(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<member::Model>, DbErr> {
     Entity::find_by_id(id.to_string())
         .filter(Column::Insurer.eq(insurer))
         .one(conn)
@@ -127,11 +143,15 @@ pub async fn of_households(
     conn: &impl ConnectionTrait,
     insurer: &str,
     household_ids: &[&str],
-) -> Result<Vec<member::Model>, DbErr> {
+) -> Result<Vec<Member>, DbErr> {
     if household_ids.is_empty() {
         return Ok(Vec::new());
     }
-    of_households_where(conn, insurer, Column::HouseholdId.is_in(household_ids.iter().copied())).await
+    of_households_where(conn, insurer, Column::HouseholdId.is_in(household_ids.iter().copied()))
+        .await?
+        .into_iter()
+        .map(member_of)
+        .collect()
 }
 
 /// The members whose household matches `households` (a condition on the household id), in
@@ -153,59 +173,47 @@ pub async fn of_households_where(
 }
 
 /// Whether another member of the household is its head (世帯主).
-pub async fn head_of(
-    conn: &impl ConnectionTrait,
-    insurer: &str,
-    household_id: &str,
-) -> Result<Option<member::Model>, DbErr> {
+pub async fn head_of(conn: &impl ConnectionTrait, insurer: &str, household_id: &str) -> Result<Option<Member>, DbErr> {
     Entity::find()
         .filter(Column::Insurer.eq(insurer))
         .filter(Column::HouseholdId.eq(household_id))
         .filter(Column::Relationship.eq(Relationship::Head.as_str()))
         .one(conn)
-        .await
+        .await?
+        .map(member_of)
+        .transpose()
 }
 
-/// Replaces the data of `current`, provided nobody changed it since it was read.
+/// Replaces the data of `current`, provided nobody changed it since it was read. Runs in the
+/// caller's transaction, which also runs what the change sets off.
 pub async fn update(
-    conn: &impl TransactionTrait,
+    txn: &impl ConnectionTrait,
     actor: &Actor,
-    current: &member::Model,
+    current: &Member,
     data: &MemberData,
-    today: NaiveDate,
-) -> Result<Updated<member::Model>, DbErr> {
-    let next = member::Model {
-        version: current.version + 1,
-        updated_at: now(),
-        ..data.apply(current.clone())
-    };
-    let txn = conn.begin().await?;
+) -> Result<Updated<Member>, DbErr> {
+    let next = row_for(
+        actor,
+        current.id.clone(),
+        &current.household_id,
+        data,
+        (current.version + 1, current.created_at, now()),
+    );
     let res = Entity::update_many()
         .set(super::all_set(next.clone()))
         .filter(Column::Id.eq(current.id.as_str()))
         .filter(Column::Insurer.eq(actor.insurer.as_str()))
         .filter(Column::Version.eq(current.version))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if res.rows_affected == 0 {
-        let stored = get(&txn, &actor.insurer, &current.id).await?;
+        let stored = row(txn, &actor.insurer, &current.id).await?;
         return Ok(Updated::Stale {
             current: stored.map_or(0, |m| m.version),
         });
     }
-    audit::record(&txn, actor, "member.updated", "member", &current.id).await?;
-    // A head who died, left or stopped being head cancels the household's automatic payment.
-    super::registrations::on_member_changed(&txn, actor, current, &next, today).await?;
-    txn.commit().await?;
-    Ok(Updated::Done(next))
-}
-
-/// How a claim names its member: by id or by insured number (記号・番号・枝番).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum MemberRef {
-    Id(String),
-    /// `InsuredNumber::key()`.
-    InsuredKey(String),
+    audit::record(txn, actor, "member.updated", "member", &current.id).await?;
+    member_of(next).map(Updated::Done)
 }
 
 /// A resolved member: its id and household.

@@ -8,8 +8,37 @@ use sea_orm::{
 
 use super::entity::{counterparty, plan};
 use super::{Actor, Page, PageRequest, all_set, audit, new_id, now};
+use crate::domain::plan::{Counterparty, MonthPlan, Plan};
+
+fn counterparty_of(c: counterparty::Model) -> Counterparty {
+    Counterparty {
+        number: c.number,
+        name: c.name,
+        participates: c.participates,
+        note: c.note,
+        version: c.version,
+        updated_at: c.updated_at,
+    }
+}
+
+fn plan_of(p: plan::Model) -> Result<Plan, DbErr> {
+    Ok(Plan {
+        fiscal_year: p.fiscal_year,
+        months: serde_json::from_str(&p.months).map_err(|e| DbErr::Custom(format!("stored plan: {e}")))?,
+        version: p.version,
+        updated_at: p.updated_at,
+    })
+}
 
 pub async fn counterparty(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    number: &str,
+) -> Result<Option<Counterparty>, DbErr> {
+    Ok(counterparty_row(conn, insurer, number).await?.map(counterparty_of))
+}
+
+async fn counterparty_row(
     conn: &impl ConnectionTrait,
     insurer: &str,
     number: &str,
@@ -29,9 +58,9 @@ pub async fn put_counterparty(
     name: &str,
     participates: bool,
     note: Option<String>,
-) -> Result<counterparty::Model, DbErr> {
+) -> Result<Counterparty, DbErr> {
     let txn = conn.begin().await?;
-    let current = counterparty(&txn, &actor.insurer, number).await?;
+    let current = counterparty_row(&txn, &actor.insurer, number).await?;
     let row = counterparty::Model {
         id: current.as_ref().map_or_else(new_id, |c| c.id.clone()),
         insurer: actor.insurer.clone(),
@@ -58,14 +87,14 @@ pub async fn put_counterparty(
         .await?;
     audit::record(&txn, actor, "counterparty.put", "counterparty", &row.id).await?;
     txn.commit().await?;
-    Ok(row)
+    Ok(counterparty_of(row))
 }
 
 pub async fn counterparties(
     conn: &impl ConnectionTrait,
     insurer: &str,
     page: &PageRequest,
-) -> Result<Page<counterparty::Model>, DbErr> {
+) -> Result<Page<Counterparty>, DbErr> {
     let mut q = counterparty::Entity::find().filter(counterparty::Column::Insurer.eq(insurer));
     if let Some(after) = &page.after {
         q = q.filter(counterparty::Column::Id.gt(after.as_str()));
@@ -75,10 +104,14 @@ pub async fn counterparties(
         .limit(page.limit + 1)
         .all(conn)
         .await?;
-    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id).map(counterparty_of))
 }
 
-pub async fn plan(conn: &impl ConnectionTrait, insurer: &str, fiscal_year: i32) -> Result<Option<plan::Model>, DbErr> {
+pub async fn plan(conn: &impl ConnectionTrait, insurer: &str, fiscal_year: i32) -> Result<Option<Plan>, DbErr> {
+    plan_row(conn, insurer, fiscal_year).await?.map(plan_of).transpose()
+}
+
+async fn plan_row(conn: &impl ConnectionTrait, insurer: &str, fiscal_year: i32) -> Result<Option<plan::Model>, DbErr> {
     plan::Entity::find()
         .filter(plan::Column::Insurer.eq(insurer))
         .filter(plan::Column::FiscalYear.eq(fiscal_year))
@@ -91,10 +124,11 @@ pub async fn put_plan(
     conn: &impl TransactionTrait,
     actor: &Actor,
     fiscal_year: i32,
-    months: String,
-) -> Result<plan::Model, DbErr> {
+    months: &[MonthPlan],
+) -> Result<Plan, DbErr> {
+    let months = serde_json::to_string(months).map_err(|e| DbErr::Custom(e.to_string()))?;
     let txn = conn.begin().await?;
-    let current = plan(&txn, &actor.insurer, fiscal_year).await?;
+    let current = plan_row(&txn, &actor.insurer, fiscal_year).await?;
     let row = plan::Model {
         id: current.as_ref().map_or_else(new_id, |c| c.id.clone()),
         insurer: actor.insurer.clone(),
@@ -113,5 +147,5 @@ pub async fn put_plan(
         .await?;
     audit::record(&txn, actor, "plan.put", "plan", &row.id).await?;
     txn.commit().await?;
-    Ok(row)
+    plan_of(row)
 }

@@ -9,8 +9,9 @@ use sea_orm::{
 };
 
 use super::entity::payment_registration::{self as reg, Column, Entity};
-use super::entity::{member, registration_event as event};
+use super::entity::registration_event as event;
 use super::{Actor, Page, PageRequest, all_set, audit, new_id, now};
+use crate::domain::member::{Member, Relationship};
 use crate::domain::payment::{self, EndReason, MemberFacts, PauseCause, RegistrationStatus};
 
 /// The pause causes stored on a registration.
@@ -243,14 +244,14 @@ pub fn cancelled(current: &reg::Model, reason: EndReason, on: NaiveDate) -> reg:
 pub async fn on_member_changed(
     conn: &impl ConnectionTrait,
     actor: &Actor,
-    before: &member::Model,
-    after: &member::Model,
+    before: &Member,
+    after: &Member,
     today: NaiveDate,
 ) -> Result<(), DbErr> {
-    let facts = |m: &member::Model| MemberFacts {
-        is_head: m.relationship == "head",
-        died_on: m.died_on,
-        lost_on: m.lost_on,
+    let facts = |m: &Member| MemberFacts {
+        is_head: m.data.relationship == Relationship::Head,
+        died_on: m.data.died_on,
+        lost_on: m.data.lost_on,
     };
     let Some((reason, on)) = payment::applicant_change(facts(before), facts(after)) else {
         return Ok(());

@@ -5,7 +5,8 @@
 //! `submitted` and `accepted` may be `cancelled`. An outsourced agent may propose every move but
 //! `settled`: only the insurer can say money was received.
 
-use chrono::{Months, NaiveDate};
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 
 /// A request's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +42,72 @@ impl Status {
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+impl Status {
+    /// Still being worked: it holds the dunning of its receivable, and a second request for the
+    /// same receivable waits until it closes.
+    pub const OPEN: [Status; 3] = [Self::Requested, Self::Submitted, Self::Accepted];
+
+    pub fn is_open(self) -> bool {
+        Self::OPEN.contains(&self)
+    }
+}
+
+/// One move of a request, kept in its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub from: String,
+    pub to: String,
+    pub on: NaiveDate,
+    pub amount: Option<i64>,
+    pub note: Option<String>,
+    /// Who moved it: the token's subject, with the agency in brackets for an agent.
+    pub by: String,
+}
+
+/// A 保険者間調整 request: the new insurer pays the insured's 療養費 to us against a refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub id: String,
+    pub insurer: String,
+    pub receivable_id: String,
+    pub new_insurer_number: String,
+    pub new_insurer_name: String,
+    /// The debtor's consent (受領委任 form date).
+    pub consent_on: NaiveDate,
+    /// The outsourced agency that works it, if any.
+    pub agency: Option<String>,
+    pub status: Status,
+    /// The refund's balance when requested.
+    pub amount: i64,
+    pub settled_amount: Option<i64>,
+    /// Paid by the new insurer above the balance: owed to the insured.
+    pub excess_owed: i64,
+    pub submitted_on: Option<NaiveDate>,
+    pub decided_on: Option<NaiveDate>,
+    pub settled_on: Option<NaiveDate>,
+    pub cancelled_on: Option<NaiveDate>,
+    pub history: Vec<HistoryEntry>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Request {
+    /// The request after the move `entry` to `to` on `entry.on`; `check_move` said yes before.
+    pub fn moved(&self, to: Status, entry: HistoryEntry) -> Request {
+        let mut next = self.clone();
+        next.status = to;
+        match to {
+            Status::Submitted => next.submitted_on = Some(entry.on),
+            Status::Accepted | Status::Rejected => next.decided_on = Some(entry.on),
+            Status::Cancelled => next.cancelled_on = Some(entry.on),
+            Status::Settled => next.settled_on = Some(entry.on),
+            Status::Requested => {}
+        }
+        next.history.push(entry);
+        next
     }
 }
 
