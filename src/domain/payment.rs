@@ -12,7 +12,7 @@
 //! - A benefit lowered after it was paid becomes a refund receivable (返納金, 民法703条) of the
 //!   difference; one raised becomes a supplementary payment (追加支給) of the difference.
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -207,6 +207,77 @@ pub fn mask_account(number: &str) -> String {
 
 /// Postage of one mailed application form (seed 004: 72 yen a form).
 pub const POSTAGE_PER_FORM: i64 = 72;
+
+/// A bank account as stored with a registration (normalised by `zengin::BankAccount::parse`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountFields {
+    pub bank_code: String,
+    pub branch_code: String,
+    pub account_type: String,
+    pub account_number: String,
+    pub holder_kana: String,
+}
+
+/// A household's registration for automatic payment (自動償還の申出).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub id: String,
+    pub household_id: String,
+    pub applicant_member_id: String,
+    pub applied_on: NaiveDate,
+    pub account: AccountFields,
+    pub offset_consent: bool,
+    pub repayment_consent: bool,
+    pub status: RegistrationStatus,
+    pub pause_reasons: Vec<PauseCause>,
+    pub ended_on: Option<NaiveDate>,
+    pub end_reason: Option<EndReason>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Registration {
+    /// The registration with `cause` added (`add`) or removed, its status following (a cancelled
+    /// one stays cancelled).
+    pub fn with_pause(&self, cause: PauseCause, add: bool) -> Registration {
+        let after = if add {
+            with_cause(&self.pause_reasons, cause)
+        } else {
+            without_cause(&self.pause_reasons, cause)
+        };
+        let status = if self.status == RegistrationStatus::Cancelled {
+            RegistrationStatus::Cancelled
+        } else {
+            status_with(&after)
+        };
+        Registration {
+            pause_reasons: after,
+            status,
+            ..self.clone()
+        }
+    }
+
+    /// The registration cancelled for `reason` from `on`.
+    pub fn cancelled(&self, reason: EndReason, on: NaiveDate) -> Registration {
+        Registration {
+            status: RegistrationStatus::Cancelled,
+            ended_on: Some(on),
+            end_reason: Some(reason),
+            ..self.clone()
+        }
+    }
+}
+
+/// A recorded transition of a registration, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrationEvent {
+    pub from_status: Option<RegistrationStatus>,
+    pub to_status: RegistrationStatus,
+    pub reason: String,
+    pub effective_on: NaiveDate,
+    pub at: DateTime<Utc>,
+}
 
 #[cfg(test)]
 mod tests {

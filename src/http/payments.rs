@@ -540,11 +540,11 @@ pub async fn record_transfer_results(
         }
         out.failed += 1;
         if let Some(reg) = reg_store::get(&txn, &actor.insurer, &p.registration_id).await?
-            && reg.status != RegistrationStatus::Cancelled.as_str()
-            && !reg_store::causes(&reg).contains(&PauseCause::TransferFailed)
+            && reg.status != RegistrationStatus::Cancelled
+            && !reg.pause_reasons.contains(&PauseCause::TransferFailed)
         {
             let change = Change {
-                next: reg_store::with_pause(&reg, PauseCause::TransferFailed, true),
+                next: reg.with_pause(PauseCause::TransferFailed, true),
                 reason: PauseCause::TransferFailed.as_str(),
                 on,
             };
@@ -878,11 +878,11 @@ pub async fn get_application_form(
         total_limit: f.limit.map(|l| l.limit),
         previous_account: previous.map(|r| {
             masked(
-                &r.bank_code,
-                &r.branch_code,
-                &r.account_type,
-                &r.account_number,
-                &r.holder_kana,
+                &r.account.bank_code,
+                &r.account.branch_code,
+                &r.account.account_type,
+                &r.account.account_number,
+                &r.account.holder_kana,
             )
         }),
         determination_id: d.id,

@@ -11,17 +11,14 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{Body, if_match, page_request};
 use super::idempotency::{Answer, idempotent, with_etag};
 use super::paging::ListPage;
-use crate::domain::member::Relationship;
-use crate::domain::payment::{self, EndReason, PauseCause, RegistrationStatus};
+use crate::domain::Violations;
+use crate::domain::payment::{self as rules, EndReason, PauseCause, RegistrationStatus};
 use crate::domain::zengin::BankAccount;
-use crate::error::{ApiError, ErrorCode, FieldError, Problem};
+use crate::error::{ApiError, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{PaymentsRead, PaymentsWrite};
-use crate::service::check_version;
+use crate::service::registrations::{self as service, Amendment, Application, Filter, RegistrationRecord};
 use crate::state::AppState;
-use crate::store::entity::{payment_registration as reg, registration_event as event};
-use crate::store::registrations::{self as store, Change, Filter};
-use crate::store::{households as household_store, is_unique_violation, members as member_store, new_id, now};
 
 /// The account benefits are paid to. `holder_kana` is taken in full-width or half-width katakana
 /// and answered as the bank file carries it (half-width, small kana made full size).
@@ -108,37 +105,29 @@ pub struct Registration {
     pub updated_at: DateTime<Utc>,
 }
 
-fn status_of(s: &str) -> Result<RegistrationStatus, ApiError> {
-    RegistrationStatus::parse(s).ok_or_else(|| ApiError::Internal(format!("stored registration status {s}")))
+/// Validates an account, naming each bad field under `bank_account.`.
+fn event_view(e: rules::RegistrationEvent) -> RegistrationEvent {
+    RegistrationEvent {
+        from_status: e.from_status,
+        to_status: e.to_status,
+        reason: e.reason,
+        effective_on: e.effective_on,
+        at: e.at,
+    }
 }
 
-fn view(r: reg::Model, events: Option<Vec<event::Model>>) -> Result<Registration, ApiError> {
-    let events = match events {
-        Some(es) => Some(
-            es.into_iter()
-                .map(|e| {
-                    Ok(RegistrationEvent {
-                        from_status: e.from_status.as_deref().map(status_of).transpose()?,
-                        to_status: status_of(&e.to_status)?,
-                        reason: e.reason,
-                        effective_on: e.effective_on,
-                        at: e.at,
-                    })
-                })
-                .collect::<Result<Vec<_>, ApiError>>()?,
-        ),
-        None => None,
-    };
-    Ok(Registration {
-        pause_reasons: store::causes(&r),
-        status: status_of(&r.status)?,
-        end_reason: r.end_reason.as_deref().and_then(EndReason::parse),
+fn view(r: rules::Registration, events: Option<Vec<rules::RegistrationEvent>>) -> Registration {
+    let a = r.account;
+    Registration {
+        pause_reasons: r.pause_reasons,
+        status: r.status,
+        end_reason: r.end_reason,
         bank_account: BankAccountBody {
-            bank_code: r.bank_code,
-            branch_code: r.branch_code,
-            account_type: r.account_type,
-            account_number: r.account_number,
-            holder_kana: r.holder_kana,
+            bank_code: a.bank_code,
+            branch_code: a.branch_code,
+            account_type: a.account_type,
+            account_number: a.account_number,
+            holder_kana: a.holder_kana,
         },
         id: r.id,
         household_id: r.household_id,
@@ -147,15 +136,18 @@ fn view(r: reg::Model, events: Option<Vec<event::Model>>) -> Result<Registration
         offset_consent: r.offset_consent,
         repayment_consent: r.repayment_consent,
         ended_on: r.ended_on,
-        events,
+        events: events.map(|es| es.into_iter().map(event_view).collect()),
         version: r.version,
         created_at: r.created_at,
         updated_at: r.updated_at,
-    })
+    }
 }
 
-/// Validates an account, naming each bad field under `bank_account.`.
-fn account(b: &BankAccountBody) -> Result<BankAccount, Vec<FieldError>> {
+fn record_view(r: RegistrationRecord) -> Registration {
+    view(r.registration, Some(r.events))
+}
+
+fn account(b: &BankAccountBody) -> Result<BankAccount, Violations> {
     BankAccount::parse(
         &b.bank_code,
         &b.branch_code,
@@ -164,35 +156,12 @@ fn account(b: &BankAccountBody) -> Result<BankAccount, Vec<FieldError>> {
         &b.holder_kana,
     )
     .map_err(|errors| {
-        errors
-            .into_iter()
-            .map(|e| FieldError {
-                field: format!("bank_account.{}", e.field),
-                message: e.message,
-            })
-            .collect()
+        let mut v = Violations::new();
+        for e in errors {
+            v.push(format!("bank_account.{}", e.field), e.message);
+        }
+        v
     })
-}
-
-fn normalised(a: &BankAccount) -> BankAccountBody {
-    BankAccountBody {
-        bank_code: a.bank_code().as_str().to_string(),
-        branch_code: a.branch_code().as_str().to_string(),
-        account_type: a.account_type().as_str().to_string(),
-        account_number: a.account_number().as_str().to_string(),
-        holder_kana: a.holder().as_str().to_string(),
-    }
-}
-
-pub(crate) fn not_found() -> ApiError {
-    ApiError::NotFound(ErrorCode::RegistrationNotFound)
-}
-
-fn changed_meanwhile() -> ApiError {
-    ApiError::Conflict {
-        code: ErrorCode::RegistrationChanged,
-        detail: "the registration changed while it was being written; read it again".into(),
-    }
 }
 
 /// Register a household for automatic payment (one-time application).
@@ -219,77 +188,19 @@ pub async fn create_registration(
     body: Body<NewRegistration>,
 ) -> Result<HttpResponse, ApiError> {
     let b = &body.value;
-    let household = household_store::get(&state.db, auth.insurer(), &b.household_id)
-        .await?
-        .ok_or(ApiError::NotFound(ErrorCode::HouseholdNotFound))?;
-    let mut errors = Vec::new();
-    let acct = account(&b.bank_account).map_err(|e| errors.extend(e)).ok();
-    match member_store::get(&state.db, auth.insurer(), &b.applicant_member_id).await? {
-        Some(m) if m.household_id != household.id => errors.push(FieldError {
-            field: "applicant_member_id".into(),
-            message: "is not a member of this household".into(),
-        }),
-        Some(m) if m.data.relationship != Relationship::Head => errors.push(FieldError {
-            field: "applicant_member_id".into(),
-            message: "must be the household head (世帯主)".into(),
-        }),
-        Some(m) if m.data.died_on.is_some() || m.data.lost_on.is_some_and(|l| l <= b.applied_on) => {
-            errors.push(FieldError {
-                field: "applicant_member_id".into(),
-                message: "the head is no longer insured (died or lost eligibility)".into(),
-            })
-        }
-        Some(_) => {}
-        None => errors.push(FieldError {
-            field: "applicant_member_id".into(),
-            message: "no such member".into(),
-        }),
-    }
-    let (Some(acct), true) = (acct, errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
+    let application = Application {
+        household_id: b.household_id.clone(),
+        applicant_member_id: b.applicant_member_id.clone(),
+        applied_on: b.applied_on,
+        account: account(&b.bank_account),
+        offset_consent: b.offset_consent,
+        repayment_consent: b.repayment_consent,
     };
-    let arrears = household_store::tax_arrears_of(&state.db, auth.insurer(), &[household.id.as_str()])
-        .await?
-        .first()
-        .map_or(0, |a| a.amount);
+    let checked = service::check(&state.db, auth.insurer(), &application).await?;
     idempotent(&state, &req, auth.insurer(), &body.digest, || async {
-        let causes: Vec<PauseCause> = payment::arrears_cause(arrears, b.offset_consent).into_iter().collect();
-        let a = normalised(&acct);
-        let at = now();
-        let model = reg::Model {
-            id: new_id(),
-            insurer: auth.insurer().to_string(),
-            household_id: household.id.clone(),
-            applicant_member_id: b.applicant_member_id.clone(),
-            applied_on: b.applied_on,
-            bank_code: a.bank_code,
-            branch_code: a.branch_code,
-            account_type: a.account_type,
-            account_number: a.account_number,
-            holder_kana: a.holder_kana,
-            offset_consent: b.offset_consent,
-            repayment_consent: b.repayment_consent,
-            status: payment::status_with(&causes).as_str().to_string(),
-            pause_reasons: store::causes_json(&causes),
-            ended_on: None,
-            end_reason: None,
-            version: 1,
-            created_at: at,
-            updated_at: at,
-        };
-        let row = store::create(&state.db, &auth.actor(), model).await.map_err(|e| {
-            if is_unique_violation(&e) {
-                ApiError::Conflict {
-                    code: ErrorCode::RegistrationExists,
-                    detail: "the household already has a registration that is not cancelled".into(),
-                }
-            } else {
-                e.into()
-            }
-        })?;
-        let events = store::events(&state.db, auth.insurer(), &row.id).await?;
-        let version = row.version;
-        Ok(Answer::created(view(row, Some(events))?, version))
+        let r = service::apply(&state.db, &auth.actor(), &application, checked).await?;
+        let version = r.registration.version;
+        Ok(Answer::created(record_view(r), version))
     })
     .await
 }
@@ -327,16 +238,10 @@ pub async fn list_registrations(
     let q = q.into_inner();
     let filter = Filter {
         household_id: q.household_id,
-        status: q.status.map(|s| s.as_str().to_string()),
+        status: q.status,
     };
-    let rows = store::list(&state.db, auth.insurer(), &filter, &page).await?;
-    let next_cursor = rows.next_cursor.clone();
-    let items = rows
-        .items
-        .into_iter()
-        .map(|r| view(r, None))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(ListPage { items, next_cursor }))
+    let page = service::list(&state.db, auth.insurer(), &filter, &page).await?;
+    Ok(HttpResponse::Ok().json(ListPage::from(page.map(|r| view(r, None)))))
 }
 
 /// Read a registration with its transitions.
@@ -357,12 +262,9 @@ pub async fn get_registration(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let r = store::get(&state.db, auth.insurer(), &id)
-        .await?
-        .ok_or_else(not_found)?;
-    let events = store::events(&state.db, auth.insurer(), &r.id).await?;
-    let version = r.version;
-    Ok(with_etag(&view(r, Some(events))?, version))
+    let r = service::get(&state.db, auth.insurer(), &id).await?;
+    let version = r.registration.version;
+    Ok(with_etag(&record_view(r), version))
 }
 
 /// Change the account or the consents. A new account clears a pause for a failed transfer; giving
@@ -394,57 +296,23 @@ pub async fn update_registration(
     id: web::Path<String>,
     body: Body<RegistrationPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let current = store::get(&state.db, auth.insurer(), &id)
-        .await?
-        .ok_or_else(not_found)?;
-    check_version(if_match(&req)?, current.version)?;
-    if current.status == RegistrationStatus::Cancelled.as_str() {
-        return Err(ApiError::Conflict {
-            code: ErrorCode::RegistrationCancelled,
-            detail: "a cancelled registration cannot change; a new application is needed".into(),
-        });
-    }
     let p = &body.value;
-    let mut next = current.clone();
-    let mut reason = "changed";
-    if let Some(b) = &p.bank_account {
-        let a = normalised(&account(b).map_err(ApiError::Validation)?);
-        next = reg::Model {
-            bank_code: a.bank_code,
-            branch_code: a.branch_code,
-            account_type: a.account_type,
-            account_number: a.account_number,
-            holder_kana: a.holder_kana,
-            ..store::with_pause(&next, PauseCause::TransferFailed, false)
-        };
-        reason = "account_changed";
-    }
-    if let Some(c) = p.repayment_consent {
-        next.repayment_consent = c;
-    }
-    if let Some(c) = p.offset_consent {
-        next.offset_consent = c;
-        let arrears = household_store::tax_arrears_of(&state.db, auth.insurer(), &[current.household_id.as_str()])
-            .await?
-            .first()
-            .map_or(0, |a| a.amount);
-        let add = payment::arrears_cause(arrears, c).is_some();
-        next = store::with_pause(&next, PauseCause::TaxArrears, add);
-        if !add && store::causes(&current).contains(&PauseCause::TaxArrears) {
-            reason = "offset_consent_given";
-        }
-    }
-    let change = Change {
-        next,
-        reason,
-        on: state.clock.today(),
+    let amendment = Amendment {
+        account: p.bank_account.as_ref().map(account).transpose()?,
+        offset_consent: p.offset_consent,
+        repayment_consent: p.repayment_consent,
     };
-    let row = store::apply(&state.db, &auth.actor(), &current, change)
-        .await?
-        .ok_or_else(changed_meanwhile)?;
-    let events = store::events(&state.db, auth.insurer(), &row.id).await?;
-    let version = row.version;
-    Ok(with_etag(&view(row, Some(events))?, version))
+    let r = service::amend(
+        &state.db,
+        &auth.actor(),
+        state.clock.today(),
+        &id,
+        if_match(&req)?,
+        amendment,
+    )
+    .await?;
+    let version = r.registration.version;
+    Ok(with_etag(&record_view(r), version))
 }
 
 /// End a registration (解除) for a reason; afterwards the household gets application forms again.
@@ -470,28 +338,8 @@ pub async fn end_registration(
     id: web::Path<String>,
     body: Body<EndRegistration>,
 ) -> Result<HttpResponse, ApiError> {
-    let current = store::get(&state.db, auth.insurer(), &id)
-        .await?
-        .ok_or_else(not_found)?;
-    if current.status == RegistrationStatus::Cancelled.as_str() {
-        return Err(ApiError::Conflict {
-            code: ErrorCode::RegistrationCancelled,
-            detail: "the registration is already cancelled".into(),
-        });
-    }
     let b = &body.value;
-    if b.ended_on < current.applied_on {
-        return Err(ApiError::validation("ended_on", "must not be before applied_on"));
-    }
-    let change = Change {
-        next: store::cancelled(&current, b.reason, b.ended_on),
-        reason: b.reason.as_str(),
-        on: b.ended_on,
-    };
-    let row = store::apply(&state.db, &auth.actor(), &current, change)
-        .await?
-        .ok_or_else(changed_meanwhile)?;
-    let events = store::events(&state.db, auth.insurer(), &row.id).await?;
-    let version = row.version;
-    Ok(with_etag(&view(row, Some(events))?, version))
+    let r = service::end(&state.db, &auth.actor(), &id, b.reason, b.ended_on).await?;
+    let version = r.registration.version;
+    Ok(with_etag(&record_view(r), version))
 }

@@ -14,6 +14,7 @@ pub mod ops;
 pub mod payments;
 pub mod plans;
 pub mod receivables;
+pub mod registrations;
 pub mod statistics;
 
 use crate::error::ApiError;

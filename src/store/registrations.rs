@@ -12,15 +12,72 @@ use super::entity::payment_registration::{self as reg, Column, Entity};
 use super::entity::registration_event as event;
 use super::{Actor, Page, PageRequest, all_set, audit, new_id, now};
 use crate::domain::member::{Member, Relationship};
-use crate::domain::payment::{self, EndReason, MemberFacts, PauseCause, RegistrationStatus};
+use crate::domain::payment::{
+    self, AccountFields, EndReason, MemberFacts, PauseCause, Registration, RegistrationEvent, RegistrationStatus,
+};
 
 /// The pause causes stored on a registration.
-pub fn causes(r: &reg::Model) -> Vec<PauseCause> {
-    serde_json::from_str::<Vec<String>>(&r.pause_reasons)
+fn causes(json: &str) -> Vec<PauseCause> {
+    serde_json::from_str::<Vec<String>>(json)
         .unwrap_or_default()
         .iter()
         .filter_map(|s| PauseCause::parse(s))
         .collect()
+}
+
+fn status_of(id: &str, s: &str) -> Result<RegistrationStatus, DbErr> {
+    RegistrationStatus::parse(s).ok_or_else(|| DbErr::Custom(format!("registration {id}: unknown status {s}")))
+}
+
+/// The one place a stored row becomes a registration.
+pub fn registration_of(r: reg::Model) -> Result<Registration, DbErr> {
+    Ok(Registration {
+        status: status_of(&r.id, &r.status)?,
+        pause_reasons: causes(&r.pause_reasons),
+        end_reason: r.end_reason.as_deref().and_then(EndReason::parse),
+        account: AccountFields {
+            bank_code: r.bank_code,
+            branch_code: r.branch_code,
+            account_type: r.account_type,
+            account_number: r.account_number,
+            holder_kana: r.holder_kana,
+        },
+        id: r.id,
+        household_id: r.household_id,
+        applicant_member_id: r.applicant_member_id,
+        applied_on: r.applied_on,
+        offset_consent: r.offset_consent,
+        repayment_consent: r.repayment_consent,
+        ended_on: r.ended_on,
+        version: r.version,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    })
+}
+
+/// ... and the one place a registration becomes a row.
+fn row_of(insurer: &str, r: &Registration) -> reg::Model {
+    reg::Model {
+        id: r.id.clone(),
+        insurer: insurer.to_string(),
+        household_id: r.household_id.clone(),
+        applicant_member_id: r.applicant_member_id.clone(),
+        applied_on: r.applied_on,
+        bank_code: r.account.bank_code.clone(),
+        branch_code: r.account.branch_code.clone(),
+        account_type: r.account.account_type.clone(),
+        account_number: r.account.account_number.clone(),
+        holder_kana: r.account.holder_kana.clone(),
+        offset_consent: r.offset_consent,
+        repayment_consent: r.repayment_consent,
+        status: r.status.as_str().to_string(),
+        pause_reasons: causes_json(&r.pause_reasons),
+        ended_on: r.ended_on,
+        end_reason: r.end_reason.map(|e| e.as_str().to_string()),
+        version: r.version,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    }
 }
 
 /// Pause causes as stored.
@@ -51,12 +108,13 @@ fn event_row(
 
 /// Stores a new registration with its first event. A unique violation means the household already
 /// has a live (not cancelled) registration.
-pub async fn create(conn: &impl TransactionTrait, actor: &Actor, model: reg::Model) -> Result<reg::Model, DbErr> {
+pub async fn create(conn: &impl TransactionTrait, actor: &Actor, r: Registration) -> Result<Registration, DbErr> {
+    let model = row_of(&actor.insurer, &r);
     let txn = conn.begin().await?;
     Entity::insert(all_set::<reg::ActiveModel>(model.clone()))
         .exec_without_returning(&txn)
         .await?;
-    let reason = match causes(&model).first() {
+    let reason = match r.pause_reasons.first() {
         Some(c) => c.as_str(),
         None => "applied",
     };
@@ -79,14 +137,16 @@ pub async fn create(conn: &impl TransactionTrait, actor: &Actor, model: reg::Mod
     )
     .await?;
     txn.commit().await?;
-    Ok(model)
+    Ok(r)
 }
 
-pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<reg::Model>, DbErr> {
+pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<Registration>, DbErr> {
     Entity::find_by_id(id.to_string())
         .filter(Column::Insurer.eq(insurer))
         .one(conn)
-        .await
+        .await?
+        .map(registration_of)
+        .transpose()
 }
 
 /// The household's registration that is not cancelled, if any.
@@ -94,13 +154,15 @@ pub async fn live_of(
     conn: &impl ConnectionTrait,
     insurer: &str,
     household_id: &str,
-) -> Result<Option<reg::Model>, DbErr> {
+) -> Result<Option<Registration>, DbErr> {
     Entity::find()
         .filter(Column::Insurer.eq(insurer))
         .filter(Column::HouseholdId.eq(household_id))
         .filter(Column::Status.ne(RegistrationStatus::Cancelled.as_str()))
         .one(conn)
-        .await
+        .await?
+        .map(registration_of)
+        .transpose()
 }
 
 /// The household's most recent registration of any status (the "previous account" of a form).
@@ -108,20 +170,22 @@ pub async fn latest_of(
     conn: &impl ConnectionTrait,
     insurer: &str,
     household_id: &str,
-) -> Result<Option<reg::Model>, DbErr> {
+) -> Result<Option<Registration>, DbErr> {
     Entity::find()
         .filter(Column::Insurer.eq(insurer))
         .filter(Column::HouseholdId.eq(household_id))
         .order_by_desc(Column::Id)
         .one(conn)
-        .await
+        .await?
+        .map(registration_of)
+        .transpose()
 }
 
 /// Filters of the registration list.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub household_id: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<RegistrationStatus>,
 }
 
 pub async fn list(
@@ -129,7 +193,7 @@ pub async fn list(
     insurer: &str,
     filter: &Filter,
     page: &PageRequest,
-) -> Result<Page<reg::Model>, DbErr> {
+) -> Result<Page<Registration>, DbErr> {
     let mut q = Entity::find().filter(Column::Insurer.eq(insurer));
     if let Some(h) = &filter.household_id {
         q = q.filter(Column::HouseholdId.eq(h.as_str()));
@@ -141,22 +205,37 @@ pub async fn list(
         q = q.filter(Column::Id.gt(after.as_str()));
     }
     let rows = q.order_by_asc(Column::Id).limit(page.limit + 1).all(conn).await?;
-    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+    let page = Page::from_rows(rows, page.limit, |r| &r.id);
+    Ok(Page {
+        items: page.items.into_iter().map(registration_of).collect::<Result<_, _>>()?,
+        next_cursor: page.next_cursor,
+    })
 }
 
 /// The transitions of a registration, oldest first.
-pub async fn events(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Vec<event::Model>, DbErr> {
+pub async fn events(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Vec<RegistrationEvent>, DbErr> {
     event::Entity::find()
         .filter(event::Column::Insurer.eq(insurer))
         .filter(event::Column::RegistrationId.eq(id))
         .order_by_asc(event::Column::Id)
         .all(conn)
-        .await
+        .await?
+        .into_iter()
+        .map(|e| {
+            Ok(RegistrationEvent {
+                from_status: e.from_status.as_deref().map(|s| status_of(id, s)).transpose()?,
+                to_status: status_of(id, &e.to_status)?,
+                reason: e.reason,
+                effective_on: e.effective_on,
+                at: e.at,
+            })
+        })
+        .collect()
 }
 
 /// A change to write: the registration as it should be after, and the event's reason and day.
 pub struct Change<'a> {
-    pub next: reg::Model,
+    pub next: Registration,
     pub reason: &'a str,
     pub on: NaiveDate,
 }
@@ -166,16 +245,16 @@ pub struct Change<'a> {
 pub async fn apply(
     conn: &impl ConnectionTrait,
     actor: &Actor,
-    current: &reg::Model,
+    current: &Registration,
     change: Change<'_>,
-) -> Result<Option<reg::Model>, DbErr> {
-    let next = reg::Model {
+) -> Result<Option<Registration>, DbErr> {
+    let next = Registration {
         version: current.version + 1,
         updated_at: now(),
         ..change.next
     };
     let res = Entity::update_many()
-        .set(all_set::<reg::ActiveModel>(next.clone()))
+        .set(all_set::<reg::ActiveModel>(row_of(&actor.insurer, &next)))
         .filter(Column::Id.eq(current.id.as_str()))
         .filter(Column::Insurer.eq(actor.insurer.as_str()))
         .filter(Column::Version.eq(current.version))
@@ -188,8 +267,8 @@ pub async fn apply(
         event::Entity::insert(event_row(
             actor,
             &current.id,
-            Some(&current.status),
-            &next.status,
+            Some(current.status.as_str()),
+            next.status.as_str(),
             change.reason,
             change.on,
         ))
@@ -205,37 +284,6 @@ pub async fn apply(
     )
     .await?;
     Ok(Some(next))
-}
-
-/// The registration with `cause` added (`add`) or removed, its status following (a cancelled one
-/// stays cancelled).
-pub fn with_pause(current: &reg::Model, cause: PauseCause, add: bool) -> reg::Model {
-    let before = causes(current);
-    let after = if add {
-        payment::with_cause(&before, cause)
-    } else {
-        payment::without_cause(&before, cause)
-    };
-    let status = if current.status == RegistrationStatus::Cancelled.as_str() {
-        RegistrationStatus::Cancelled
-    } else {
-        payment::status_with(&after)
-    };
-    reg::Model {
-        pause_reasons: causes_json(&after),
-        status: status.as_str().to_string(),
-        ..current.clone()
-    }
-}
-
-/// The registration cancelled for `reason` from `on`.
-pub fn cancelled(current: &reg::Model, reason: EndReason, on: NaiveDate) -> reg::Model {
-    reg::Model {
-        status: RegistrationStatus::Cancelled.as_str().to_string(),
-        ended_on: Some(on),
-        end_reason: Some(reason.as_str().to_string()),
-        ..current.clone()
-    }
 }
 
 /// Trigger: the applicant (head and account holder) changed. Cancels the live registration the
@@ -263,9 +311,10 @@ pub async fn on_member_changed(
         .all(conn)
         .await?;
     for r in live {
+        let r = registration_of(r)?;
         let on = on.unwrap_or(today);
         let change = Change {
-            next: cancelled(&r, reason, on),
+            next: r.cancelled(reason, on),
             reason: reason.as_str(),
             on,
         };
@@ -289,7 +338,7 @@ pub async fn on_tax_arrears(
         return Ok(());
     };
     let add = payment::arrears_cause(amount, r.offset_consent).is_some();
-    let next = with_pause(&r, PauseCause::TaxArrears, add);
+    let next = r.with_pause(PauseCause::TaxArrears, add);
     if next.pause_reasons == r.pause_reasons {
         return Ok(());
     }
