@@ -186,7 +186,7 @@ async fn main() {
             done.calculated,
             done.unchanged,
             done.failed,
-            done.status,
+            done.status.as_str(),
             rss("VmRSS"),
             rss("VmHWM")
         );

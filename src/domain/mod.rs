@@ -2,9 +2,11 @@
 //! Each type here validates when it is built (`parse`), so what passes the boundary is sound.
 
 pub mod audit;
+pub mod benefit;
 pub mod calendar;
 pub mod card_recovery;
 pub mod claim;
+pub mod disbursement;
 pub mod household;
 pub mod idempotency;
 pub mod ids;

@@ -11,43 +11,15 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{Body, page_request};
 use super::idempotency::{Answer, idempotent, with_etag};
 use super::paging::ListPage;
+pub use crate::domain::benefit::DeterminationStatus;
+use crate::domain::benefit::{self as rules, StoredExclusion, StoredMemberBenefit};
 use crate::domain::calendar::YearMonth;
-use crate::domain::kogaku::{self, StepRecord};
-use crate::error::{ApiError, ErrorCode, Problem, kogaku_error};
+use crate::domain::kogaku::StepRecord;
+use crate::error::{ApiError, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{BenefitsRead, BenefitsWrite};
-use crate::service::benefits::{StoredExclusion, StoredMemberBenefit};
+use crate::service::benefits::{self as service, DeterminationFilter};
 use crate::state::AppState;
-use crate::store::benefits::{self as store, DeterminationFilter};
-use crate::store::entity::{benefit_determination as det, benefit_run};
-use crate::store::households as household_store;
-
-/// `calculated` -> `decided` -> `paid`; any of them may become `superseded` when its claims change.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum DeterminationStatus {
-    Calculated,
-    Decided,
-    Paid,
-    Superseded,
-}
-
-impl DeterminationStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Calculated => store::CALCULATED,
-            Self::Decided => store::DECIDED,
-            Self::Paid => store::PAID,
-            Self::Superseded => store::SUPERSEDED,
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        [Self::Calculated, Self::Decided, Self::Paid, Self::Superseded]
-            .into_iter()
-            .find(|x| x.as_str() == s)
-    }
-}
 
 /// A stored determination of one household-month.
 #[derive(Debug, Serialize, ToSchema)]
@@ -76,47 +48,32 @@ pub struct Determination {
     pub decided_at: Option<DateTime<Utc>>,
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> Result<T, ApiError> {
-    serde_json::from_str(s).map_err(|e| ApiError::Internal(format!("stored {what}: {e}")))
-}
-
-pub(crate) fn determination_view(m: det::Model) -> Result<Determination, ApiError> {
-    Ok(Determination {
-        status: DeterminationStatus::parse(&m.status).ok_or_else(|| ApiError::Internal("status".into()))?,
-        members: parse_json(&m.members, "members")?,
-        steps: parse_json(&m.steps, "steps")?,
-        excluded_claims: parse_json(&m.excluded_claims, "excluded_claims")?,
-        review: parse_json(&m.review, "review")?,
-        id: m.id,
-        household_id: m.household_id,
-        service_month: m.service_month,
-        rule_set: m.rule_set,
-        total_benefit: m.total_benefit,
-        multiple_applied: m.multiple_applied,
-        counts_toward_multiple: m.counts_toward_multiple,
-        supersedes: m.supersedes_id,
-        superseded_by: m.superseded_by_id,
-        difference: m.difference,
-        lapses_on: m.lapses_on,
-        version: m.version,
-        created_at: m.created_at,
-        decided_at: m.decided_at,
-    })
-}
-
-fn not_found() -> ApiError {
-    ApiError::NotFound(ErrorCode::DeterminationNotFound)
+pub(crate) fn determination_view(d: rules::Determination) -> Determination {
+    Determination {
+        status: d.status,
+        members: d.members,
+        steps: d.steps,
+        excluded_claims: d.excluded_claims,
+        review: d.review,
+        id: d.id,
+        household_id: d.household_id,
+        service_month: d.service_month,
+        rule_set: d.rule_set,
+        total_benefit: d.total_benefit,
+        multiple_applied: d.multiple_applied,
+        counts_toward_multiple: d.counts_toward_multiple,
+        supersedes: d.supersedes,
+        superseded_by: d.superseded_by,
+        difference: d.difference,
+        lapses_on: d.lapses_on,
+        version: d.version,
+        created_at: d.created_at,
+        decided_at: d.decided_at,
+    }
 }
 
 fn month(s: &str, field: &str) -> Result<YearMonth, ApiError> {
     YearMonth::parse(s).map_err(|e| ApiError::validation(field, e.to_string()))
-}
-
-/// 422 when no rule table covers the month, before any work is done.
-fn ensure_rule_table(m: YearMonth) -> Result<(), ApiError> {
-    kogaku::rule_set_for(m)
-        .map(|_| ())
-        .map_err(|e| kogaku_error(e, "claims"))
 }
 
 /// Which household-month to calculate.
@@ -153,31 +110,15 @@ pub async fn create_benefit_calculation(
     body: Body<CalculationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let m = month(&body.value.service_month, "service_month")?;
-    ensure_rule_table(m)?;
-    let household = household_store::get(&state.db, auth.insurer(), &body.value.household_id)
-        .await?
-        .ok_or(ApiError::NotFound(ErrorCode::HouseholdNotFound))?;
+    service::ensure_rule_table(m)?;
+    let household_id = &body.value.household_id;
     idempotent(&state, &req, auth.insurer(), &body.digest, || async {
-        let (mut done, _) = crate::service::benefits::calculate_households(
-            &state.db,
-            &auth.actor(),
-            m,
-            std::slice::from_ref(&household.id),
-            true,
-        )
-        .await
-        .map_err(ApiError::from)?;
-        let c = done
-            .pop()
-            .ok_or_else(|| ApiError::Internal("no determination".into()))?;
-        let row = store::get(&state.db, auth.insurer(), &c.id)
-            .await?
-            .ok_or_else(not_found)?;
-        let version = row.version;
-        let status = if c.changed { StatusCode::CREATED } else { StatusCode::OK };
+        let (d, changed) = service::calculate_one(&state.db, &auth.actor(), household_id, m).await?;
+        let version = d.version;
+        let status = if changed { StatusCode::CREATED } else { StatusCode::OK };
         Ok(Answer {
             status,
-            body: determination_view(row)?,
+            body: determination_view(d),
             version: Some(version),
         })
     })
@@ -223,16 +164,10 @@ pub async fn list_benefit_calculations(
     let filter = DeterminationFilter {
         household_id: q.household_id,
         service_month: q.service_month,
-        status: q.status.map(|s| s.as_str().to_string()),
+        status: q.status,
     };
-    let rows = store::list(&state.db, auth.insurer(), &filter, &page).await?;
-    let next_cursor = rows.next_cursor.clone();
-    let items = rows
-        .items
-        .into_iter()
-        .map(determination_view)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(ListPage { items, next_cursor }))
+    let page = service::list(&state.db, auth.insurer(), &filter, &page).await?;
+    Ok(HttpResponse::Ok().json(ListPage::from(page.map(determination_view))))
 }
 
 /// Read a determination with its trace.
@@ -253,11 +188,9 @@ pub async fn get_benefit_calculation(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = store::get(&state.db, auth.insurer(), &id)
-        .await?
-        .ok_or_else(not_found)?;
-    let version = row.version;
-    Ok(with_etag(&determination_view(row)?, version))
+    let d = service::get(&state.db, auth.insurer(), &id).await?;
+    let version = d.version;
+    Ok(with_etag(&determination_view(d), version))
 }
 
 /// Decide a calculated determination (支給決定). Deciding a decided one again changes nothing.
@@ -279,27 +212,9 @@ pub async fn decide_benefit_calculation(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = store::get(&state.db, auth.insurer(), &id)
-        .await?
-        .ok_or_else(not_found)?;
-    if row.status == store::DECIDED {
-        let version = row.version;
-        return Ok(with_etag(&determination_view(row)?, version));
-    }
-    if row.status != store::CALCULATED {
-        return Err(ApiError::Conflict {
-            code: ErrorCode::DeterminationNotCalculated,
-            detail: format!("a {} determination cannot be decided", row.status),
-        });
-    }
-    let decided = store::decide(&state.db, &auth.actor(), &row)
-        .await?
-        .ok_or_else(|| ApiError::Conflict {
-            code: ErrorCode::DeterminationChanged,
-            detail: "the determination changed while it was being decided".into(),
-        })?;
-    let version = decided.version;
-    Ok(with_etag(&determination_view(decided)?, version))
+    let d = service::decide(&state.db, &auth.actor(), &id).await?;
+    let version = d.version;
+    Ok(with_etag(&determination_view(d), version))
 }
 
 /// Progress of a run.
@@ -339,18 +254,18 @@ pub struct BenefitRun {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-fn run_view(r: benefit_run::Model) -> BenefitRun {
+fn run_view(r: rules::BenefitRun) -> BenefitRun {
     BenefitRun {
-        status: match r.status.as_str() {
-            store::RUNNING => RunStatus::Running,
-            store::COMPLETED => RunStatus::Completed,
-            _ => RunStatus::Failed,
+        status: match r.status {
+            rules::RunStatus::Running => RunStatus::Running,
+            rules::RunStatus::Completed => RunStatus::Completed,
+            rules::RunStatus::Failed => RunStatus::Failed,
         },
         progress: Progress {
             done: r.done,
             total: r.total,
         },
-        failures: serde_json::from_str(&r.failures).unwrap_or(serde_json::Value::Array(Vec::new())),
+        failures: serde_json::to_value(&r.failures).unwrap_or(serde_json::Value::Array(Vec::new())),
         id: r.id,
         service_month: r.service_month,
         calculated: r.calculated,
@@ -392,17 +307,7 @@ pub async fn create_benefit_run(
     body: Body<BenefitRunRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let m = month(&body.value.service_month, "service_month")?;
-    ensure_rule_table(m)?;
-    let ms = m.to_string();
-    if let Some(r) = store::running_run(&state.db, auth.insurer(), &ms).await? {
-        return Err(ApiError::Conflict {
-            code: ErrorCode::RunInProgress,
-            detail: format!("run {} of {ms} is still running", r.id),
-        });
-    }
-    let total = store::count_households_with_claims(&state.db, auth.insurer(), &ms).await?;
-    let run = store::create_run(&state.db, &auth.actor(), &ms, total).await?;
-    actix_web::rt::spawn(crate::service::benefits::run_benefit_run(state.db.clone(), run.clone()));
+    let run = service::start_run(&state.db, &auth.actor(), m).await?;
     Ok(HttpResponse::Accepted().json(run_view(run)))
 }
 
@@ -424,8 +329,6 @@ pub async fn get_benefit_run(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let r = store::get_run(&state.db, auth.insurer(), &id)
-        .await?
-        .ok_or(ApiError::NotFound(ErrorCode::BenefitRunNotFound))?;
+    let r = service::get_run(&state.db, auth.insurer(), &id).await?;
     Ok(HttpResponse::Ok().json(run_view(r)))
 }

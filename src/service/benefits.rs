@@ -8,12 +8,15 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::domain::benefit::{BenefitRun, Determination, DeterminationStatus};
 use crate::domain::calendar::YearMonth;
 use crate::domain::claim::{ClaimKind, Setting};
 use crate::domain::household::category_on;
 use crate::domain::kogaku::{self, KogakuError, ProviderCode, StepRecord};
 use crate::domain::money::Yen;
+use crate::domain::page::{Page, PageRequest};
 use crate::error::{ApiError, ErrorCode, kogaku_error};
+pub use crate::store::benefits::DeterminationFilter;
 use crate::store::benefits::{self, HouseholdMonthData, Households, NewDetermination};
 use crate::store::entity::benefit_run;
 use crate::store::{Actor, households};
@@ -53,22 +56,7 @@ pub enum JobError {
     Calc { household_id: String, error: CalcError },
 }
 
-/// One excluded claim of a stored determination.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct StoredExclusion {
-    /// Index in the month's active claims, in id order.
-    pub index: usize,
-    pub claim_id: String,
-    /// `lost_eligibility` or `reached_75`.
-    pub reason: String,
-}
-
-/// One member's part of a stored determination.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct StoredMemberBenefit {
-    pub member_id: String,
-    pub benefit: i64,
-}
+pub use crate::domain::benefit::{StoredExclusion, StoredMemberBenefit};
 
 /// What happened to one household-month.
 #[derive(Debug, Clone)]
@@ -483,4 +471,95 @@ impl From<JobError> for ApiError {
             } => ApiError::Internal(msg),
         }
     }
+}
+
+fn determination_not_found() -> ApiError {
+    ApiError::NotFound(ErrorCode::DeterminationNotFound)
+}
+
+/// The month's rule table exists (a month before the tables or far ahead is refused).
+pub fn ensure_rule_table(m: YearMonth) -> Result<(), ApiError> {
+    kogaku::rule_set_for(m)
+        .map(|_| ())
+        .map_err(|e| kogaku_error(e, "claims"))
+}
+
+/// Calculates (or recalculates) one household-month from what is stored. `changed` is false when
+/// the stored determination already answered the same data.
+pub async fn calculate_one(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    household_id: &str,
+    month: YearMonth,
+) -> Result<(Determination, bool), ApiError> {
+    ensure_rule_table(month)?;
+    let household = households::get(db, &actor.insurer, household_id)
+        .await?
+        .ok_or(ApiError::NotFound(ErrorCode::HouseholdNotFound))?;
+    let (mut done, _) = calculate_households(db, actor, month, std::slice::from_ref(&household.id), true).await?;
+    let c = done
+        .pop()
+        .ok_or_else(|| ApiError::Internal("no determination".into()))?;
+    let d = benefits::get(db, &actor.insurer, &c.id)
+        .await?
+        .ok_or_else(determination_not_found)?;
+    Ok((d, c.changed))
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    insurer: &str,
+    filter: &DeterminationFilter,
+    page: &PageRequest,
+) -> Result<Page<Determination>, ApiError> {
+    Ok(benefits::list(db, insurer, filter, page).await?)
+}
+
+pub async fn get(db: &DatabaseConnection, insurer: &str, id: &str) -> Result<Determination, ApiError> {
+    benefits::get(db, insurer, id)
+        .await?
+        .ok_or_else(determination_not_found)
+}
+
+/// Decides a calculated determination (支給決定); deciding a decided one changes nothing.
+pub async fn decide(db: &DatabaseConnection, actor: &Actor, id: &str) -> Result<Determination, ApiError> {
+    let d = get(db, &actor.insurer, id).await?;
+    match d.status {
+        DeterminationStatus::Decided => return Ok(d),
+        DeterminationStatus::Calculated => {}
+        other => {
+            return Err(ApiError::Conflict {
+                code: ErrorCode::DeterminationNotCalculated,
+                detail: format!("a {} determination cannot be decided", other.as_str()),
+            });
+        }
+    }
+    benefits::decide(db, actor, &d)
+        .await?
+        .ok_or_else(|| ApiError::Conflict {
+            code: ErrorCode::DeterminationChanged,
+            detail: "the determination changed while it was being decided".into(),
+        })
+}
+
+/// Starts the run of a month in the background; a second start while one runs is 409.
+pub async fn start_run(db: &DatabaseConnection, actor: &Actor, month: YearMonth) -> Result<BenefitRun, ApiError> {
+    ensure_rule_table(month)?;
+    let ms = month.to_string();
+    if let Some(r) = benefits::running_run(db, &actor.insurer, &ms).await? {
+        return Err(ApiError::Conflict {
+            code: ErrorCode::RunInProgress,
+            detail: format!("run {} of {ms} is still running", r.id),
+        });
+    }
+    let total = benefits::count_households_with_claims(db, &actor.insurer, &ms).await?;
+    let run = benefits::create_run(db, actor, &ms, total).await?;
+    actix_web::rt::spawn(run_benefit_run(db.clone(), run.clone()));
+    Ok(benefits::run_of(run)?)
+}
+
+pub async fn get_run(db: &DatabaseConnection, insurer: &str, id: &str) -> Result<BenefitRun, ApiError> {
+    benefits::get_run(db, insurer, id)
+        .await?
+        .ok_or(ApiError::NotFound(ErrorCode::BenefitRunNotFound))
 }

@@ -13,6 +13,7 @@ use super::entity::benefit_determination::{self as det, Column, Entity};
 use super::entity::benefit_run::{self as run};
 use super::entity::{claim, household, member};
 use super::{Actor, Page, PageRequest, all_set, audit, new_id, now};
+use crate::domain::benefit::{BenefitRun, Determination, DeterminationStatus, RunStatus};
 
 pub const CALCULATED: &str = "calculated";
 pub const DECIDED: &str = "decided";
@@ -308,11 +309,43 @@ pub async fn with_current(
     Ok(out)
 }
 
-pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<det::Model>, DbErr> {
+fn parse_json<T: serde::de::DeserializeOwned>(id: &str, s: &str, what: &str) -> Result<T, DbErr> {
+    serde_json::from_str(s).map_err(|e| DbErr::Custom(format!("determination {id}: stored {what}: {e}")))
+}
+
+/// The one place a stored row becomes a determination.
+pub fn determination_of(m: det::Model) -> Result<Determination, DbErr> {
+    Ok(Determination {
+        status: DeterminationStatus::parse(&m.status)
+            .ok_or_else(|| DbErr::Custom(format!("determination {}: unknown status", m.id)))?,
+        members: parse_json(&m.id, &m.members, "members")?,
+        steps: parse_json(&m.id, &m.steps, "steps")?,
+        excluded_claims: parse_json(&m.id, &m.excluded_claims, "excluded_claims")?,
+        review: parse_json(&m.id, &m.review, "review")?,
+        id: m.id,
+        household_id: m.household_id,
+        service_month: m.service_month,
+        rule_set: m.rule_set,
+        total_benefit: m.total_benefit,
+        multiple_applied: m.multiple_applied,
+        counts_toward_multiple: m.counts_toward_multiple,
+        supersedes: m.supersedes_id,
+        superseded_by: m.superseded_by_id,
+        difference: m.difference,
+        lapses_on: m.lapses_on,
+        version: m.version,
+        created_at: m.created_at,
+        decided_at: m.decided_at,
+    })
+}
+
+pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<Determination>, DbErr> {
     Entity::find_by_id(id.to_string())
         .filter(Column::Insurer.eq(insurer))
         .one(conn)
-        .await
+        .await?
+        .map(determination_of)
+        .transpose()
 }
 
 /// Filters of the determination list.
@@ -320,7 +353,7 @@ pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result
 pub struct DeterminationFilter {
     pub household_id: Option<String>,
     pub service_month: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<DeterminationStatus>,
 }
 
 pub async fn list(
@@ -328,7 +361,7 @@ pub async fn list(
     insurer: &str,
     filter: &DeterminationFilter,
     page: &PageRequest,
-) -> Result<Page<det::Model>, DbErr> {
+) -> Result<Page<Determination>, DbErr> {
     let mut q = Entity::find().filter(Column::Insurer.eq(insurer));
     if let Some(h) = &filter.household_id {
         q = q.filter(Column::HouseholdId.eq(h.as_str()));
@@ -343,7 +376,11 @@ pub async fn list(
         q = q.filter(Column::Id.gt(after.as_str()));
     }
     let rows = q.order_by_asc(Column::Id).limit(page.limit + 1).all(conn).await?;
-    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+    let page = Page::from_rows(rows, page.limit, |r| &r.id);
+    Ok(Page {
+        items: page.items.into_iter().map(determination_of).collect::<Result<_, _>>()?,
+        next_cursor: page.next_cursor,
+    })
 }
 
 /// Marks a `calculated` determination `decided` (支給決定). `Ok(None)` when its status was not
@@ -351,16 +388,13 @@ pub async fn list(
 pub async fn decide(
     conn: &impl ConnectionTrait,
     actor: &Actor,
-    current: &det::Model,
-) -> Result<Option<det::Model>, DbErr> {
-    let next = det::Model {
-        status: DECIDED.to_string(),
-        decided_at: Some(now()),
-        version: current.version + 1,
-        ..current.clone()
-    };
+    current: &Determination,
+) -> Result<Option<Determination>, DbErr> {
+    let decided_at = now();
     let res = Entity::update_many()
-        .set(all_set::<det::ActiveModel>(next.clone()))
+        .col_expr(Column::Status, Expr::value(DECIDED))
+        .col_expr(Column::DecidedAt, Expr::value(decided_at))
+        .col_expr(Column::Version, Expr::value(current.version + 1))
         .filter(Column::Id.eq(current.id.as_str()))
         .filter(Column::Insurer.eq(actor.insurer.as_str()))
         .filter(Column::Version.eq(current.version))
@@ -370,6 +404,12 @@ pub async fn decide(
     if res.rows_affected == 0 {
         return Ok(None);
     }
+    let next = Determination {
+        status: DeterminationStatus::Decided,
+        decided_at: Some(decided_at),
+        version: current.version + 1,
+        ..current.clone()
+    };
     audit::record(
         conn,
         actor,
@@ -459,11 +499,32 @@ pub async fn create_run(
     Ok(model)
 }
 
-pub async fn get_run(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<run::Model>, DbErr> {
+/// The one place a stored run becomes a benefit run.
+pub fn run_of(r: run::Model) -> Result<BenefitRun, DbErr> {
+    Ok(BenefitRun {
+        status: RunStatus::parse(&r.status)
+            .ok_or_else(|| DbErr::Custom(format!("benefit run {}: unknown status", r.id)))?,
+        failures: serde_json::from_str(&r.failures).unwrap_or_default(),
+        id: r.id,
+        service_month: r.service_month,
+        done: r.done,
+        total: r.total,
+        calculated: r.calculated,
+        unchanged: r.unchanged,
+        failed: r.failed,
+        error: r.error,
+        created_at: r.created_at,
+        finished_at: r.finished_at,
+    })
+}
+
+pub async fn get_run(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<BenefitRun>, DbErr> {
     run::Entity::find_by_id(id.to_string())
         .filter(run::Column::Insurer.eq(insurer))
         .one(conn)
-        .await
+        .await?
+        .map(run_of)
+        .transpose()
 }
 
 /// The running run of a month, if any.

@@ -17,6 +17,73 @@ use super::entity::{
     payment_run as run, receivable, receivable_entry as entry, tax_arrears,
 };
 use super::{Actor, Page, PageRequest, all_set, audit, byte_chunks, new_id, now};
+use crate::domain::benefit::RunStatus;
+use crate::domain::disbursement::{IssuedForm, Offset, Payment, PaymentKind, PaymentRun, PaymentStatus};
+use crate::domain::payment::{AccountFields, TransferFailure};
+
+/// The one place a stored run becomes a payment run.
+pub fn run_of(r: run::Model) -> Result<PaymentRun, DbErr> {
+    Ok(PaymentRun {
+        status: RunStatus::parse(&r.status)
+            .ok_or_else(|| DbErr::Custom(format!("payment run {}: unknown status", r.id)))?,
+        id: r.id,
+        service_month: r.service_month,
+        transfer_date: r.transfer_date,
+        done: r.done,
+        total: r.total,
+        payment_count: r.payment_count,
+        total_amount: r.total_amount,
+        offset_total: r.offset_total,
+        application_forms: r.application_forms,
+        refunds: r.refunds,
+        error: r.error,
+        created_at: r.created_at,
+        finished_at: r.finished_at,
+    })
+}
+
+/// The one place a stored payment becomes a payment.
+pub fn payment_of(p: payment::Model) -> Result<Payment, DbErr> {
+    let bad = |what: &str| DbErr::Custom(format!("payment {}: unknown {what}", p.id));
+    Ok(Payment {
+        kind: PaymentKind::parse(&p.kind).ok_or_else(|| bad("kind"))?,
+        status: PaymentStatus::parse(&p.status).ok_or_else(|| bad("status"))?,
+        failure_reason: p.failure_reason.as_deref().and_then(TransferFailure::parse),
+        account: AccountFields {
+            bank_code: p.bank_code,
+            branch_code: p.branch_code,
+            account_type: p.account_type,
+            account_number: p.account_number,
+            holder_kana: p.holder_kana,
+        },
+        id: p.id,
+        run_id: p.run_id,
+        determination_id: p.determination_id,
+        household_id: p.household_id,
+        registration_id: p.registration_id,
+        service_month: p.service_month,
+        gross_amount: p.gross_amount,
+        offset_amount: p.offset_amount,
+        net_amount: p.net_amount,
+        transfer_date: p.transfer_date,
+        failed_on: p.failed_on,
+        version: p.version,
+        created_at: p.created_at,
+    })
+}
+
+fn issued_form_of(f: form::Model) -> IssuedForm {
+    IssuedForm {
+        id: f.id,
+        run_id: f.run_id,
+        determination_id: f.determination_id,
+        household_id: f.household_id,
+        service_month: f.service_month,
+        amount: f.amount,
+        reason: f.reason,
+        created_at: f.created_at,
+    }
+}
 
 pub const RUNNING: &str = "running";
 pub const COMPLETED: &str = "completed";
@@ -407,7 +474,7 @@ pub async fn list_payments(
     insurer: &str,
     run_id: &str,
     page: &PageRequest,
-) -> Result<Page<payment::Model>, DbErr> {
+) -> Result<Page<Payment>, DbErr> {
     let mut q = payment::Entity::find()
         .filter(payment::Column::Insurer.eq(insurer))
         .filter(payment::Column::RunId.eq(run_id));
@@ -419,7 +486,11 @@ pub async fn list_payments(
         .limit(page.limit + 1)
         .all(conn)
         .await?;
-    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+    let page = Page::from_rows(rows, page.limit, |r| &r.id);
+    Ok(Page {
+        items: page.items.into_iter().map(payment_of).collect::<Result<_, _>>()?,
+        next_cursor: page.next_cursor,
+    })
 }
 
 /// Every payment of a run, in id order (the transfer file's order), read in pages.
@@ -450,11 +521,18 @@ pub async fn get_payment(
         .await
 }
 
-pub async fn offset_of(conn: &impl ConnectionTrait, payment_id: &str) -> Result<Option<offset::Model>, DbErr> {
-    offset::Entity::find()
+pub async fn offset_of(conn: &impl ConnectionTrait, insurer: &str, payment_id: &str) -> Result<Option<Offset>, DbErr> {
+    Ok(offset::Entity::find()
+        .filter(offset::Column::Insurer.eq(insurer))
         .filter(offset::Column::PaymentId.eq(payment_id))
         .one(conn)
-        .await
+        .await?
+        .map(|o| Offset {
+            amount: o.amount,
+            basis: o.basis,
+            arrears_as_of: o.arrears_as_of,
+            arrears_before: o.arrears_before,
+        }))
 }
 
 /// Application forms of a run, in id order.
@@ -463,7 +541,7 @@ pub async fn run_forms(
     insurer: &str,
     run_id: &str,
     page: &PageRequest,
-) -> Result<Page<form::Model>, DbErr> {
+) -> Result<Page<IssuedForm>, DbErr> {
     let mut q = form::Entity::find()
         .filter(form::Column::Insurer.eq(insurer))
         .filter(form::Column::RunId.eq(run_id));
@@ -471,7 +549,7 @@ pub async fn run_forms(
         q = q.filter(form::Column::Id.gt(after.as_str()));
     }
     let rows = q.order_by_asc(form::Column::Id).limit(page.limit + 1).all(conn).await?;
-    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+    Ok(Page::from_rows(rows, page.limit, |r| &r.id).map(issued_form_of))
 }
 
 /// Marks a payment failed (the bank returned it): the determination goes back to `decided` so a
@@ -514,12 +592,13 @@ pub async fn form_of(
     conn: &impl ConnectionTrait,
     insurer: &str,
     determination_id: &str,
-) -> Result<Option<form::Model>, DbErr> {
-    form::Entity::find()
+) -> Result<Option<IssuedForm>, DbErr> {
+    Ok(form::Entity::find()
         .filter(form::Column::Insurer.eq(insurer))
         .filter(form::Column::DeterminationId.eq(determination_id))
         .one(conn)
-        .await
+        .await?
+        .map(issued_form_of))
 }
 
 /// `SUM(col)` as a 64-bit integer on both databases (PostgreSQL sums bigints as numeric).

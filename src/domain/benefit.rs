@@ -1,0 +1,107 @@
+//! Stored high-cost benefit determinations (高額療養費の支給決定) and the runs that compute a month.
+//! The engine (`kogaku`) decides the amounts; these are the records kept of its answers.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::kogaku::StepRecord;
+use super::member::wire_names;
+
+/// `calculated` -> `decided` -> `paid`; any of them may become `superseded` when its claims change.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DeterminationStatus {
+    Calculated,
+    Decided,
+    Paid,
+    Superseded,
+}
+
+wire_names!(DeterminationStatus {
+    Calculated => "calculated",
+    Decided => "decided",
+    Paid => "paid",
+    Superseded => "superseded",
+});
+
+/// One excluded claim of a stored determination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct StoredExclusion {
+    /// Index in the month's active claims, in id order.
+    pub index: usize,
+    pub claim_id: String,
+    /// `lost_eligibility` or `reached_75`.
+    pub reason: String,
+}
+
+/// One member's part of a stored determination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct StoredMemberBenefit {
+    pub member_id: String,
+    pub benefit: i64,
+}
+
+/// A stored determination of one household-month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Determination {
+    pub id: String,
+    pub household_id: String,
+    pub service_month: String,
+    pub status: DeterminationStatus,
+    pub rule_set: String,
+    pub total_benefit: i64,
+    pub members: Vec<StoredMemberBenefit>,
+    pub steps: Vec<StepRecord>,
+    pub multiple_applied: bool,
+    pub counts_toward_multiple: bool,
+    pub excluded_claims: Vec<StoredExclusion>,
+    pub review: Vec<String>,
+    pub supersedes: Option<String>,
+    pub superseded_by: Option<String>,
+    pub difference: Option<i64>,
+    pub lapses_on: NaiveDate,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// Where a long run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    Running,
+    Completed,
+    Failed,
+}
+
+wire_names!(RunStatus {
+    Running => "running",
+    Completed => "completed",
+    Failed => "failed",
+});
+
+/// A household a run could not calculate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunFailure {
+    pub household_id: String,
+    pub code: String,
+    pub detail: String,
+}
+
+/// A benefit run of one service month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BenefitRun {
+    pub id: String,
+    pub service_month: String,
+    pub status: RunStatus,
+    pub done: i32,
+    pub total: i32,
+    pub calculated: i32,
+    pub unchanged: i32,
+    pub failed: i32,
+    /// The first hundred households that failed, with why.
+    pub failures: Vec<RunFailure>,
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}

@@ -1,0 +1,75 @@
+//! The bank's returns of a run's transfers, and one payment.
+
+use actix_web::{HttpResponse, get, post, web};
+
+use super::dto::{Payment, TransferResults, TransferResultsOutcome, payment_view};
+use crate::error::{ApiError, Problem};
+use crate::http::auth::Auth;
+use crate::http::auth::scope::{PaymentsRead, PaymentsWrite};
+use crate::http::extract::Body;
+use crate::http::idempotency::with_etag;
+use crate::service::payments::records;
+use crate::service::payments::results::{self as service, Returned};
+use crate::state::AppState;
+
+/// Record transfers that failed (account closed, name mismatch): each payment is marked failed,
+/// its determination waits for a later run again, and the registration is paused until its account
+/// is changed. All or nothing.
+#[utoipa::path(
+    tag = "payments",
+    request_body = TransferResults,
+    params(("id" = String, Path, description = "Run id")),
+    responses(
+        (status = 200, description = "Recorded", body = TransferResultsOutcome),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope payments:write missing", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such run for this insurer", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Written concurrently; send again", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A payment that is not this run's, or with no bank part", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["payments:write"]))
+)]
+#[post("/payment-runs/{id}/results")]
+pub async fn record_transfer_results(
+    auth: Auth<PaymentsWrite>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: Body<TransferResults>,
+) -> Result<HttpResponse, ApiError> {
+    let returned: Vec<Returned> = body
+        .value
+        .failures
+        .iter()
+        .map(|f| Returned {
+            payment_id: f.payment_id.clone(),
+            reason: f.reason,
+            failed_on: f.failed_on,
+        })
+        .collect();
+    let out = service::record(&state.db, &auth.actor(), &id, &returned).await?;
+    Ok(HttpResponse::Ok().json(TransferResultsOutcome::from(out)))
+}
+
+/// Read a payment.
+#[utoipa::path(
+    tag = "payments",
+    params(("id" = String, Path, description = "Payment id")),
+    responses(
+        (status = 200, description = "The payment", body = Payment),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope payments:read missing", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such payment for this insurer", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["payments:read"]))
+)]
+#[get("/payments/{id}")]
+pub async fn get_payment(
+    auth: Auth<PaymentsRead>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let p = records::payment(&state.db, auth.insurer(), &id).await?;
+    let version = p.version;
+    Ok(with_etag::<Payment>(&payment_view(p), version))
+}

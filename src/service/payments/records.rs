@@ -1,0 +1,124 @@
+//! What payment runs left: the run with the forms it issued, its payments, and the transfer file.
+
+use sea_orm::DatabaseConnection;
+
+use crate::clock::Clock;
+use crate::domain::benefit::RunStatus;
+use crate::domain::disbursement::{IssuedForm, Payment, PaymentRun};
+use crate::domain::ids::Actor;
+use crate::domain::page::{Page, PageRequest};
+use crate::domain::zengin::Remitter;
+use crate::error::{ApiError, ErrorCode};
+use crate::store::entity::payment_run as run;
+use crate::store::payments as store;
+
+/// A run with every form it issued.
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    pub run: PaymentRun,
+    pub forms: Vec<IssuedForm>,
+}
+
+fn run_not_found() -> ApiError {
+    ApiError::NotFound(ErrorCode::PaymentRunNotFound)
+}
+
+async fn run_row(db: &DatabaseConnection, insurer: &str, id: &str) -> Result<run::Model, ApiError> {
+    store::get_run(db, insurer, id).await?.ok_or_else(run_not_found)
+}
+
+async fn record(db: &DatabaseConnection, r: run::Model) -> Result<RunRecord, ApiError> {
+    let mut forms: Vec<IssuedForm> = Vec::new();
+    loop {
+        let page = PageRequest {
+            after: forms.last().map(|f| f.id.clone()),
+            limit: 500,
+        };
+        let rows = store::run_forms(db, &r.insurer, &r.id, &page).await?;
+        forms.extend(rows.items);
+        if rows.next_cursor.is_none() {
+            break;
+        }
+    }
+    Ok(RunRecord {
+        run: store::run_of(r)?,
+        forms,
+    })
+}
+
+/// Pays a month: runs to its end before answering.
+pub async fn pay_month(
+    db: &DatabaseConnection,
+    clock: &Clock,
+    actor: &Actor,
+    month: &str,
+    transfer_date: chrono::NaiveDate,
+) -> Result<RunRecord, ApiError> {
+    let r = super::start(db, clock, actor, month, transfer_date).await?;
+    record(db, r).await
+}
+
+pub async fn get_run(db: &DatabaseConnection, insurer: &str, id: &str) -> Result<RunRecord, ApiError> {
+    let r = run_row(db, insurer, id).await?;
+    record(db, r).await
+}
+
+/// A page of a run's payments, in transfer-file order.
+pub async fn payments(
+    db: &DatabaseConnection,
+    insurer: &str,
+    run_id: &str,
+    page: &PageRequest,
+) -> Result<Page<Payment>, ApiError> {
+    let r = run_row(db, insurer, run_id).await?;
+    Ok(store::list_payments(db, insurer, &r.id, page).await?)
+}
+
+/// A page of the forms a run issued.
+pub async fn forms(
+    db: &DatabaseConnection,
+    insurer: &str,
+    run_id: &str,
+    page: &PageRequest,
+) -> Result<Page<IssuedForm>, ApiError> {
+    let r = run_row(db, insurer, run_id).await?;
+    Ok(store::run_forms(db, insurer, &r.id, page).await?)
+}
+
+pub async fn payment(db: &DatabaseConnection, insurer: &str, id: &str) -> Result<Payment, ApiError> {
+    let p = store::get_payment(db, insurer, id)
+        .await?
+        .ok_or(ApiError::NotFound(ErrorCode::PaymentNotFound))?;
+    Ok(store::payment_of(p)?)
+}
+
+/// The 全銀 総合振込 file of a completed run, with the run. `remitter` names the insurer as the
+/// bank knows it; it is asked for only once the run is found complete.
+pub async fn transfer_file(
+    db: &DatabaseConnection,
+    insurer: &str,
+    run_id: &str,
+    remitter: impl FnOnce() -> Result<Remitter, ApiError>,
+) -> Result<(PaymentRun, Vec<u8>), ApiError> {
+    let r = run_row(db, insurer, run_id).await?;
+    if r.status != RunStatus::Completed.as_str() {
+        return Err(ApiError::Conflict {
+            code: ErrorCode::PaymentRunNotCompleted,
+            detail: format!("the run is {}", r.status),
+        });
+    }
+    let remitter = remitter()?;
+    let bytes = super::transfer_file(db, &r, &remitter).await.map_err(|e| match e {
+        super::FileError::Db(e) => e.into(),
+        super::FileError::NoTransfers => ApiError::Conflict {
+            code: ErrorCode::NoTransfers,
+            detail: "the run made no payment with a bank part".into(),
+        },
+        super::FileError::Invalid(e) => ApiError::Unprocessable {
+            code: ErrorCode::TransferFileInvalid,
+            detail: e.to_string(),
+        },
+        super::FileError::Corrupt(e) => ApiError::Internal(e),
+    })?;
+    Ok((store::run_of(r)?, bytes))
+}
