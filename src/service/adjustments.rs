@@ -12,9 +12,10 @@ use crate::domain::money::Yen;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::receivable::adjustment::{self as rules, HistoryEntry, MoveError, Request, Status};
 use crate::domain::receivable::ledger::{CollectionChannel, status_of};
-use crate::domain::receivable::{LedgerEntry, ReceivableStatus};
+use crate::domain::receivable::record::NewEntry;
+use crate::domain::receivable::{LedgerEntry, ReceivableKind, ReceivableStatus};
 use crate::error::{ApiError, ErrorCode};
-use crate::store::entity::receivable as rec;
+use crate::store::adjustments::Collection;
 use crate::store::{adjustments as store, claims as claim_store, new_id, now, plans, receivables as rec_store};
 
 /// Who asks: the insurer's staff, or an outsourced agency working on its behalf.
@@ -89,7 +90,7 @@ async fn view(db: &DatabaseConnection, today: NaiveDate, r: Request) -> Result<R
     let receivable = rec_store::get(db, &r.insurer, &r.receivable_id)
         .await?
         .ok_or_else(|| ApiError::Internal("request without receivable".into()))?;
-    let ids: Vec<String> = serde_json::from_str(&receivable.source_claim_ids).unwrap_or_default();
+    let ids = receivable.source_claim_ids;
     let mut claims = Vec::new();
     let mut warnings = Vec::new();
     for id in ids {
@@ -126,8 +127,8 @@ async fn view(db: &DatabaseConnection, today: NaiveDate, r: Request) -> Result<R
     }
     Ok(RequestView {
         request: r,
-        debtor_name: receivable.debtor_name,
-        debtor_phone: receivable.debtor_phone,
+        debtor_name: receivable.debtor.name,
+        debtor_phone: receivable.debtor.phone,
         claims,
         warnings,
     })
@@ -147,7 +148,7 @@ pub async fn open(
     let r = rec_store::get(db, caller.insurer(), &new.receivable_id)
         .await?
         .ok_or(ApiError::NotFound(ErrorCode::ReceivableNotFound))?;
-    if r.kind != "overpayment_refund" {
+    if r.kind != ReceivableKind::OverpaymentRefund {
         return Err(ApiError::validation(
             "receivable_id",
             "only refund receivables (overpayment_refund) are adjusted between insurers",
@@ -161,7 +162,7 @@ pub async fn open(
             detail: format!("{} ({}) does not take part in adjustment", c.name, c.number),
         });
     }
-    if r.balance <= 0 || matches!(r.status.as_str(), "collected" | "written_off") {
+    if r.balance <= 0 || r.is_closed() {
         return Err(ApiError::Conflict {
             code: ErrorCode::ReceivableClosed,
             detail: "nothing is left to adjust".into(),
@@ -272,29 +273,14 @@ pub async fn move_request(
     } else {
         None
     };
-    let moved = store::apply(
-        db,
-        &caller.actor,
-        &current,
-        next,
-        collection
-            .as_ref()
-            .map(|(r, e, ledgers, st)| (r, e.clone(), ledgers.clone(), st.as_str())),
-    )
-    .await?
-    .ok_or(ApiError::Conflict {
-        code: ErrorCode::AdjustmentRequestChanged,
-        detail: "the request or its receivable changed meanwhile; read it again".into(),
-    })?;
+    let moved = store::apply(db, &caller.actor, &current, next, collection)
+        .await?
+        .ok_or(ApiError::Conflict {
+            code: ErrorCode::AdjustmentRequestChanged,
+            detail: "the request or its receivable changed meanwhile; read it again".into(),
+        })?;
     view(db, today, moved).await
 }
-
-type Collection = (
-    rec::Model,
-    crate::store::entity::receivable_entry::Model,
-    (crate::domain::receivable::Ledger, crate::domain::receivable::Ledger),
-    String,
-);
 
 /// Splits what the new insurer paid and builds the collection it posts, if any.
 async fn settlement(
@@ -330,13 +316,15 @@ async fn settlement(
     let status = status_of(
         after.position(),
         after.is_written_off(),
-        r.status == ReceivableStatus::InLegal.as_str(),
+        r.status == ReceivableStatus::InLegal,
     );
-    let e = crate::store::entity::receivable_entry::Model {
-        kind: rec_store::COLLECTION.into(),
-        channel: Some(CollectionChannel::InsurerAdjustment.as_str().into()),
+    let e = NewEntry {
+        kind: rec_store::COLLECTION,
+        amount: split.applied,
+        on,
+        channel: Some(CollectionChannel::InsurerAdjustment.as_str()),
+        reason: None,
         note: Some(format!("保険者間調整 {}", current.id)),
-        ..rec_store::assessment(&caller.actor, &r.id, split.applied, on)
     };
-    Ok(Some((r, e, (ledger, after), status.as_str().to_string())))
+    Ok(Some((r, e, (ledger, after), status)))
 }

@@ -13,9 +13,10 @@ use crate::domain::money::Yen;
 use crate::domain::payment::refund_due_on;
 use crate::domain::receivable::ineligible::{Adjustment, adjust, after_loss, insurer_share};
 use crate::domain::receivable::ledger::status_of;
+use crate::domain::receivable::record::{Debtor, NewEntry, Receivable};
+use crate::domain::receivable::{DebtorKind, ReceivableKind, RefundReason};
 use crate::domain::receivable::{LedgerEntry, ReceivableStatus};
 use crate::service::benefits::StoredMemberBenefit;
-use crate::store::entity::receivable as rec;
 use crate::store::receivables as store;
 use crate::store::{Actor, claims::ACTIVE, new_id, now};
 
@@ -118,7 +119,7 @@ pub async fn detect_ineligible_visits(
                 let ledger = store::ledger_of(&r.id, &entries)?;
                 let p = ledger.position();
                 let net = p.assessed.as_i64() - p.reduced.as_i64();
-                let on = today.max(entries.last().map_or(today, |e| e.entry_on));
+                let on = today.max(entries.last().map_or(today, |e| e.on));
                 let (entry, kind) = match adjust(net, p.balance.as_i64(), f.amount) {
                     Adjustment::Unchanged => {
                         report.unchanged += 1;
@@ -157,14 +158,17 @@ pub async fn detect_ineligible_visits(
                 let status = status_of(
                     after.position(),
                     after.is_written_off(),
-                    r.status == ReceivableStatus::InLegal.as_str(),
+                    r.status == ReceivableStatus::InLegal,
                 );
-                let e = crate::store::entity::receivable_entry::Model {
-                    kind: kind.into(),
+                let e = NewEntry {
+                    kind,
+                    amount,
+                    on,
+                    channel: None,
+                    reason: None,
                     note: Some("claims after loss of eligibility changed".into()),
-                    ..store::assessment(actor, &r.id, amount, on)
                 };
-                let (_, change) = store::write_entry(&txn, actor, r, e, (ledger, after), status.as_str())
+                let (_, change) = store::write_entry(&txn, actor, r, e, (ledger, after), status)
                     .await?
                     .ok_or(DbErr::RecordNotUpdated)?;
                 changes.push(change);
@@ -172,27 +176,28 @@ pub async fn detect_ineligible_visits(
             }
             None if f.amount > 0 => {
                 let head = heads.get(&f.household_id);
-                let model = rec::Model {
+                let model = Receivable {
                     id: new_id(),
-                    insurer: actor.insurer.clone(),
-                    kind: "overpayment_refund".into(),
-                    reason: Some("ineligible_visit".into()),
-                    debtor_kind: "person".into(),
-                    debtor_name: head.map_or_else(String::new, |h| h.1.clone()),
-                    debtor_member_id: head.map(|h| h.0.clone()),
-                    debtor_phone: None,
-                    debtor_workplace: None,
+                    kind: ReceivableKind::OverpaymentRefund,
+                    reason: Some(RefundReason::IneligibleVisit),
+                    debtor: Debtor {
+                        kind: DebtorKind::Person,
+                        name: head.map_or_else(String::new, |h| h.1.clone()),
+                        member_id: head.map(|h| h.0.clone()),
+                        phone: None,
+                        workplace: None,
+                    },
                     household_id: Some(f.household_id.clone()),
                     service_month: Some(m.clone()),
                     determination_id: None,
                     assessed_on: today,
                     amount: f.amount,
                     due_on: refund_due_on(today),
-                    source_claim_ids: serde_json::to_string(&f.claim_ids).unwrap_or_else(|_| "[]".into()),
+                    source_claim_ids: f.claim_ids.clone(),
                     source_key: Some(key(member)),
                     note: Some(format!("care after loss of eligibility of member {member} in {m}")),
                     balance: f.amount,
-                    status: ReceivableStatus::Open.as_str().into(),
+                    status: ReceivableStatus::Open,
                     version: 1,
                     created_at: now(),
                 };

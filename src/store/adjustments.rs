@@ -6,9 +6,11 @@ use sea_orm::{
 };
 
 use super::entity::adjustment_request::{self as req, Column, Entity};
-use super::entity::receivable_entry as entry;
 use super::{Actor, Page, PageRequest, all_set, audit};
+use crate::domain::receivable::Ledger;
 use crate::domain::receivable::adjustment::{Request, Status};
+use crate::domain::receivable::ledger::ReceivableStatus;
+use crate::domain::receivable::record::{NewEntry, Receivable};
 
 /// The statuses of a request still open, as stored.
 fn open() -> [&'static str; 3] {
@@ -114,6 +116,10 @@ pub async fn list(
     })
 }
 
+/// A settlement's collection: the receivable as read, the entry, its ledger before and after,
+/// and the status after.
+pub type Collection = (Receivable, NewEntry, (Ledger, Ledger), ReceivableStatus);
+
 /// Writes a move if the request is still at `current.version`; a settlement's collection entry,
 /// with the receivable's new balance and status, goes in the same transaction.
 pub async fn apply(
@@ -121,12 +127,7 @@ pub async fn apply(
     actor: &Actor,
     current: &Request,
     next: Request,
-    collection: Option<(
-        &super::entity::receivable::Model,
-        entry::Model,
-        (crate::domain::receivable::Ledger, crate::domain::receivable::Ledger),
-        &str,
-    )>,
+    collection: Option<Collection>,
 ) -> Result<Option<Request>, DbErr> {
     let next = Request {
         version: current.version + 1,
@@ -144,7 +145,7 @@ pub async fn apply(
         return Ok(None);
     }
     if let Some((receivable, e, ledgers, status)) = collection
-        && super::receivables::append_entry(&txn, actor, receivable, e, ledgers, status)
+        && super::receivables::append_entry(&txn, actor, &receivable, e, ledgers, status)
             .await?
             .is_none()
     {

@@ -11,10 +11,7 @@ use crate::domain::money::Yen;
 use crate::domain::receivable::LedgerEntry;
 use crate::domain::receivable::ledger::{CollectionChannel, WriteOffReason};
 
-pub const ASSESSMENT: &str = "assessment";
-pub const REDUCTION: &str = "reduction";
-pub const COLLECTION: &str = "collection";
-pub const WRITE_OFF: &str = "write_off";
+pub use crate::domain::receivable::record::{ASSESSMENT, COLLECTION, REDUCTION, WRITE_OFF};
 
 /// What the ledger needs of a stored entry (bulk reads select only these columns).
 #[derive(Debug, Clone, sea_orm::FromQueryResult)]

@@ -10,11 +10,170 @@ use sea_orm::{
 };
 
 use super::entity::receivable::{self as rec, Column, Entity};
+use super::entity::{installment_plan as plan, legal_action as legal};
 use super::entity::{receivable_action as action, receivable_entry as entry};
 pub use super::ledger::{ASSESSMENT, COLLECTION, EntryFacts, REDUCTION, WRITE_OFF, entry_of};
 use super::recovery::{self, LedgerChange};
 use super::{Actor, Page, PageRequest, all_set, audit, new_id, now};
-use crate::domain::receivable::{ActionKind, ActionOutcome, Ledger, LedgerEntry, TakenAction};
+use crate::domain::receivable::ledger::ReceivableStatus;
+use crate::domain::receivable::record::{Action, Debtor, Entry, LegalAction, NewEntry, Plan, Receivable};
+use crate::domain::receivable::{
+    ActionKind, ActionOutcome, DebtorKind, Ledger, LedgerEntry, ReceivableKind, RefundReason,
+};
+
+fn corrupt(id: &str, e: impl std::fmt::Display) -> DbErr {
+    DbErr::Custom(format!("receivable {id}: {e}"))
+}
+
+/// The one place a stored row becomes a receivable.
+pub fn receivable_of(m: rec::Model) -> Result<Receivable, DbErr> {
+    let id = m.id.clone();
+    Ok(Receivable {
+        kind: ReceivableKind::parse(&m.kind).map_err(|e| corrupt(&id, e))?,
+        reason: m
+            .reason
+            .as_deref()
+            .map(RefundReason::parse)
+            .transpose()
+            .map_err(|e| corrupt(&id, e))?,
+        debtor: Debtor {
+            kind: DebtorKind::parse(&m.debtor_kind).map_err(|e| corrupt(&id, e))?,
+            name: m.debtor_name,
+            member_id: m.debtor_member_id,
+            phone: m.debtor_phone,
+            workplace: m.debtor_workplace,
+        },
+        status: ReceivableStatus::parse(&m.status).map_err(|e| corrupt(&id, e))?,
+        source_claim_ids: serde_json::from_str(&m.source_claim_ids).unwrap_or_default(),
+        id: m.id,
+        household_id: m.household_id,
+        service_month: m.service_month,
+        determination_id: m.determination_id,
+        assessed_on: m.assessed_on,
+        amount: m.amount,
+        due_on: m.due_on,
+        source_key: m.source_key,
+        note: m.note,
+        balance: m.balance,
+        version: m.version,
+        created_at: m.created_at,
+    })
+}
+
+/// ... and the one place a receivable becomes a row.
+fn row_of(insurer: &str, r: &Receivable) -> rec::Model {
+    rec::Model {
+        id: r.id.clone(),
+        insurer: insurer.to_string(),
+        kind: r.kind.as_str().to_string(),
+        reason: r.reason.map(|x| x.as_str().to_string()),
+        debtor_kind: r.debtor.kind.as_str().to_string(),
+        debtor_name: r.debtor.name.clone(),
+        debtor_member_id: r.debtor.member_id.clone(),
+        debtor_phone: r.debtor.phone.clone(),
+        debtor_workplace: r.debtor.workplace.clone(),
+        household_id: r.household_id.clone(),
+        service_month: r.service_month.clone(),
+        determination_id: r.determination_id.clone(),
+        assessed_on: r.assessed_on,
+        amount: r.amount,
+        due_on: r.due_on,
+        source_claim_ids: serde_json::to_string(&r.source_claim_ids).unwrap_or_else(|_| "[]".into()),
+        source_key: r.source_key.clone(),
+        note: r.note.clone(),
+        balance: r.balance,
+        status: r.status.as_str().to_string(),
+        version: r.version,
+        created_at: r.created_at,
+    }
+}
+
+fn entry_record(e: entry::Model) -> Entry {
+    Entry {
+        id: e.id,
+        kind: e.kind,
+        amount: e.amount,
+        on: e.entry_on,
+        channel: e.channel,
+        reason: e.reason,
+        note: e.note,
+        recorded_at: e.created_at,
+    }
+}
+
+fn action_record(a: action::Model) -> Result<Action, DbErr> {
+    Ok(Action {
+        kind: ActionKind::parse(&a.kind).map_err(|e| corrupt(&a.receivable_id, e))?,
+        outcome: a
+            .outcome
+            .as_deref()
+            .map(ActionOutcome::parse)
+            .transpose()
+            .map_err(|e| corrupt(&a.receivable_id, e))?,
+        id: a.id,
+        on: a.action_on,
+        note: a.note,
+        recorded_at: a.created_at,
+    })
+}
+
+fn plan_record(p: plan::Model) -> Plan {
+    Plan {
+        id: p.id,
+        pledged_on: p.pledged_on,
+        instalments: p.instalments,
+        first_due_on: p.first_due_on,
+        total: p.total,
+        cancelled_on: p.cancelled_on,
+    }
+}
+
+fn legal_record(x: legal::Model) -> LegalAction {
+    LegalAction {
+        id: x.id,
+        filed_on: x.filed_on,
+        court: x.court,
+        served_on: x.served_on,
+        declaration_served_on: x.declaration_served_on,
+        outcome: x.outcome,
+        outcome_on: x.outcome_on,
+        note: x.note,
+        version: x.version,
+    }
+}
+
+fn legal_row(
+    insurer: &str,
+    receivable_id: &str,
+    x: &LegalAction,
+    created_at: chrono::DateTime<chrono::Utc>,
+) -> legal::Model {
+    legal::Model {
+        id: x.id.clone(),
+        insurer: insurer.to_string(),
+        receivable_id: receivable_id.to_string(),
+        filed_on: x.filed_on,
+        court: x.court.clone(),
+        served_on: x.served_on,
+        declaration_served_on: x.declaration_served_on,
+        outcome: x.outcome.clone(),
+        outcome_on: x.outcome_on,
+        note: x.note.clone(),
+        version: x.version,
+        created_at,
+    }
+}
+
+/// The row of an entry to record.
+fn entry_row(actor: &Actor, receivable_id: &str, e: &NewEntry) -> entry::Model {
+    entry::Model {
+        kind: e.kind.to_string(),
+        channel: e.channel.map(str::to_string),
+        reason: e.reason.map(str::to_string),
+        note: e.note.clone(),
+        ..assessment(actor, receivable_id, e.amount, e.on)
+    }
+}
 
 /// The assessment entry that opens a receivable.
 pub fn assessment(actor: &Actor, receivable_id: &str, amount: i64, on: NaiveDate) -> entry::Model {
@@ -35,17 +194,18 @@ pub fn assessment(actor: &Actor, receivable_id: &str, amount: i64, on: NaiveDate
 
 /// Stores a receivable with its assessment entry, an audit row and its change to the recovery
 /// totals, in one transaction.
-pub async fn create(conn: &impl TransactionTrait, actor: &Actor, model: rec::Model) -> Result<rec::Model, DbErr> {
+pub async fn create(conn: &impl TransactionTrait, actor: &Actor, r: Receivable) -> Result<Receivable, DbErr> {
     let txn = conn.begin().await?;
-    let change = insert(&txn, actor, &model).await?;
+    let change = insert(&txn, actor, &r).await?;
     recovery::record(&txn, &actor.insurer, &[change]).await?;
     txn.commit().await?;
-    Ok(model)
+    Ok(r)
 }
 
 /// [`create`] without the recovery totals, for bulk paths: the caller passes the change it
 /// returns to [`recovery::record`] in the same transaction.
-pub async fn insert(conn: &impl ConnectionTrait, actor: &Actor, model: &rec::Model) -> Result<LedgerChange, DbErr> {
+pub async fn insert(conn: &impl ConnectionTrait, actor: &Actor, r: &Receivable) -> Result<LedgerChange, DbErr> {
+    let model = row_of(&actor.insurer, r);
     Entity::insert(all_set::<rec::ActiveModel>(model.clone()))
         .exec_without_returning(conn)
         .await?;
@@ -58,21 +218,23 @@ pub async fn insert(conn: &impl ConnectionTrait, actor: &Actor, model: &rec::Mod
     .exec_without_returning(conn)
     .await?;
     audit::record(conn, actor, "receivable.assessed", "receivable", &model.id).await?;
-    LedgerChange::assessed(model)
+    LedgerChange::assessed(&model)
 }
 
-pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<rec::Model>, DbErr> {
+pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<Receivable>, DbErr> {
     Entity::find_by_id(id.to_string())
         .filter(Column::Insurer.eq(insurer))
         .one(conn)
-        .await
+        .await?
+        .map(receivable_of)
+        .transpose()
 }
 
 /// Filters of the receivable list.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    pub kind: Option<String>,
-    pub status: Option<String>,
+    pub kind: Option<ReceivableKind>,
+    pub status: Option<ReceivableStatus>,
     /// Assessed within `from..=to`.
     pub assessed: Option<(NaiveDate, NaiveDate)>,
 }
@@ -82,7 +244,7 @@ pub async fn list(
     insurer: &str,
     filter: &Filter,
     page: &PageRequest,
-) -> Result<Page<rec::Model>, DbErr> {
+) -> Result<Page<Receivable>, DbErr> {
     let mut q = Entity::find().filter(Column::Insurer.eq(insurer));
     if let Some(k) = &filter.kind {
         q = q.filter(Column::Kind.eq(k.as_str()));
@@ -97,60 +259,61 @@ pub async fn list(
         q = q.filter(Column::Id.gt(after.as_str()));
     }
     let rows = q.order_by_asc(Column::Id).limit(page.limit + 1).all(conn).await?;
-    Ok(Page::from_rows(rows, page.limit, |r| &r.id))
+    let page = Page::from_rows(rows, page.limit, |r| &r.id);
+    Ok(Page {
+        items: page.items.into_iter().map(receivable_of).collect::<Result<_, _>>()?,
+        next_cursor: page.next_cursor,
+    })
 }
 
 /// The ledger entries of a receivable, in the order they were recorded.
-pub async fn entries(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Vec<entry::Model>, DbErr> {
-    entry::Entity::find()
+pub async fn entries(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Vec<Entry>, DbErr> {
+    Ok(entry::Entity::find()
         .filter(entry::Column::Insurer.eq(insurer))
         .filter(entry::Column::ReceivableId.eq(id))
         .order_by_asc(entry::Column::Id)
         .all(conn)
-        .await
+        .await?
+        .into_iter()
+        .map(entry_record)
+        .collect())
 }
 
 /// The actions taken on a receivable, oldest first.
-pub async fn actions(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Vec<action::Model>, DbErr> {
+pub async fn actions(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Vec<Action>, DbErr> {
     action::Entity::find()
         .filter(action::Column::Insurer.eq(insurer))
         .filter(action::Column::ReceivableId.eq(id))
         .order_by_asc(action::Column::ActionOn)
         .order_by_asc(action::Column::Id)
         .all(conn)
-        .await
+        .await?
+        .into_iter()
+        .map(action_record)
+        .collect()
 }
 
 /// The ledger of a receivable rebuilt from its stored entries (in the order they were recorded).
-pub fn ledger_of(receivable_id: &str, entries: &[entry::Model]) -> Result<Ledger, DbErr> {
-    Ledger::new(entries.iter().map(ledger_entry).collect::<Result<Vec<_>, _>>()?)
-        .map_err(|e| DbErr::Custom(format!("stored ledger of {receivable_id}: {e}")))
+pub fn ledger_of(receivable_id: &str, entries: &[Entry]) -> Result<Ledger, DbErr> {
+    Ledger::new(
+        entries
+            .iter()
+            .map(|e| ledger_entry(receivable_id, e))
+            .collect::<Result<Vec<_>, _>>()?,
+    )
+    .map_err(|e| DbErr::Custom(format!("stored ledger of {receivable_id}: {e}")))
 }
 
 /// A stored entry as the domain's ledger entry.
-pub fn ledger_entry(e: &entry::Model) -> Result<LedgerEntry, DbErr> {
+fn ledger_entry(receivable_id: &str, e: &Entry) -> Result<LedgerEntry, DbErr> {
     entry_of(&EntryFacts {
         id: e.id.clone(),
-        receivable_id: e.receivable_id.clone(),
+        receivable_id: receivable_id.to_string(),
         kind: e.kind.clone(),
         amount: e.amount,
-        entry_on: e.entry_on,
+        entry_on: e.on,
         channel: e.channel.clone(),
         reason: e.reason.clone(),
-    })
-}
-
-/// A stored action as the domain's taken action.
-pub fn taken_action(a: &action::Model) -> Result<TakenAction, DbErr> {
-    Ok(TakenAction {
-        kind: ActionKind::parse(&a.kind).map_err(|e| DbErr::Custom(e.to_string()))?,
-        on: a.action_on,
-        outcome: a
-            .outcome
-            .as_deref()
-            .map(ActionOutcome::parse)
-            .transpose()
-            .map_err(|e| DbErr::Custom(e.to_string()))?,
     })
 }
 
@@ -160,11 +323,11 @@ pub fn taken_action(a: &action::Model) -> Result<TakenAction, DbErr> {
 pub async fn append_entry(
     conn: &impl TransactionTrait,
     actor: &Actor,
-    current: &rec::Model,
-    e: entry::Model,
+    current: &Receivable,
+    e: NewEntry,
     (before, after): (Ledger, Ledger),
-    status: &str,
-) -> Result<Option<rec::Model>, DbErr> {
+    status: ReceivableStatus,
+) -> Result<Option<Receivable>, DbErr> {
     let txn = conn.begin().await?;
     let Some((row, change)) = write_entry(&txn, actor, current, e, (before, after), status).await? else {
         return Ok(None);
@@ -178,15 +341,15 @@ pub async fn append_entry(
 pub async fn write_entry(
     conn: &impl ConnectionTrait,
     actor: &Actor,
-    current: &rec::Model,
-    e: entry::Model,
+    current: &Receivable,
+    e: NewEntry,
     (before, after): (Ledger, Ledger),
-    status: &str,
-) -> Result<Option<(rec::Model, LedgerChange)>, DbErr> {
+    status: ReceivableStatus,
+) -> Result<Option<(Receivable, LedgerChange)>, DbErr> {
     let balance = after.position().balance.as_i64();
     let res = Entity::update_many()
         .col_expr(Column::Balance, Expr::value(balance))
-        .col_expr(Column::Status, Expr::value(status))
+        .col_expr(Column::Status, Expr::value(status.as_str()))
         .col_expr(Column::Version, Expr::col(Column::Version).add(1))
         .filter(Column::Id.eq(current.id.as_str()))
         .filter(Column::Insurer.eq(actor.insurer.as_str()))
@@ -197,15 +360,15 @@ pub async fn write_entry(
         return Ok(None);
     }
     let action = format!("receivable.{}", e.kind);
-    entry::Entity::insert(all_set::<entry::ActiveModel>(e))
+    entry::Entity::insert(all_set::<entry::ActiveModel>(entry_row(actor, &current.id, &e)))
         .exec_without_returning(conn)
         .await?;
     audit::record(conn, actor, &action, "receivable", &current.id).await?;
     let change = LedgerChange::appended(current, before, after);
     Ok(Some((
-        rec::Model {
+        Receivable {
             balance,
-            status: status.to_string(),
+            status,
             version: current.version + 1,
             ..current.clone()
         },
@@ -213,21 +376,41 @@ pub async fn write_entry(
     )))
 }
 
+/// An action to record.
+pub struct NewAction {
+    pub kind: ActionKind,
+    pub on: NaiveDate,
+    pub outcome: Option<ActionOutcome>,
+    pub note: Option<String>,
+}
+
 /// Records an action (and the status it implies, e.g. `in_legal` once a payment order is filed).
 pub async fn add_action(
     conn: &impl TransactionTrait,
     actor: &Actor,
-    current: &rec::Model,
-    a: action::Model,
-    status: &str,
+    current: &Receivable,
+    a: NewAction,
+    status: ReceivableStatus,
 ) -> Result<(), DbErr> {
     let txn = conn.begin().await?;
-    action::Entity::insert(all_set::<action::ActiveModel>(a))
+    let row = action::Model {
+        id: new_id(),
+        insurer: actor.insurer.clone(),
+        receivable_id: current.id.clone(),
+        kind: a.kind.as_str().to_string(),
+        receivable_kind: current.kind.as_str().to_string(),
+        action_on: a.on,
+        outcome: a.outcome.map(|o| o.as_str().to_string()),
+        note: a.note,
+        actor: actor.sub.clone(),
+        created_at: now(),
+    };
+    action::Entity::insert(all_set::<action::ActiveModel>(row))
         .exec_without_returning(&txn)
         .await?;
     if status != current.status {
         Entity::update_many()
-            .col_expr(Column::Status, Expr::value(status))
+            .col_expr(Column::Status, Expr::value(status.as_str()))
             .col_expr(Column::Version, Expr::col(Column::Version).add(1))
             .filter(Column::Id.eq(current.id.as_str()))
             .filter(Column::Insurer.eq(actor.insurer.as_str()))
@@ -286,7 +469,7 @@ pub async fn by_sources(
     conn: &impl ConnectionTrait,
     insurer: &str,
     keys: &[String],
-) -> Result<std::collections::HashMap<String, rec::Model>, DbErr> {
+) -> Result<std::collections::HashMap<String, Receivable>, DbErr> {
     let mut out = std::collections::HashMap::new();
     for chunk in keys.chunks(200) {
         let rows = Entity::find()
@@ -296,7 +479,7 @@ pub async fn by_sources(
             .await?;
         for r in rows {
             if let Some(k) = r.source_key.clone() {
-                out.insert(k, r);
+                out.insert(k, receivable_of(r)?);
             }
         }
     }
@@ -360,14 +543,23 @@ pub async fn open_page(
     insurer: &str,
     after: Option<&str>,
     limit: u64,
-) -> Result<Vec<rec::Model>, DbErr> {
+) -> Result<Vec<Receivable>, DbErr> {
     let mut q = Entity::find()
         .filter(Column::Insurer.eq(insurer))
-        .filter(Column::Status.is_not_in(["collected", "written_off"]));
+        .filter(Column::Status.is_not_in([
+            ReceivableStatus::Collected.as_str(),
+            ReceivableStatus::WrittenOff.as_str(),
+        ]));
     if let Some(a) = after {
         q = q.filter(Column::Id.gt(a));
     }
-    q.order_by_asc(Column::Id).limit(limit).all(conn).await
+    q.order_by_asc(Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(receivable_of)
+        .collect()
 }
 
 /// Ledger entries and actions of the receivables with ids in (`after`, `through`], grouped by
@@ -379,8 +571,8 @@ pub async fn ledgers_in_range(
     through: &str,
 ) -> Result<
     (
-        std::collections::HashMap<String, Vec<entry::Model>>,
-        std::collections::HashMap<String, Vec<action::Model>>,
+        std::collections::HashMap<String, Vec<Entry>>,
+        std::collections::HashMap<String, Vec<Action>>,
     ),
     DbErr,
 > {
@@ -395,21 +587,25 @@ pub async fn ledgers_in_range(
         aq = aq.filter(action::Column::ReceivableId.gt(a));
     }
     let entries = by_receivable(eq.all(conn).await?);
-    let mut actions: std::collections::HashMap<String, Vec<action::Model>> = std::collections::HashMap::new();
+    let mut actions: std::collections::HashMap<String, Vec<Action>> = std::collections::HashMap::new();
     let mut rows = aq.all(conn).await?;
     rows.sort_by(|a, b| (a.action_on, &a.id).cmp(&(b.action_on, &b.id)));
     for a in rows {
-        actions.entry(a.receivable_id.clone()).or_default().push(a);
+        let receivable_id = a.receivable_id.clone();
+        actions.entry(receivable_id).or_default().push(action_record(a)?);
     }
     Ok((entries, actions))
 }
 
 /// Ledger entries grouped by receivable, each receivable's in the order they were recorded.
-fn by_receivable(mut rows: Vec<entry::Model>) -> std::collections::HashMap<String, Vec<entry::Model>> {
+fn by_receivable(mut rows: Vec<entry::Model>) -> std::collections::HashMap<String, Vec<Entry>> {
     rows.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut entries: std::collections::HashMap<String, Vec<entry::Model>> = std::collections::HashMap::new();
+    let mut entries: std::collections::HashMap<String, Vec<Entry>> = std::collections::HashMap::new();
     for e in rows {
-        entries.entry(e.receivable_id.clone()).or_default().push(e);
+        entries
+            .entry(e.receivable_id.clone())
+            .or_default()
+            .push(entry_record(e));
     }
     entries
 }
@@ -426,18 +622,16 @@ pub async fn insurers(conn: &impl ConnectionTrait) -> Result<Vec<String>, DbErr>
 }
 
 /// The installment plans of a receivable, oldest first.
-pub async fn plans(
-    conn: &impl ConnectionTrait,
-    insurer: &str,
-    id: &str,
-) -> Result<Vec<super::entity::installment_plan::Model>, DbErr> {
-    use super::entity::installment_plan as plan;
-    plan::Entity::find()
+pub async fn plans(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Vec<Plan>, DbErr> {
+    Ok(plan::Entity::find()
         .filter(plan::Column::Insurer.eq(insurer))
         .filter(plan::Column::ReceivableId.eq(id))
         .order_by_asc(plan::Column::Id)
         .all(conn)
-        .await
+        .await?
+        .into_iter()
+        .map(plan_record)
+        .collect())
 }
 
 /// The installment plans of the receivables with ids in (`after`, `through`], by receivable.
@@ -446,33 +640,39 @@ pub async fn plans_in_range(
     insurer: &str,
     after: Option<&str>,
     through: &str,
-) -> Result<std::collections::HashMap<String, Vec<super::entity::installment_plan::Model>>, DbErr> {
-    use super::entity::installment_plan as plan;
+) -> Result<std::collections::HashMap<String, Vec<Plan>>, DbErr> {
     let mut q = plan::Entity::find()
         .filter(plan::Column::Insurer.eq(insurer))
         .filter(plan::Column::ReceivableId.lte(through));
     if let Some(a) = after {
         q = q.filter(plan::Column::ReceivableId.gt(a));
     }
-    let mut out: std::collections::HashMap<String, Vec<plan::Model>> = std::collections::HashMap::new();
+    let mut out: std::collections::HashMap<String, Vec<Plan>> = std::collections::HashMap::new();
     let mut rows = q.all(conn).await?;
     rows.sort_by(|a, b| a.id.cmp(&b.id));
     for p in rows {
-        out.entry(p.receivable_id.clone()).or_default().push(p);
+        out.entry(p.receivable_id.clone()).or_default().push(plan_record(p));
     }
     Ok(out)
 }
 
 /// Stores a plan with its audit row.
-pub async fn add_plan(
-    conn: &impl TransactionTrait,
-    actor: &Actor,
-    p: super::entity::installment_plan::Model,
-) -> Result<(), DbErr> {
-    use super::entity::installment_plan as plan;
+pub async fn add_plan(conn: &impl TransactionTrait, actor: &Actor, receivable_id: &str, p: &Plan) -> Result<(), DbErr> {
+    let row = plan::Model {
+        id: p.id.clone(),
+        insurer: actor.insurer.clone(),
+        receivable_id: receivable_id.to_string(),
+        pledged_on: p.pledged_on,
+        instalments: p.instalments,
+        first_due_on: p.first_due_on,
+        total: p.total,
+        cancelled_on: p.cancelled_on,
+        actor: actor.sub.clone(),
+        created_at: now(),
+    };
     let txn = conn.begin().await?;
-    let id = p.receivable_id.clone();
-    plan::Entity::insert(all_set::<plan::ActiveModel>(p))
+    let id = receivable_id.to_string();
+    plan::Entity::insert(all_set::<plan::ActiveModel>(row))
         .exec_without_returning(&txn)
         .await?;
     audit::record(&txn, actor, "receivable.installment_pledged", "receivable", &id).await?;
@@ -480,18 +680,16 @@ pub async fn add_plan(
 }
 
 /// The payment orders of a receivable, oldest first.
-pub async fn legal_actions(
-    conn: &impl ConnectionTrait,
-    insurer: &str,
-    id: &str,
-) -> Result<Vec<super::entity::legal_action::Model>, DbErr> {
-    use super::entity::legal_action as legal;
-    legal::Entity::find()
+pub async fn legal_actions(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Vec<LegalAction>, DbErr> {
+    Ok(legal::Entity::find()
         .filter(legal::Column::Insurer.eq(insurer))
         .filter(legal::Column::ReceivableId.eq(id))
         .order_by_asc(legal::Column::Id)
         .all(conn)
-        .await
+        .await?
+        .into_iter()
+        .map(legal_record)
+        .collect())
 }
 
 /// Files a payment order: the record, its `payment_order_filed` action and the `in_legal` status,
@@ -499,27 +697,25 @@ pub async fn legal_actions(
 pub async fn file_legal_action(
     conn: &impl TransactionTrait,
     actor: &Actor,
-    current: &rec::Model,
-    l: super::entity::legal_action::Model,
+    current: &Receivable,
+    l: &LegalAction,
 ) -> Result<(), DbErr> {
-    use super::entity::legal_action as legal;
     let txn = conn.begin().await?;
-    let a = action::Model {
-        id: new_id(),
-        insurer: actor.insurer.clone(),
-        receivable_id: current.id.clone(),
-        kind: ActionKind::PaymentOrderFiled.as_str().into(),
-        receivable_kind: current.kind.clone(),
-        action_on: l.filed_on,
+    let a = NewAction {
+        kind: ActionKind::PaymentOrderFiled,
+        on: l.filed_on,
         outcome: None,
         note: l.court.clone(),
-        actor: actor.sub.clone(),
-        created_at: now(),
     };
-    legal::Entity::insert(all_set::<legal::ActiveModel>(l))
-        .exec_without_returning(&txn)
-        .await?;
-    add_action(&txn, actor, current, a, "in_legal").await?;
+    legal::Entity::insert(all_set::<legal::ActiveModel>(legal_row(
+        &actor.insurer,
+        &current.id,
+        l,
+        now(),
+    )))
+    .exec_without_returning(&txn)
+    .await?;
+    add_action(&txn, actor, current, a, ReceivableStatus::InLegal).await?;
     txn.commit().await
 }
 
@@ -527,18 +723,21 @@ pub async fn file_legal_action(
 pub async fn update_legal_action(
     conn: &impl TransactionTrait,
     actor: &Actor,
-    current: &super::entity::legal_action::Model,
-    next: super::entity::legal_action::Model,
-    receivable: &rec::Model,
-    status: &str,
+    current: &LegalAction,
+    next: &LegalAction,
+    receivable: &Receivable,
+    status: ReceivableStatus,
 ) -> Result<bool, DbErr> {
-    use super::entity::legal_action as legal;
     let txn = conn.begin().await?;
     let res = legal::Entity::update_many()
-        .set(all_set::<legal::ActiveModel>(legal::Model {
-            version: current.version + 1,
-            ..next
-        }))
+        .col_expr(legal::Column::ServedOn, Expr::value(next.served_on))
+        .col_expr(
+            legal::Column::DeclarationServedOn,
+            Expr::value(next.declaration_served_on),
+        )
+        .col_expr(legal::Column::Outcome, Expr::value(next.outcome.clone()))
+        .col_expr(legal::Column::OutcomeOn, Expr::value(next.outcome_on))
+        .col_expr(legal::Column::Version, Expr::value(current.version + 1))
         .filter(legal::Column::Id.eq(current.id.as_str()))
         .filter(legal::Column::Insurer.eq(actor.insurer.as_str()))
         .filter(legal::Column::Version.eq(current.version))
@@ -549,7 +748,7 @@ pub async fn update_legal_action(
     }
     if status != receivable.status {
         Entity::update_many()
-            .col_expr(Column::Status, Expr::value(status))
+            .col_expr(Column::Status, Expr::value(status.as_str()))
             .col_expr(Column::Version, Expr::col(Column::Version).add(1))
             .filter(Column::Id.eq(receivable.id.as_str()))
             .filter(Column::Insurer.eq(actor.insurer.as_str()))
@@ -574,19 +773,18 @@ pub async fn legal_in_range(
     insurer: &str,
     after: Option<&str>,
     through: &str,
-) -> Result<std::collections::HashMap<String, Vec<super::entity::legal_action::Model>>, DbErr> {
-    use super::entity::legal_action as legal;
+) -> Result<std::collections::HashMap<String, Vec<LegalAction>>, DbErr> {
     let mut q = legal::Entity::find()
         .filter(legal::Column::Insurer.eq(insurer))
         .filter(legal::Column::ReceivableId.lte(through));
     if let Some(a) = after {
         q = q.filter(legal::Column::ReceivableId.gt(a));
     }
-    let mut out: std::collections::HashMap<String, Vec<legal::Model>> = std::collections::HashMap::new();
+    let mut out: std::collections::HashMap<String, Vec<LegalAction>> = std::collections::HashMap::new();
     let mut rows = q.all(conn).await?;
     rows.sort_by(|a, b| a.id.cmp(&b.id));
     for x in rows {
-        out.entry(x.receivable_id.clone()).or_default().push(x);
+        out.entry(x.receivable_id.clone()).or_default().push(legal_record(x));
     }
     Ok(out)
 }

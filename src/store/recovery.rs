@@ -61,10 +61,10 @@ impl LedgerChange {
     }
 
     /// An entry appended to an existing receivable.
-    pub fn appended(r: &rec::Model, before: Ledger, after: Ledger) -> Self {
+    pub fn appended(r: &crate::domain::receivable::record::Receivable, before: Ledger, after: Ledger) -> Self {
         Self {
-            kind: r.kind.clone(),
-            reason: r.reason.clone(),
+            kind: r.kind.as_str().to_string(),
+            reason: r.reason.map(|x| x.as_str().to_string()),
             before: Some(before),
             after,
         }

@@ -53,6 +53,7 @@ pub mod limitation;
 pub mod payment_order;
 pub mod period;
 pub mod rates;
+pub mod record;
 pub mod wire;
 
 pub use action::{ActionKind, ActionOutcome, TakenAction};

@@ -1,4 +1,5 @@
-//! Receivables (債権): the records of one receivable and the dunning worklist.
+//! Receivables (債権): what is done to one receivable, its records, and the dunning worklist.
 
+pub mod cases;
 pub mod records;
 pub mod worklist;

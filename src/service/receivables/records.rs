@@ -11,40 +11,33 @@ use crate::domain::receivable::installment::{
 };
 use crate::domain::receivable::limitation::events_of as limitation_events;
 use crate::domain::receivable::payment_order::legal_action_pending;
-use crate::domain::receivable::{ActionKind, Ledger, LimitationClock, LimitationStart, ReceivableKind, limitation};
+use crate::domain::receivable::record::{Action, Entry, LegalAction, Plan, Receivable};
+use crate::domain::receivable::{ActionKind, Ledger, LimitationClock, LimitationStart, limitation};
 use crate::error::ApiError;
-use crate::store::entity::{
-    installment_plan as plan, legal_action as legal, receivable as rec, receivable_action as action,
-    receivable_entry as entry,
-};
 use crate::store::receivables as store;
 
 /// The ledger, actions, plans and payment orders of a stored receivable.
+#[derive(Debug, Clone)]
 pub struct Records {
-    pub entries: Vec<entry::Model>,
+    pub entries: Vec<Entry>,
     pub ledger: Ledger,
-    pub actions: Vec<action::Model>,
-    pub plans: Vec<plan::Model>,
-    pub legal: Vec<legal::Model>,
-}
-
-/// The stored kind, which the store only ever writes from a `ReceivableKind`.
-pub fn kind_of(r: &rec::Model) -> Result<ReceivableKind, ApiError> {
-    ReceivableKind::parse(&r.kind).map_err(|e| ApiError::Internal(e.to_string()))
+    pub actions: Vec<Action>,
+    pub plans: Vec<Plan>,
+    pub legal: Vec<LegalAction>,
 }
 
 /// The ledger rebuilt from stored entries.
-pub fn ledger_of(receivable_id: &str, entries: &[entry::Model]) -> Result<Ledger, ApiError> {
+pub fn ledger_of(receivable_id: &str, entries: &[Entry]) -> Result<Ledger, ApiError> {
     Ok(store::ledger_of(receivable_id, entries)?)
 }
 
 /// Loads the records of `r`.
-pub async fn load(conn: &impl ConnectionTrait, r: &rec::Model) -> Result<Records, ApiError> {
-    let entries = store::entries(conn, &r.insurer, &r.id).await?;
+pub async fn load(conn: &impl ConnectionTrait, insurer: &str, r: &Receivable) -> Result<Records, ApiError> {
+    let entries = store::entries(conn, insurer, &r.id).await?;
     let ledger = ledger_of(&r.id, &entries)?;
-    let actions = store::actions(conn, &r.insurer, &r.id).await?;
-    let plans = store::plans(conn, &r.insurer, &r.id).await?;
-    let legal = store::legal_actions(conn, &r.insurer, &r.id).await?;
+    let actions = store::actions(conn, insurer, &r.id).await?;
+    let plans = store::plans(conn, insurer, &r.id).await?;
+    let legal = store::legal_actions(conn, insurer, &r.id).await?;
     Ok(Records {
         entries,
         ledger,
@@ -70,18 +63,16 @@ impl Records {
     }
 
     /// The limitation clock (時効) of `r` as its records move it.
-    pub fn limitation(&self, kind: ReceivableKind, r: &rec::Model) -> LimitationClock {
+    pub fn limitation(&self, r: &Receivable) -> LimitationClock {
         let events = limitation_events(
-            self.actions
-                .iter()
-                .filter_map(|a| Some((ActionKind::parse(&a.kind).ok()?, a.action_on))),
+            self.actions.iter().map(|a| (a.kind, a.on)),
             &self.ledger,
             self.plans.iter().map(|p| p.pledged_on),
             self.legal.iter().map(|x| (x.outcome.as_deref(), x.outcome_on)),
         );
         limitation(
             LimitationStart {
-                kind,
+                kind: r.kind,
                 arose_on: r.assessed_on,
                 exercisable_on: r.assessed_on,
             },
@@ -91,15 +82,15 @@ impl Records {
 }
 
 /// Whether legal action is pending ([`legal_action_pending`]).
-pub fn in_legal(actions: &[action::Model], legal: &[legal::Model]) -> bool {
+pub fn in_legal(actions: &[Action], legal: &[LegalAction]) -> bool {
     legal_action_pending(
         legal.iter().map(|l| l.outcome.as_deref()),
-        actions.iter().any(|a| a.kind == ActionKind::PaymentOrderFiled.as_str()),
+        actions.iter().any(|a| a.kind == ActionKind::PaymentOrderFiled),
     )
 }
 
 /// The schedule and position of a plan on `on`, paid by the collections since the pledge.
-pub fn plan_position_of(p: &plan::Model, ledger: &Ledger, on: NaiveDate) -> (Vec<Instalment>, Option<PlanPosition>) {
+pub fn plan_position_of(p: &Plan, ledger: &Ledger, on: NaiveDate) -> (Vec<Instalment>, Option<PlanPosition>) {
     let count = u32::try_from(p.instalments).unwrap_or(0);
     let Ok(schedule) = installment::schedule(Yen::new(p.total), count, p.first_due_on) else {
         return (Vec::new(), None);

@@ -8,10 +8,10 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 
-use super::records::{Records, kind_of, ledger_of};
-use crate::domain::receivable::{DebtorKind, DueAction, DunningFacts, ReceivableStatus, RefundReason, due_actions};
+use super::records::{Records, ledger_of};
+use crate::domain::receivable::record::Receivable;
+use crate::domain::receivable::{DueAction, DunningFacts, due_actions};
 use crate::error::ApiError;
-use crate::store::entity::receivable as rec;
 use crate::store::receivables as store;
 use crate::store::{PageRequest, adjustments as adjustment_store, encode_cursor};
 
@@ -20,7 +20,7 @@ const CHUNK: u64 = 1000;
 
 /// One receivable's due action.
 pub struct DueItem {
-    pub receivable: rec::Model,
+    pub receivable: Receivable,
     pub due: DueAction,
 }
 
@@ -66,12 +66,8 @@ pub async fn worklist(
                 plans: plans.remove(&r.id).unwrap_or_default(),
                 legal: legal.remove(&r.id).unwrap_or_default(),
             };
-            let facts = facts_of(&r, &records, &adjusting, on)?;
-            let taken = records
-                .actions
-                .iter()
-                .map(store::taken_action)
-                .collect::<Result<Vec<_>, _>>()?;
+            let facts = facts_of(&r, &records, &adjusting, on);
+            let taken: Vec<_> = records.actions.iter().map(|a| a.taken()).collect();
             for due in due_actions(&facts, &taken, on) {
                 items.push(DueItem {
                     receivable: r.clone(),
@@ -100,31 +96,25 @@ pub async fn worklist(
 }
 
 /// What the dunning rules look at for `r` on `on`.
-fn facts_of(
-    r: &rec::Model,
-    records: &Records,
-    adjusting: &HashSet<String>,
-    on: NaiveDate,
-) -> Result<DunningFacts, ApiError> {
-    let kind = kind_of(r)?;
+fn facts_of(r: &Receivable, records: &Records, adjusting: &HashSet<String>, on: NaiveDate) -> DunningFacts {
     let p = records.ledger.position();
-    Ok(DunningFacts {
-        kind,
-        reason: r.reason.as_deref().and_then(|x| RefundReason::parse(x).ok()),
-        debtor: DebtorKind::parse(&r.debtor_kind).map_err(|e| ApiError::Internal(e.to_string()))?,
+    DunningFacts {
+        kind: r.kind,
+        reason: r.reason,
+        debtor: r.debtor.kind,
         assessed_on: r.assessed_on,
         due_on: r.due_on,
         assessed_amount: p.assessed,
         balance: p.balance,
         collected: p.collected,
-        status: ReceivableStatus::parse(&r.status).map_err(|e| ApiError::Internal(e.to_string()))?,
-        phone_known: r.debtor_phone.as_deref().is_some_and(|x| !x.trim().is_empty()),
-        workplace_known: r.debtor_workplace.as_deref().is_some_and(|x| !x.trim().is_empty()),
+        status: r.status,
+        phone_known: r.debtor.phone.as_deref().is_some_and(|x| !x.trim().is_empty()),
+        workplace_known: r.debtor.workplace.as_deref().is_some_and(|x| !x.trim().is_empty()),
         installment_active: records.installment_active(on),
         adjustment_pending: adjusting.contains(&r.id),
         rotation_key: rotation_key(&r.id),
-        limitation_completes_on: records.limitation(kind, r).completes_on,
-    })
+        limitation_completes_on: records.limitation(r).completes_on,
+    }
 }
 
 /// A stable number of a receivable that picks its prior-year group (the id's last 12 hex digits).
