@@ -179,6 +179,22 @@ pub fn patients(
     (patients, total_cost, total_copayment)
 }
 
+/// Totals of the scheme for the service months `from..=to` (`YYYY-MM`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SchemeTotals {
+    pub determinations: i64,
+    pub determinations_with_benefit: i64,
+    pub benefit_total: i64,
+    pub automatic_payments: i64,
+    pub automatic_amount: i64,
+    pub offset_total: i64,
+    pub failed_payments: i64,
+    pub forms: i64,
+    pub form_amount: i64,
+    pub refunds: i64,
+    pub refund_amount: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -606,21 +606,7 @@ fn sum_i64(col: impl sea_orm::sea_query::IntoColumnRef) -> sea_orm::sea_query::S
     Expr::col(col).sum().cast_as("BIGINT")
 }
 
-/// Totals of the scheme for the service months `from..=to` (`YYYY-MM`).
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SchemeTotals {
-    pub determinations: i64,
-    pub determinations_with_benefit: i64,
-    pub benefit_total: i64,
-    pub automatic_payments: i64,
-    pub automatic_amount: i64,
-    pub offset_total: i64,
-    pub failed_payments: i64,
-    pub forms: i64,
-    pub form_amount: i64,
-    pub refunds: i64,
-    pub refund_amount: i64,
-}
+pub use crate::domain::disbursement::SchemeTotals;
 
 /// Counts and sums what the scheme did for the service months `from..=to`.
 pub async fn scheme_totals(
