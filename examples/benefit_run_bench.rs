@@ -176,7 +176,7 @@ async fn main() {
             .unwrap();
         let run = benefits::create_run(&db, &actor, "2024-10", total).await.unwrap();
         let t = Instant::now();
-        jobs::run_benefit_run(db.clone(), run.clone()).await;
+        hokensha::service::runs::drive(db.clone(), jobs::BenefitRunner::new(&run), run.clone()).await;
         let secs = t.elapsed().as_secs_f64();
         let done = benefits::get_run(&db, INSURER, &run.id).await.unwrap().unwrap();
         println!(

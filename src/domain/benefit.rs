@@ -66,19 +66,7 @@ pub struct Determination {
     pub decided_at: Option<DateTime<Utc>>,
 }
 
-/// Where a long run stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunStatus {
-    Running,
-    Completed,
-    Failed,
-}
-
-wire_names!(RunStatus {
-    Running => "running",
-    Completed => "completed",
-    Failed => "failed",
-});
+pub use super::run::RunStatus;
 
 /// A household a run could not calculate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -17,6 +17,7 @@ pub mod page;
 pub mod payment;
 pub mod plan;
 pub mod receivable;
+pub mod run;
 pub mod violation;
 pub mod zengin;
 

@@ -8,6 +8,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::runs::{self, Run, RunRecord};
 use crate::domain::benefit::{BenefitRun, Determination, DeterminationStatus};
 use crate::domain::calendar::YearMonth;
 use crate::domain::claim::{ClaimKind, Setting};
@@ -300,55 +301,57 @@ struct Failure<'a> {
     detail: String,
 }
 
-/// Runs (or resumes) a benefit run to its end, page by page. Each page is one transaction, and the
-/// run's progress and cursor are written after it, so a restart continues where it stopped.
-pub async fn run_benefit_run(db: DatabaseConnection, mut run: benefit_run::Model) {
-    let actor = Actor {
-        insurer: run.insurer.clone(),
-        sub: run.actor.clone(),
-        request_id: format!("benefit-run-{}", run.id),
-    };
-    let Ok(month) = YearMonth::parse(&run.service_month) else {
-        run.status = benefits::FAILED.into();
-        run.error = Some("bad service month".into());
-        let _ = benefits::save_run(&db, &run).await;
-        return;
-    };
-    let mut failures: Vec<serde_json::Value> = serde_json::from_str(&run.failures).unwrap_or_default();
-    // Fresh statistics at the start (an import may just have grown the claims).
-    if let Err(e) = crate::store::refresh_statistics(&db).await {
-        tracing::warn!(run = %run.id, error = %e, "cannot refresh planner statistics");
+/// A benefit run of one service month: pages of households in id order, several at once on
+/// PostgreSQL (one page's round trips overlap another's work; SQLite has one writer). Progress is
+/// recorded after each batch, in order: a crash in between redoes its pages, which the
+/// fingerprints make harmless.
+pub struct BenefitRunner {
+    actor: Actor,
+    month: Result<YearMonth, String>,
+    failures: Vec<serde_json::Value>,
+}
+
+impl BenefitRunner {
+    pub fn new(run: &benefit_run::Model) -> Self {
+        Self {
+            actor: runs::actor_of(run),
+            month: YearMonth::parse(&run.service_month).map_err(|_| "bad service month".to_string()),
+            failures: serde_json::from_str(&run.failures).unwrap_or_default(),
+        }
     }
-    let parallel = match db.get_database_backend() {
-        // Two pages at once overlap one page's round trips with the other's work.
-        sea_orm::DbBackend::Postgres => 3,
-        // SQLite has one writer: a second page would only wait for the first.
-        _ => 1,
-    };
-    let (mut pages, mut next_refresh) = (0u32, 1u32);
-    loop {
+}
+
+impl Run for BenefitRunner {
+    type Record = benefit_run::Model;
+
+    const READS: &'static str = "households, members, claims, audit_events, benefit_determinations";
+    const WRITES: &'static str = "benefit_determinations";
+    const AUDIT_END: bool = true;
+
+    async fn page(
+        &mut self,
+        db: &DatabaseConnection,
+        run: &benefit_run::Model,
+    ) -> Result<Option<benefit_run::Model>, String> {
+        let month = self.month.clone()?;
+        let parallel = match db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => 3,
+            _ => 1,
+        };
         // The next pages, in household-id order.
         let mut batch: Vec<(Option<String>, String, Vec<String>)> = Vec::with_capacity(parallel);
         let mut after = run.cursor.clone();
         for _ in 0..parallel {
-            let page = match benefits::households_with_claims(
-                &db,
-                &run.insurer,
-                &run.service_month,
-                after.as_deref(),
-                RUN_PAGE,
-            )
-            .await
-            {
-                Ok(p) => p,
-                Err(e) => return fail(&db, run, e.to_string()).await,
-            };
+            let page =
+                benefits::households_with_claims(db, &run.insurer, &run.service_month, after.as_deref(), RUN_PAGE)
+                    .await
+                    .map_err(|e| e.to_string())?;
             let Some(last) = page.last().cloned() else { break };
             batch.push((after, last.clone(), page));
             after = Some(last);
         }
         if batch.is_empty() {
-            break;
+            return Ok(None);
         }
         let results = futures_util::future::join_all(batch.iter().map(|(after, last, page)| {
             let range = Households::Range {
@@ -356,59 +359,35 @@ pub async fn run_benefit_run(db: DatabaseConnection, mut run: benefit_run::Model
                 through: last,
                 ids: page,
             };
-            run_page(&db, &actor, month, &run, range)
+            run_page(db, &self.actor, month, run, range)
         }))
         .await;
-        // Progress is recorded after the batch, in order: a crash in between redoes its pages,
-        // which the fingerprints make harmless.
+        let mut next = run.clone();
         for (result, (_, last, page)) in results.into_iter().zip(batch) {
-            let (done, failed) = match result {
-                Ok(x) => x,
-                Err(e) => return fail(&db, run, e.to_string()).await,
-            };
+            let (done, failed) = result.map_err(|e| e.to_string())?;
             let changed = done.iter().filter(|c| c.changed).count() as i32;
-            run.calculated += changed;
-            run.unchanged += done.len() as i32 - changed;
-            run.failed += failed.len() as i32;
+            next.calculated += changed;
+            next.unchanged += done.len() as i32 - changed;
+            next.failed += failed.len() as i32;
             for (household_id, e) in &failed {
                 tracing::warn!(run = %run.id, household = %household_id, code = e.code(), "household not calculated");
-                if failures.len() < 100 {
+                if self.failures.len() < 100 {
                     let f = Failure {
                         household_id,
                         code: e.code(),
                         detail: e.to_string(),
                     };
-                    failures.push(serde_json::to_value(&f).unwrap_or_default());
+                    self.failures.push(serde_json::to_value(&f).unwrap_or_default());
                 }
             }
-            run.done += page.len() as i32;
-            run.total = run.total.max(run.done);
-            run.cursor = Some(last);
-            pages += 1;
+            next.done += page.len() as i32;
+            next.total = next.total.max(next.done);
+            next.cursor = Some(last);
         }
-        run.failures = serde_json::to_string(&failures).unwrap_or_else(|_| "[]".into());
-        if let Err(e) = benefits::save_run(&db, &run).await {
-            return fail(&db, run, e.to_string()).await;
-        }
-        // The determinations grow as the run goes: statistics taken while they were few (or none)
-        // let PostgreSQL read every determination of the tenant for each page. Once the table's
-        // density is known, estimates follow its size, so refreshes can thin out (pages 1, 2, 4…).
-        if pages >= next_refresh {
-            next_refresh *= 2;
-            if let Err(e) = crate::store::refresh_statistics_of(&db, "benefit_determinations").await {
-                tracing::warn!(run = %run.id, error = %e, "cannot refresh planner statistics");
-            }
-        }
+        next.failures = serde_json::to_string(&self.failures).unwrap_or_else(|_| "[]".into());
+        next.save(db).await.map_err(|e| e.to_string())?;
+        Ok(Some(next))
     }
-    run.status = benefits::COMPLETED.into();
-    run.total = run.done;
-    if let Err(e) = benefits::save_run(&db, &run).await {
-        tracing::error!(run = %run.id, error = %e, "cannot record the end of the run");
-    }
-    if let Err(e) = crate::store::audit::record(&db, &actor, "benefit_run.completed", "benefit_run", &run.id).await {
-        tracing::error!(run = %run.id, error = %e, "cannot audit the end of the run");
-    }
-    tracing::info!(run = %run.id, done = run.done, calculated = run.calculated, unchanged = run.unchanged, failed = run.failed, "benefit run completed");
 }
 
 /// Calculates one page of a run and clears its households' recalculation flags, in one
@@ -431,22 +410,9 @@ async fn run_page(
     Ok((done, failed))
 }
 
-async fn fail(db: &DatabaseConnection, mut run: benefit_run::Model, error: String) {
-    tracing::error!(run = %run.id, error = %error, "benefit run failed");
-    run.status = benefits::FAILED.into();
-    run.error = Some(error);
-    let _ = benefits::save_run(db, &run).await;
-}
-
-/// Resumes every run a stopped process left `running`. Called once at start.
+/// Resumes every benefit run a stopped process left running. Called once at start.
 pub async fn resume_runs(db: &DatabaseConnection) -> Result<usize, DbErr> {
-    let runs = benefits::unfinished_runs(db).await?;
-    let n = runs.len();
-    for r in runs {
-        tracing::info!(run = %r.id, done = r.done, "resuming benefit run");
-        actix_web::rt::spawn(run_benefit_run(db.clone(), r));
-    }
-    Ok(n)
+    runs::resume(db, BenefitRunner::new).await
 }
 
 /// How a failed calculation answers: the engine's refusals are 422 naming the claim field.
@@ -554,7 +520,7 @@ pub async fn start_run(db: &DatabaseConnection, actor: &Actor, month: YearMonth)
     }
     let total = benefits::count_households_with_claims(db, &actor.insurer, &ms).await?;
     let run = benefits::create_run(db, actor, &ms, total).await?;
-    actix_web::rt::spawn(run_benefit_run(db.clone(), run.clone()));
+    actix_web::rt::spawn(runs::drive(db.clone(), BenefitRunner::new(&run), run.clone()));
     Ok(benefits::run_of(run)?)
 }
 

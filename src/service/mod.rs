@@ -15,6 +15,7 @@ pub mod payments;
 pub mod plans;
 pub mod receivables;
 pub mod registrations;
+pub mod runs;
 pub mod statistics;
 
 use crate::error::ApiError;

@@ -462,10 +462,6 @@ pub async fn count_households_with_claims(
     Ok(n.unwrap_or(0))
 }
 
-pub const RUNNING: &str = "running";
-pub const COMPLETED: &str = "completed";
-pub const FAILED: &str = "failed";
-
 /// Starts a run record.
 pub async fn create_run(
     conn: &impl ConnectionTrait,
@@ -478,7 +474,7 @@ pub async fn create_run(
         id: new_id(),
         insurer: actor.insurer.clone(),
         service_month: month.to_string(),
-        status: RUNNING.to_string(),
+        status: RunStatus::Running.as_str().to_string(),
         done: 0,
         total: i32::try_from(total).unwrap_or(i32::MAX),
         calculated: 0,
@@ -532,29 +528,9 @@ pub async fn running_run(conn: &impl ConnectionTrait, insurer: &str, month: &str
     run::Entity::find()
         .filter(run::Column::Insurer.eq(insurer))
         .filter(run::Column::ServiceMonth.eq(month))
-        .filter(run::Column::Status.eq(RUNNING))
+        .filter(run::Column::Status.eq(RunStatus::Running.as_str()))
         .one(conn)
         .await
-}
-
-/// Every run left `running` (by a stopped process), of every tenant: what a restart resumes.
-pub async fn unfinished_runs(conn: &impl ConnectionTrait) -> Result<Vec<run::Model>, DbErr> {
-    run::Entity::find()
-        .filter(run::Column::Status.eq(RUNNING))
-        .order_by_asc(run::Column::Id)
-        .all(conn)
-        .await
-}
-
-/// Writes a run's progress (and its end, when `status` is not `running`).
-pub async fn save_run(conn: &impl ConnectionTrait, r: &run::Model) -> Result<(), DbErr> {
-    let mut r = r.clone();
-    r.updated_at = now();
-    if r.status != RUNNING {
-        r.finished_at = Some(r.updated_at);
-    }
-    run::Entity::update(all_set::<run::ActiveModel>(r)).exec(conn).await?;
-    Ok(())
 }
 
 /// Lets a transaction of recomputable work commit without waiting for the WAL flush

@@ -18,6 +18,7 @@ pub mod plans;
 pub mod receivables;
 pub mod recovery;
 pub mod registrations;
+pub mod runs;
 
 use std::time::Duration;
 

@@ -17,9 +17,9 @@ use super::entity::{
     payment_run as run, receivable, receivable_entry as entry, tax_arrears,
 };
 use super::{Actor, Page, PageRequest, all_set, audit, byte_chunks, new_id, now};
-use crate::domain::benefit::RunStatus;
 use crate::domain::disbursement::{IssuedForm, Offset, Payment, PaymentKind, PaymentRun, PaymentStatus};
 use crate::domain::payment::{AccountFields, TransferFailure};
+use crate::domain::run::RunStatus;
 
 /// The one place a stored run becomes a payment run.
 pub fn run_of(r: run::Model) -> Result<PaymentRun, DbErr> {
@@ -85,10 +85,6 @@ fn issued_form_of(f: form::Model) -> IssuedForm {
     }
 }
 
-pub const RUNNING: &str = "running";
-pub const COMPLETED: &str = "completed";
-pub const FAILED: &str = "failed";
-
 pub const SCHEDULED: &str = "scheduled";
 pub const PAYMENT_FAILED: &str = "failed";
 
@@ -106,7 +102,7 @@ pub async fn create_run(
         insurer: actor.insurer.clone(),
         service_month: month.to_string(),
         transfer_date,
-        status: RUNNING.to_string(),
+        status: RunStatus::Running.as_str().to_string(),
         done: 0,
         total: i32::try_from(total).unwrap_or(i32::MAX),
         payment_count: 0,
@@ -133,26 +129,6 @@ pub async fn get_run(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Re
         .filter(run::Column::Insurer.eq(insurer))
         .one(conn)
         .await
-}
-
-/// Every run left `running` by a stopped process, of every tenant.
-pub async fn unfinished_runs(conn: &impl ConnectionTrait) -> Result<Vec<run::Model>, DbErr> {
-    run::Entity::find()
-        .filter(run::Column::Status.eq(RUNNING))
-        .order_by_asc(run::Column::Id)
-        .all(conn)
-        .await
-}
-
-/// Writes a run's progress (and its end, when `status` is not `running`).
-pub async fn save_run(conn: &impl ConnectionTrait, r: &run::Model) -> Result<(), DbErr> {
-    let mut r = r.clone();
-    r.updated_at = now();
-    if r.status != RUNNING {
-        r.finished_at = Some(r.updated_at);
-    }
-    run::Entity::update(all_set::<run::ActiveModel>(r)).exec(conn).await?;
-    Ok(())
 }
 
 /// How many decided determinations of `month` wait for a run.

@@ -367,7 +367,7 @@ async fn an_interrupted_run_resumes_after_its_cursor() {
         .unwrap();
     run.done = 1;
     run.cursor = Some(ids[0].clone());
-    hokensha::store::benefits::save_run(&app.db, &run).await.unwrap();
+    hokensha::store::runs::RunRecord::save(&run, &app.db).await.unwrap();
 
     assert_eq!(hokensha::service::benefits::resume_runs(&app.db).await.unwrap(), 1);
     let done = wait_run(&app, &run.id).await;
@@ -379,4 +379,34 @@ async fn an_interrupted_run_resumes_after_its_cursor() {
         .await;
     assert_eq!(first, 0);
     assert_eq!(app.count("/v1/benefit-calculations?service_month=2024-09").await, 2);
+}
+
+#[actix_web::test]
+async fn a_second_run_of_a_month_waits_for_the_first() {
+    let app = TestApp::spawn().await;
+    let (_, mid) = household(&app, "G1", "411").await;
+    app.import(&[inpatient("G-1", &mid, "2024-09", 500_000, 150_000)]).await;
+    // A run of the month still going (its process is busy with it).
+    let actor = hokensha::store::Actor {
+        insurer: INSURER.into(),
+        sub: "test".into(),
+        request_id: "r".into(),
+    };
+    let running = hokensha::store::benefits::create_run(&app.db, &actor, "2024-09", 1)
+        .await
+        .unwrap();
+    let res = app
+        .post("/v1/benefit-runs", &app.admin(), &json!({"service_month": "2024-09"}))
+        .await;
+    let p = expect_problem(res, StatusCode::CONFLICT, "run_in_progress").await;
+    assert!(p["detail"].as_str().unwrap().contains(&running.id));
+    // Another month is other work.
+    let res = app
+        .post("/v1/benefit-runs", &app.admin(), &json!({"service_month": "2024-10"}))
+        .await;
+    let other = expect_status(res, StatusCode::ACCEPTED).await;
+    assert_eq!(
+        wait_run(&app, other["id"].as_str().unwrap()).await["status"],
+        "completed"
+    );
 }

@@ -832,3 +832,50 @@ async fn payment_runs_refuse_bad_input_and_other_tenants() {
     )
     .await;
 }
+
+#[actix_web::test]
+async fn a_payment_run_left_running_is_taken_up_again_at_start() {
+    let app = TestApp::spawn().await;
+    for i in 0..3 {
+        let (hid, mid) = household(&app, &format!("RS{i}"), &format!("36{i}")).await;
+        app.import(&[inpatient(&format!("RS-{i}"), &mid, 1_000_000, 300_000)])
+            .await;
+        decided(&app, &hid).await;
+        register(&app, &hid, &mid, false).await;
+    }
+    // A run that a stopped process left behind before its first page.
+    let actor = hokensha::store::Actor {
+        insurer: INSURER.into(),
+        sub: "test".into(),
+        request_id: "r".into(),
+    };
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 12, 15).unwrap();
+    let left = hokensha::store::payments::create_run(&app.db, &actor, MONTH, day, 3)
+        .await
+        .unwrap();
+    let clock = hokensha::clock::Clock::system();
+    assert_eq!(
+        hokensha::service::payments::resume_runs(&app.db, &clock).await.unwrap(),
+        1
+    );
+    let mut done = Value::Null;
+    for _ in 0..100 {
+        done = expect_status(
+            app.get(&format!("/v1/payment-runs/{}", left.id), &app.admin()).await,
+            StatusCode::OK,
+        )
+        .await;
+        if done["status"] != "running" {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(done["status"], "completed");
+    assert_eq!(done["payment_count"], 3);
+    assert_eq!(done["progress"], json!({"done": 3, "total": 3}));
+    assert_eq!(
+        hokensha::service::payments::resume_runs(&app.db, &clock).await.unwrap(),
+        0,
+        "a completed run is not taken up again"
+    );
+}

@@ -5,11 +5,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::benefit::RunStatus;
 use crate::domain::disbursement::{self as rules};
 pub use crate::domain::disbursement::{PaymentKind, PaymentStatus};
 use crate::domain::household::Household;
 use crate::domain::payment::{AccountFields, TransferFailure, mask_account};
+use crate::domain::run::RunStatus;
 use crate::http::households::Address;
 use crate::service::payments::documents::{self, HouseholdMonth};
 use crate::service::payments::records::RunRecord;

@@ -3,10 +3,10 @@
 use sea_orm::DatabaseConnection;
 
 use crate::clock::Clock;
-use crate::domain::benefit::RunStatus;
 use crate::domain::disbursement::{IssuedForm, Payment, PaymentRun};
 use crate::domain::ids::Actor;
 use crate::domain::page::{Page, PageRequest};
+use crate::domain::run::RunStatus;
 use crate::domain::zengin::Remitter;
 use crate::error::{ApiError, ErrorCode};
 use crate::store::entity::payment_run as run;

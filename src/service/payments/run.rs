@@ -1,8 +1,6 @@
 //! The run itself: pages of decided determinations, each planned and written in one transaction
 //! with the run's progress.
 
-use std::time::Duration;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
@@ -10,6 +8,7 @@ use crate::clock::{Clock, business_date};
 use crate::domain::money::Yen;
 use crate::domain::payment::{self as rules, RegistrationStatus, Settlement};
 use crate::domain::zengin::{BankAccount, NewCode, Remitter, TransferFile, TransferRecord, ZenginError};
+use crate::service::runs::{self, Run, RunRecord};
 use crate::store::benefits::DeterminationHead;
 use crate::store::entity::{
     application_form as form, payment, payment_offset as offset, payment_registration as reg, payment_run as run,
@@ -198,66 +197,39 @@ async fn run_page(
     next.application_forms += w.forms.len() as i32;
     next.refunds += w.refunds.len() as i32;
     next.cursor = Some(last);
-    store::save_run(&txn, &next).await?;
+    next.save(&txn).await?;
     txn.commit().await?;
     Ok(Some(next))
 }
 
-/// Runs (or resumes) a payment run to its end and returns it as it ended.
-pub async fn run_payment_run(db: DatabaseConnection, clock: Clock, mut r: run::Model) -> run::Model {
-    let actor = Actor {
-        insurer: r.insurer.clone(),
-        sub: r.actor.clone(),
-        request_id: format!("payment-run-{}", r.id),
-    };
-    // Fresh statistics first, then as payments and forms grow: plans made while they were few
-    // (or none) would read them whole for each page.
-    refresh(&db, &r, "payment_registrations, payments, payment_offsets, tax_arrears, application_forms, receivables, members, benefit_determinations").await;
-    let (mut pages, mut next_refresh) = (0u32, 1u32);
-    loop {
-        pages += 1;
-        if pages >= next_refresh {
-            next_refresh *= 2;
-            refresh(&db, &r, "payments, application_forms, benefit_determinations").await;
-        }
-        let mut attempt = 0;
-        let outcome = loop {
-            attempt += 1;
-            match run_page(&db, &clock, &actor, &r).await {
-                Ok(x) => break Ok(x),
-                Err(e) if attempt < ATTEMPTS => {
-                    // Lost a race (unique violation, changed determination, busy database): the
-                    // page is read again and skips what the other writer settled.
-                    tracing::info!(run = %r.id, attempt, error = %e, "payment run page retried");
-                    actix_web::rt::time::sleep(Duration::from_millis(20 * u64::from(attempt))).await;
-                }
-                Err(e) => break Err(e),
-            }
-        };
-        match outcome {
-            Ok(Some(next)) => r = next,
-            Ok(None) => break,
-            Err(e) => {
-                tracing::error!(run = %r.id, error = %e, "payment run failed");
-                r.status = store::FAILED.into();
-                r.error = Some(e.to_string());
-                let _ = store::save_run(&db, &r).await;
-                return r;
-            }
-        }
-    }
-    r.status = store::COMPLETED.into();
-    r.total = r.done;
-    if let Err(e) = store::save_run(&db, &r).await {
-        tracing::error!(run = %r.id, error = %e, "cannot record the end of the payment run");
-    }
-    tracing::info!(run = %r.id, payments = r.payment_count, forms = r.application_forms, refunds = r.refunds, "payment run completed");
-    r
+/// A payment run of one service month: pages of decided determinations, each planned and
+/// written in one transaction with the run's progress. A page that loses a race to a concurrent
+/// run is read again.
+pub struct PaymentRunner {
+    clock: Clock,
+    actor: Actor,
 }
 
-async fn refresh(db: &DatabaseConnection, r: &run::Model, tables: &str) {
-    if let Err(e) = crate::store::refresh_statistics_of(db, tables).await {
-        tracing::warn!(run = %r.id, error = %e, "cannot refresh planner statistics");
+impl PaymentRunner {
+    pub fn new(clock: &Clock, run: &run::Model) -> Self {
+        Self {
+            clock: clock.clone(),
+            actor: runs::actor_of(run),
+        }
+    }
+}
+
+impl Run for PaymentRunner {
+    type Record = run::Model;
+
+    const READS: &'static str = "payment_registrations, payments, payment_offsets, tax_arrears, application_forms, receivables, members, benefit_determinations";
+    const WRITES: &'static str = "payments, application_forms, benefit_determinations";
+    const ATTEMPTS: u32 = ATTEMPTS;
+
+    async fn page(&mut self, db: &DatabaseConnection, r: &run::Model) -> Result<Option<run::Model>, String> {
+        run_page(db, &self.clock, &self.actor, r)
+            .await
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -271,7 +243,7 @@ pub async fn start(
 ) -> Result<run::Model, DbErr> {
     let total = store::count_decided(db, &actor.insurer, month).await?;
     let r = store::create_run(db, actor, month, transfer_date, total).await?;
-    Ok(run_payment_run(db.clone(), clock.clone(), r).await)
+    Ok(runs::drive(db.clone(), PaymentRunner::new(clock, &r), r).await)
 }
 
 /// Why a transfer file could not be written.
@@ -319,15 +291,9 @@ pub async fn transfer_file(db: &DatabaseConnection, r: &run::Model, remitter: &R
     Ok(TransferFile::render(remitter, r.transfer_date, &records)?)
 }
 
-/// Resumes every payment run a stopped process left `running`. Called once at start.
+/// Resumes every payment run a stopped process left running. Called once at start.
 pub async fn resume_runs(db: &DatabaseConnection, clock: &Clock) -> Result<usize, DbErr> {
-    let runs = store::unfinished_runs(db).await?;
-    let n = runs.len();
-    for r in runs {
-        tracing::info!(run = %r.id, done = r.done, "resuming payment run");
-        actix_web::rt::spawn(run_payment_run(db.clone(), clock.clone(), r));
-    }
-    Ok(n)
+    runs::resume(db, |r| PaymentRunner::new(clock, r)).await
 }
 
 #[cfg(test)]
@@ -379,7 +345,7 @@ mod tests {
             insurer: "132001".into(),
             service_month: "2026-05".into(),
             transfer_date: NaiveDate::from_ymd_opt(2026, 9, 15).unwrap(),
-            status: store::RUNNING.into(),
+            status: crate::domain::run::RunStatus::Running.as_str().into(),
             done: 0,
             total: 0,
             payment_count: 0,
