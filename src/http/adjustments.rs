@@ -13,10 +13,12 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{Body, page_request};
 use super::idempotency::with_etag;
 use super::paging::ListPage;
+use crate::domain::ids::AdjustmentRequestId;
 use crate::domain::receivable::adjustment::{self as rules, Status};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::scope::{AdjustmentsRead, AdjustmentsWrite};
 use crate::http::auth::{Auth, is_insurer_number};
+use crate::http::extract::path_id;
 use crate::service::adjustments::{self as service, Move, NewRequest, RequestView};
 use crate::state::AppState;
 
@@ -272,7 +274,13 @@ pub async fn get_adjustment_request(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let v = service::get(&state.db, state.clock.today(), &auth.caller(), &id).await?;
+    let v = service::get(
+        &state.db,
+        state.clock.today(),
+        &auth.caller(),
+        &path_id::<AdjustmentRequestId>(&id, ErrorCode::AdjustmentRequestNotFound)?,
+    )
+    .await?;
     let version = v.request.version;
     Ok(with_etag(&view(v), version))
 }
@@ -311,7 +319,14 @@ pub async fn move_adjustment_request(
         amount: b.amount,
         note: b.note,
     };
-    let v = service::move_request(&state.db, state.clock.today(), &auth.caller(), &id, m).await?;
+    let v = service::move_request(
+        &state.db,
+        state.clock.today(),
+        &auth.caller(),
+        &path_id::<AdjustmentRequestId>(&id, ErrorCode::AdjustmentRequestNotFound)?,
+        m,
+    )
+    .await?;
     let version = v.request.version;
     Ok(with_etag(&view(v), version))
 }

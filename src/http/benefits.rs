@@ -14,10 +14,12 @@ use super::paging::ListPage;
 pub use crate::domain::benefit::DeterminationStatus;
 use crate::domain::benefit::{self as rules, StoredExclusion, StoredMemberBenefit};
 use crate::domain::calendar::YearMonth;
+use crate::domain::ids::{BenefitRunId, DeterminationId, HouseholdId};
 use crate::domain::kogaku::StepRecord;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{BenefitsRead, BenefitsWrite};
+use crate::http::extract::path_id;
 use crate::service::benefits::{self as service, DeterminationFilter};
 use crate::state::AppState;
 
@@ -113,7 +115,13 @@ pub async fn create_benefit_calculation(
     service::ensure_rule_table(m)?;
     let household_id = &body.value.household_id;
     idempotent(&state, &req, auth.insurer(), &body.digest, || async {
-        let (d, changed) = service::calculate_one(&state.db, &auth.actor(), household_id, m).await?;
+        let (d, changed) = service::calculate_one(
+            &state.db,
+            &auth.actor(),
+            &path_id::<HouseholdId>(household_id, ErrorCode::HouseholdNotFound)?,
+            m,
+        )
+        .await?;
         let version = d.version;
         let status = if changed { StatusCode::CREATED } else { StatusCode::OK };
         Ok(Answer {
@@ -188,7 +196,12 @@ pub async fn get_benefit_calculation(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let d = service::get(&state.db, auth.insurer(), &id).await?;
+    let d = service::get(
+        &state.db,
+        auth.insurer(),
+        &path_id::<DeterminationId>(&id, ErrorCode::DeterminationNotFound)?,
+    )
+    .await?;
     let version = d.version;
     Ok(with_etag(&determination_view(d), version))
 }
@@ -212,7 +225,12 @@ pub async fn decide_benefit_calculation(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let d = service::decide(&state.db, &auth.actor(), &id).await?;
+    let d = service::decide(
+        &state.db,
+        &auth.actor(),
+        &path_id::<DeterminationId>(&id, ErrorCode::DeterminationNotFound)?,
+    )
+    .await?;
     let version = d.version;
     Ok(with_etag(&determination_view(d), version))
 }
@@ -329,6 +347,11 @@ pub async fn get_benefit_run(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let r = service::get_run(&state.db, auth.insurer(), &id).await?;
+    let r = service::get_run(
+        &state.db,
+        auth.insurer(),
+        &path_id::<BenefitRunId>(&id, ErrorCode::BenefitRunNotFound)?,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(run_view(r)))
 }

@@ -11,9 +11,11 @@ use super::extract::{Body, page_request};
 use super::idempotency::with_etag;
 use super::paging::ListPage;
 use crate::domain::card_recovery::{self as rules, CaseEvent, CaseStatus, InsuredCategory};
-use crate::error::{ApiError, Problem};
+use crate::domain::ids::CardRecoveryId;
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{ReceivablesRead, ReceivablesWrite};
+use crate::http::extract::path_id;
 use crate::service::card_recoveries as service;
 use crate::state::AppState;
 
@@ -186,7 +188,14 @@ pub async fn record_card_recovery_event(
     body: Body<CaseEventBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = &body.value;
-    let c = service::record(&state.db, &auth.actor(), &id, b.kind, b.on).await?;
+    let c = service::record(
+        &state.db,
+        &auth.actor(),
+        &path_id::<CardRecoveryId>(&id, ErrorCode::CardRecoveryNotFound)?,
+        b.kind,
+        b.on,
+    )
+    .await?;
     let version = c.version;
     Ok(with_etag(&view(c, state.clock.today()), version))
 }

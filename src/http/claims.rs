@@ -14,10 +14,12 @@ pub use crate::domain::claim::ClaimStatus;
 use crate::domain::claim::{self as rules, ClaimFields, MemberRef};
 use crate::domain::claim::{ClaimFacts, ClaimKind, Setting, parse_claim_number, parse_provider_code};
 use crate::domain::household::parse_text;
+use crate::domain::ids::ClaimId;
 use crate::domain::member::InsuredNumber;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{ClaimsRead, ClaimsWrite};
+use crate::http::extract::path_id;
 use crate::service::claims::{self as service, ClaimFilter};
 use crate::state::AppState;
 
@@ -275,7 +277,12 @@ pub async fn get_claim(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let claim = service::get(&state.db, auth.insurer(), &id).await?;
+    let claim = service::get(
+        &state.db,
+        auth.insurer(),
+        &path_id::<ClaimId>(&id, ErrorCode::ClaimNotFound)?,
+    )
+    .await?;
     let version = claim.version;
     Ok(with_etag(&claim_view(claim), version))
 }
@@ -300,7 +307,12 @@ pub async fn void_claim(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let claim = service::void(&state.db, &auth.actor(), &id).await?;
+    let claim = service::void(
+        &state.db,
+        &auth.actor(),
+        &path_id::<ClaimId>(&id, ErrorCode::ClaimNotFound)?,
+    )
+    .await?;
     let version = claim.version;
     Ok(with_etag(&claim_view(claim), version))
 }

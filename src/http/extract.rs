@@ -179,6 +179,12 @@ pub fn page_request(limit: Option<u64>, cursor: Option<&str>) -> Result<PageRequ
     Ok(PageRequest { after, limit })
 }
 
+/// A resource id from the path: a string that cannot be an id names no resource, so it is the
+/// resource's 404 (`code`), as an unknown id is.
+pub fn path_id<T: crate::domain::ids::Id>(s: &str, code: ErrorCode) -> Result<T, ApiError> {
+    T::parse(s).ok_or(ApiError::NotFound(code))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

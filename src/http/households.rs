@@ -11,9 +11,11 @@ use super::members::{Member, member_view};
 use super::paging::ListPage;
 use crate::domain::Violations;
 use crate::domain::household::{self as rules, HouseholdData, IncomeCategoryPeriod};
-use crate::error::{ApiError, Problem};
+use crate::domain::ids::HouseholdId;
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{HouseholdsRead, HouseholdsWrite};
+use crate::http::extract::path_id;
 use crate::service::households::{self as service, HouseholdRecord};
 use crate::state::AppState;
 
@@ -275,7 +277,12 @@ pub async fn get_household(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let r = service::get(&state.db, auth.insurer(), &id).await?;
+    let r = service::get(
+        &state.db,
+        auth.insurer(),
+        &path_id::<HouseholdId>(&id, ErrorCode::HouseholdNotFound)?,
+    )
+    .await?;
     let version = r.household.version;
     Ok(with_etag(&view(r), version))
 }
@@ -330,7 +337,14 @@ pub async fn update_household(
         }
         check(data)
     };
-    let r = service::update(&state.db, &auth.actor(), &id, if_match(&req)?, change).await?;
+    let r = service::update(
+        &state.db,
+        &auth.actor(),
+        &path_id::<HouseholdId>(&id, ErrorCode::HouseholdNotFound)?,
+        if_match(&req)?,
+        change,
+    )
+    .await?;
     let version = r.household.version;
     Ok(with_etag(&view(r), version))
 }
@@ -361,6 +375,13 @@ pub async fn put_tax_arrears(
     if b.amount < 0 {
         return Err(ApiError::validation("amount", "must not be negative"));
     }
-    let t = service::report_tax_arrears(&state.db, &auth.actor(), &id, b.amount, b.as_of).await?;
+    let t = service::report_tax_arrears(
+        &state.db,
+        &auth.actor(),
+        &path_id::<HouseholdId>(&id, ErrorCode::HouseholdNotFound)?,
+        b.amount,
+        b.as_of,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(tax_view(t)))
 }

@@ -9,12 +9,14 @@ use super::extract::{Body, if_match, nullable};
 use super::idempotency::{Answer, idempotent, with_etag};
 use crate::domain::Violations;
 use crate::domain::household::parse_text;
+use crate::domain::ids::{HouseholdId, MemberId};
 use crate::domain::member::{
     self as rules, InsuredNumber, LossReason, MemberData, MemberDates, Relationship, Sex, parse_kana_name,
 };
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{HouseholdsRead, HouseholdsWrite};
+use crate::http::extract::path_id;
 use crate::service::households as service;
 use crate::state::AppState;
 
@@ -166,7 +168,8 @@ pub async fn create_member(
     id: web::Path<String>,
     body: Body<NewMember>,
 ) -> Result<HttpResponse, ApiError> {
-    let household = service::household(&state.db, auth.insurer(), &id).await?;
+    let household_id = path_id::<HouseholdId>(&id, ErrorCode::HouseholdNotFound)?;
+    service::household(&state.db, auth.insurer(), &household_id).await?;
     let b = body.value;
     let data = check(
         MemberData {
@@ -184,7 +187,7 @@ pub async fn create_member(
         state.clock.today(),
     )?;
     idempotent(&state, &req, auth.insurer(), &body.digest, || async {
-        let m = service::add_member(&state.db, &auth.actor(), &household.id, &data).await?;
+        let m = service::add_member(&state.db, &auth.actor(), &household_id, &data).await?;
         let version = m.version;
         Ok(Answer::created(member_view(m), version))
     })
@@ -209,7 +212,12 @@ pub async fn get_member(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let m = service::member(&state.db, auth.insurer(), &id).await?;
+    let m = service::member(
+        &state.db,
+        auth.insurer(),
+        &path_id::<MemberId>(&id, ErrorCode::MemberNotFound)?,
+    )
+    .await?;
     let version = m.version;
     Ok(with_etag(&member_view(m), version))
 }
@@ -277,7 +285,15 @@ pub async fn update_member(
         }
         check(d, today)
     };
-    let m = service::update_member(&state.db, &auth.actor(), today, &id, if_match(&req)?, change).await?;
+    let m = service::update_member(
+        &state.db,
+        &auth.actor(),
+        today,
+        &path_id::<MemberId>(&id, ErrorCode::MemberNotFound)?,
+        if_match(&req)?,
+        change,
+    )
+    .await?;
     let version = m.version;
     Ok(with_etag(&member_view(m), version))
 }

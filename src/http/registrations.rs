@@ -12,11 +12,13 @@ use super::extract::{Body, if_match, page_request};
 use super::idempotency::{Answer, idempotent, with_etag};
 use super::paging::ListPage;
 use crate::domain::Violations;
+use crate::domain::ids::RegistrationId;
 use crate::domain::payment::{self as rules, EndReason, PauseCause, RegistrationStatus};
 use crate::domain::zengin::BankAccount;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{PaymentsRead, PaymentsWrite};
+use crate::http::extract::path_id;
 use crate::service::registrations::{self as service, Amendment, Application, Filter, RegistrationRecord};
 use crate::state::AppState;
 
@@ -262,7 +264,12 @@ pub async fn get_registration(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let r = service::get(&state.db, auth.insurer(), &id).await?;
+    let r = service::get(
+        &state.db,
+        auth.insurer(),
+        &path_id::<RegistrationId>(&id, ErrorCode::RegistrationNotFound)?,
+    )
+    .await?;
     let version = r.registration.version;
     Ok(with_etag(&record_view(r), version))
 }
@@ -306,7 +313,7 @@ pub async fn update_registration(
         &state.db,
         &auth.actor(),
         state.clock.today(),
-        &id,
+        &path_id::<RegistrationId>(&id, ErrorCode::RegistrationNotFound)?,
         if_match(&req)?,
         amendment,
     )
@@ -339,7 +346,14 @@ pub async fn end_registration(
     body: Body<EndRegistration>,
 ) -> Result<HttpResponse, ApiError> {
     let b = &body.value;
-    let r = service::end(&state.db, &auth.actor(), &id, b.reason, b.ended_on).await?;
+    let r = service::end(
+        &state.db,
+        &auth.actor(),
+        &path_id::<RegistrationId>(&id, ErrorCode::RegistrationNotFound)?,
+        b.reason,
+        b.ended_on,
+    )
+    .await?;
     let version = r.registration.version;
     Ok(with_etag(&record_view(r), version))
 }

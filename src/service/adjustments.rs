@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::domain::calendar::YearMonth;
 use crate::domain::ids::Actor;
+use crate::domain::ids::AdjustmentRequestId;
 use crate::domain::money::Yen;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::receivable::adjustment::{self as rules, HistoryEntry, MoveError, Request, Status};
@@ -223,8 +224,9 @@ pub async fn get(
     db: &DatabaseConnection,
     today: NaiveDate,
     caller: &Caller,
-    id: &str,
+    id: &AdjustmentRequestId,
 ) -> Result<RequestView, ApiError> {
+    let id = id.as_str();
     let r = store::get(db, caller.insurer(), caller.agency.as_deref(), id)
         .await?
         .ok_or_else(not_found)?;
@@ -237,9 +239,10 @@ pub async fn move_request(
     db: &DatabaseConnection,
     today: NaiveDate,
     caller: &Caller,
-    id: &str,
+    id: &AdjustmentRequestId,
     m: Move,
 ) -> Result<RequestView, ApiError> {
+    let id = id.as_str();
     let current = store::get(db, caller.insurer(), caller.agency.as_deref(), id)
         .await?
         .ok_or_else(not_found)?;

@@ -13,6 +13,7 @@ use crate::domain::benefit::{BenefitRun, Determination, DeterminationStatus};
 use crate::domain::calendar::YearMonth;
 use crate::domain::claim::{ClaimKind, Setting};
 use crate::domain::household::category_on;
+use crate::domain::ids::{BenefitRunId, DeterminationId, HouseholdId};
 use crate::domain::kogaku::{self, KogakuError, ProviderCode, StepRecord};
 use crate::domain::money::Yen;
 use crate::domain::page::{Page, PageRequest};
@@ -455,9 +456,10 @@ pub fn ensure_rule_table(m: YearMonth) -> Result<(), ApiError> {
 pub async fn calculate_one(
     db: &DatabaseConnection,
     actor: &Actor,
-    household_id: &str,
+    household_id: &HouseholdId,
     month: YearMonth,
 ) -> Result<(Determination, bool), ApiError> {
+    let household_id = household_id.as_str();
     ensure_rule_table(month)?;
     let household = households::get(db, &actor.insurer, household_id)
         .await?
@@ -481,14 +483,15 @@ pub async fn list(
     Ok(benefits::list(db, insurer, filter, page).await?)
 }
 
-pub async fn get(db: &DatabaseConnection, insurer: &str, id: &str) -> Result<Determination, ApiError> {
+pub async fn get(db: &DatabaseConnection, insurer: &str, id: &DeterminationId) -> Result<Determination, ApiError> {
+    let id = id.as_str();
     benefits::get(db, insurer, id)
         .await?
         .ok_or_else(determination_not_found)
 }
 
 /// Decides a calculated determination (支給決定); deciding a decided one changes nothing.
-pub async fn decide(db: &DatabaseConnection, actor: &Actor, id: &str) -> Result<Determination, ApiError> {
+pub async fn decide(db: &DatabaseConnection, actor: &Actor, id: &DeterminationId) -> Result<Determination, ApiError> {
     let d = get(db, &actor.insurer, id).await?;
     match d.status {
         DeterminationStatus::Decided => return Ok(d),
@@ -524,7 +527,8 @@ pub async fn start_run(db: &DatabaseConnection, actor: &Actor, month: YearMonth)
     Ok(benefits::run_of(run)?)
 }
 
-pub async fn get_run(db: &DatabaseConnection, insurer: &str, id: &str) -> Result<BenefitRun, ApiError> {
+pub async fn get_run(db: &DatabaseConnection, insurer: &str, id: &BenefitRunId) -> Result<BenefitRun, ApiError> {
+    let id = id.as_str();
     benefits::get_run(db, insurer, id)
         .await?
         .ok_or(ApiError::NotFound(ErrorCode::BenefitRunNotFound))

@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::domain::card_recovery::{self as rules, CardRecovery, Case, CaseEvent, EventRefused, InsuredCategory};
 use crate::domain::ids::Actor;
+use crate::domain::ids::CardRecoveryId;
 use crate::domain::page::{Page, PageRequest};
 use crate::error::{ApiError, ErrorCode};
 use crate::store::{card_recoveries as store, is_unique_violation, members, new_id, now};
@@ -91,10 +92,11 @@ pub async fn list(
 pub async fn record(
     db: &DatabaseConnection,
     actor: &Actor,
-    id: &str,
+    id: &CardRecoveryId,
     event: CaseEvent,
     on: NaiveDate,
 ) -> Result<CardRecovery, ApiError> {
+    let id = id.as_str();
     let c = store::get(db, &actor.insurer, id)
         .await?
         .ok_or(ApiError::NotFound(ErrorCode::CardRecoveryNotFound))?;

@@ -7,6 +7,7 @@ use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
 use crate::domain::claim::{Claim, ClaimFields, ImportLine, LineError, MemberRef};
 use crate::domain::ids::Actor;
+use crate::domain::ids::ClaimId;
 use crate::domain::page::{Page, PageRequest};
 use crate::error::{ApiError, ErrorCode};
 use crate::store::claims as store;
@@ -47,7 +48,8 @@ pub async fn list(
     Ok(store::list(db, insurer, filter, page).await?)
 }
 
-pub async fn get(db: &DatabaseConnection, insurer: &str, id: &str) -> Result<Claim, ApiError> {
+pub async fn get(db: &DatabaseConnection, insurer: &str, id: &ClaimId) -> Result<Claim, ApiError> {
+    let id = id.as_str();
     store::get(db, insurer, id)
         .await?
         .ok_or(ApiError::NotFound(ErrorCode::ClaimNotFound))
@@ -55,7 +57,8 @@ pub async fn get(db: &DatabaseConnection, insurer: &str, id: &str) -> Result<Cla
 
 /// Voids a claim (取消) and recalculates its household-month's benefit. The void commits first;
 /// should the recalculation fail, the month stays flagged and the next benefit run takes it.
-pub async fn void(db: &DatabaseConnection, actor: &Actor, id: &str) -> Result<Claim, ApiError> {
+pub async fn void(db: &DatabaseConnection, actor: &Actor, id: &ClaimId) -> Result<Claim, ApiError> {
+    let id = id.as_str();
     let txn = db.begin().await?;
     let claim = store::void(&txn, actor, id)
         .await?

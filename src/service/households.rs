@@ -10,6 +10,7 @@ use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 use super::check_version;
 use crate::domain::household::{Household, HouseholdData, TaxArrears};
 use crate::domain::ids::Actor;
+use crate::domain::ids::{HouseholdId, MemberId};
 use crate::domain::member::{Member, MemberData, Relationship};
 use crate::domain::page::{Page, PageRequest};
 use crate::error::{ApiError, ErrorCode};
@@ -113,11 +114,12 @@ pub async fn list(
 }
 
 /// The household alone, 404 when the tenant has none of this id.
-pub async fn household(db: &DatabaseConnection, insurer: &str, id: &str) -> Result<Household, ApiError> {
+pub async fn household(db: &DatabaseConnection, insurer: &str, id: &HouseholdId) -> Result<Household, ApiError> {
+    let id = id.as_str();
     store::get(db, insurer, id).await?.ok_or_else(household_not_found)
 }
 
-pub async fn get(db: &DatabaseConnection, insurer: &str, id: &str) -> Result<HouseholdRecord, ApiError> {
+pub async fn get(db: &DatabaseConnection, insurer: &str, id: &HouseholdId) -> Result<HouseholdRecord, ApiError> {
     let h = household(db, insurer, id).await?;
     record(db, insurer, h).await
 }
@@ -127,7 +129,7 @@ pub async fn get(db: &DatabaseConnection, insurer: &str, id: &str) -> Result<Hou
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
-    id: &str,
+    id: &HouseholdId,
     expected: Option<i32>,
     change: impl FnOnce(HouseholdData) -> Result<HouseholdData, ApiError>,
 ) -> Result<HouseholdRecord, ApiError> {
@@ -143,12 +145,12 @@ pub async fn update(
 pub async fn report_tax_arrears(
     db: &DatabaseConnection,
     actor: &Actor,
-    id: &str,
+    id: &HouseholdId,
     amount: i64,
     as_of: NaiveDate,
 ) -> Result<TaxArrears, ApiError> {
     household(db, &actor.insurer, id).await?;
-    Ok(store::put_tax_arrears(db, actor, id, amount, as_of).await?)
+    Ok(store::put_tax_arrears(db, actor, id.as_str(), amount, as_of).await?)
 }
 
 /// A household has one head (世帯主).
@@ -172,9 +174,10 @@ async fn ensure_one_head(
 pub async fn add_member(
     db: &DatabaseConnection,
     actor: &Actor,
-    household_id: &str,
+    household_id: &HouseholdId,
     data: &MemberData,
 ) -> Result<Member, ApiError> {
+    let household_id = household_id.as_str();
     if data.relationship == Relationship::Head {
         ensure_one_head(db, &actor.insurer, household_id, None).await?;
     }
@@ -183,7 +186,8 @@ pub async fn add_member(
         .map_err(insured_number_taken)
 }
 
-pub async fn member(db: &DatabaseConnection, insurer: &str, id: &str) -> Result<Member, ApiError> {
+pub async fn member(db: &DatabaseConnection, insurer: &str, id: &MemberId) -> Result<Member, ApiError> {
+    let id = id.as_str();
     members::get(db, insurer, id).await?.ok_or_else(member_not_found)
 }
 
@@ -193,7 +197,7 @@ pub async fn update_member(
     db: &DatabaseConnection,
     actor: &Actor,
     today: NaiveDate,
-    id: &str,
+    id: &MemberId,
     expected: Option<i32>,
     change: impl FnOnce(MemberData) -> Result<MemberData, ApiError>,
 ) -> Result<Member, ApiError> {

@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use super::check_version;
 use crate::domain::Violations;
 use crate::domain::ids::Actor;
+use crate::domain::ids::RegistrationId;
 use crate::domain::member::Relationship;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::payment::{
@@ -158,7 +159,8 @@ pub async fn list(
     Ok(store::list(db, insurer, filter, page).await?)
 }
 
-pub async fn get(db: &DatabaseConnection, insurer: &str, id: &str) -> Result<RegistrationRecord, ApiError> {
+pub async fn get(db: &DatabaseConnection, insurer: &str, id: &RegistrationId) -> Result<RegistrationRecord, ApiError> {
+    let id = id.as_str();
     let r = store::get(db, insurer, id).await?.ok_or_else(not_found)?;
     record(db, insurer, r).await
 }
@@ -180,10 +182,11 @@ pub async fn amend(
     db: &DatabaseConnection,
     actor: &Actor,
     today: NaiveDate,
-    id: &str,
+    id: &RegistrationId,
     expected: Option<i32>,
     a: Amendment,
 ) -> Result<RegistrationRecord, ApiError> {
+    let id = id.as_str();
     let current = store::get(db, &actor.insurer, id).await?.ok_or_else(not_found)?;
     check_version(expected, current.version)?;
     if current.status == RegistrationStatus::Cancelled {
@@ -228,10 +231,11 @@ pub async fn amend(
 pub async fn end(
     db: &DatabaseConnection,
     actor: &Actor,
-    id: &str,
+    id: &RegistrationId,
     reason: EndReason,
     ended_on: NaiveDate,
 ) -> Result<RegistrationRecord, ApiError> {
+    let id = id.as_str();
     let current = live(db, &actor.insurer, id, "the registration is already cancelled").await?;
     if ended_on < current.applied_on {
         return Err(ApiError::validation("ended_on", "must not be before applied_on"));

@@ -364,3 +364,32 @@ async fn routing_and_query_failures_are_problems() {
         .unwrap();
     expect_problem(bad_key, StatusCode::BAD_REQUEST, "invalid_idempotency_key").await;
 }
+
+#[actix_web::test]
+async fn ids_that_cannot_be_ids_name_no_resource() {
+    let app = TestApp::spawn().await;
+    let token = app.admin();
+    for (path, code) in [
+        ("/v1/households/not-an-id", "household_not_found"),
+        ("/v1/members/0192f3a4-5b6c", "member_not_found"),
+        ("/v1/claims/%27%3B%20DROP%20TABLE%20claims", "claim_not_found"),
+        ("/v1/benefit-calculations/%E2%80%AE", "determination_not_found"),
+        ("/v1/benefit-runs/a%2Fb", "benefit_run_not_found"),
+        ("/v1/payment-runs/x/payments", "payment_run_not_found"),
+        ("/v1/payments/1e400/notice", "payment_not_found"),
+        ("/v1/payment-registrations/%00", "registration_not_found"),
+        ("/v1/receivables/-1/late-charge", "receivable_not_found"),
+        ("/v1/adjustment-requests/%7B%7D", "adjustment_request_not_found"),
+    ] {
+        let res = app.get(path, &token).await;
+        expect_problem(res, StatusCode::NOT_FOUND, code).await;
+    }
+    let res = app
+        .post(
+            "/v1/card-recoveries/zzz/events",
+            &token,
+            &json!({"kind": "first_notice", "on": "2025-01-10"}),
+        )
+        .await;
+    expect_problem(res, StatusCode::NOT_FOUND, "card_recovery_not_found").await;
+}

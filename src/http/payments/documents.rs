@@ -3,9 +3,11 @@
 use actix_web::{HttpResponse, get, web};
 
 use super::dto::{ApplicationForm, PaymentNotice, form_document_view, notice_view};
-use crate::error::{ApiError, Problem};
+use crate::domain::ids::{DeterminationId, PaymentId};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::PaymentsRead;
+use crate::http::extract::path_id;
 use crate::service::payments::documents as service;
 use crate::state::AppState;
 
@@ -27,7 +29,12 @@ pub async fn get_payment_notice(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let n = service::notice(&state.db, auth.insurer(), &id).await?;
+    let n = service::notice(
+        &state.db,
+        auth.insurer(),
+        &path_id::<PaymentId>(&id, ErrorCode::PaymentNotFound)?,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(notice_view(n)))
 }
 
@@ -50,6 +57,11 @@ pub async fn get_application_form(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let f = service::form(&state.db, auth.insurer(), &id).await?;
+    let f = service::form(
+        &state.db,
+        auth.insurer(),
+        &path_id::<DeterminationId>(&id, ErrorCode::DeterminationNotFound)?,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(form_document_view(f)))
 }

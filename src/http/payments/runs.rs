@@ -8,9 +8,11 @@ use super::dto::{
     ApplicationFormRecord, PageQuery, Payment, PaymentRun, PaymentRunRequest, form_view, payment_view, run_view,
 };
 use crate::domain::calendar::YearMonth;
+use crate::domain::ids::PaymentRunId;
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{PaymentsRead, PaymentsWrite};
+use crate::http::extract::path_id;
 use crate::http::extract::{Body, page_request};
 use crate::http::paging::ListPage;
 use crate::service::payments::records as service;
@@ -68,7 +70,12 @@ pub async fn get_payment_run(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let r = service::get_run(&state.db, auth.insurer(), &id).await?;
+    let r = service::get_run(
+        &state.db,
+        auth.insurer(),
+        &path_id::<PaymentRunId>(&id, ErrorCode::PaymentRunNotFound)?,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(run_view(r)))
 }
 
@@ -94,7 +101,13 @@ pub async fn list_run_payments(
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(q.limit, q.cursor.as_deref())?;
-    let page = service::payments(&state.db, auth.insurer(), &id, &page).await?;
+    let page = service::payments(
+        &state.db,
+        auth.insurer(),
+        &path_id::<PaymentRunId>(&id, ErrorCode::PaymentRunNotFound)?,
+        &page,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(ListPage::<Payment>::from(page.map(payment_view))))
 }
 
@@ -120,7 +133,13 @@ pub async fn list_run_forms(
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(q.limit, q.cursor.as_deref())?;
-    let page = service::forms(&state.db, auth.insurer(), &id, &page).await?;
+    let page = service::forms(
+        &state.db,
+        auth.insurer(),
+        &path_id::<PaymentRunId>(&id, ErrorCode::PaymentRunNotFound)?,
+        &page,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(ListPage::<ApplicationFormRecord>::from(page.map(form_view))))
 }
 
@@ -157,7 +176,13 @@ pub async fn get_transfer_file(
             .remitter()
             .map_err(ApiError::Internal)
     };
-    let (r, bytes) = service::transfer_file(&state.db, auth.insurer(), &id, remitter).await?;
+    let (r, bytes) = service::transfer_file(
+        &state.db,
+        auth.insurer(),
+        &path_id::<PaymentRunId>(&id, ErrorCode::PaymentRunNotFound)?,
+        remitter,
+    )
+    .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=Shift_JIS")
         .insert_header((

@@ -3,10 +3,12 @@
 use actix_web::{HttpResponse, get, post, web};
 
 use super::dto::{Payment, TransferResults, TransferResultsOutcome, payment_view};
-use crate::error::{ApiError, Problem};
+use crate::domain::ids::{PaymentId, PaymentRunId};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{PaymentsRead, PaymentsWrite};
 use crate::http::extract::Body;
+use crate::http::extract::path_id;
 use crate::http::idempotency::with_etag;
 use crate::service::payments::records;
 use crate::service::payments::results::{self as service, Returned};
@@ -47,7 +49,13 @@ pub async fn record_transfer_results(
             failed_on: f.failed_on,
         })
         .collect();
-    let out = service::record(&state.db, &auth.actor(), &id, &returned).await?;
+    let out = service::record(
+        &state.db,
+        &auth.actor(),
+        &path_id::<PaymentRunId>(&id, ErrorCode::PaymentRunNotFound)?,
+        &returned,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(TransferResultsOutcome::from(out)))
 }
 
@@ -69,7 +77,12 @@ pub async fn get_payment(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let p = records::payment(&state.db, auth.insurer(), &id).await?;
+    let p = records::payment(
+        &state.db,
+        auth.insurer(),
+        &path_id::<PaymentId>(&id, ErrorCode::PaymentNotFound)?,
+    )
+    .await?;
     let version = p.version;
     Ok(with_etag::<Payment>(&payment_view(p), version))
 }

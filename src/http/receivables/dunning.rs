@@ -6,10 +6,12 @@ use actix_web::{HttpResponse, get, post, web};
 use super::created;
 use super::dto::{DetectionRequest, NewAction, Receivable, Worklist, WorklistQuery, work_item};
 use crate::domain::calendar::YearMonth;
+use crate::domain::ids::ReceivableId;
 use crate::domain::receivable::{ActionKind, ActionOutcome};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{ReceivablesRead, ReceivablesWrite};
+use crate::http::extract::path_id;
 use crate::http::extract::{Body, page_request};
 use crate::service::receivables::cases::{self as service, Taken};
 use crate::service::receivables::worklist;
@@ -51,7 +53,13 @@ pub async fn record_action(
         outcome,
         note: b.note.clone(),
     };
-    let f = service::record_action(&state.db, &auth.actor(), &id, t).await?;
+    let f = service::record_action(
+        &state.db,
+        &auth.actor(),
+        &path_id::<ReceivableId>(&id, ErrorCode::ReceivableNotFound)?,
+        t,
+    )
+    .await?;
     Ok(created(f, state.clock.today()))
 }
 

@@ -10,13 +10,15 @@ use super::dto::{
 };
 use crate::domain::Violations;
 use crate::domain::calendar::FiscalYear;
+use crate::domain::ids::ReceivableId;
 use crate::domain::receivable::kind::check_reason;
 use crate::domain::receivable::ledger::{CollectionChannel, WriteOffReason};
 use crate::domain::receivable::record::Debtor;
 use crate::domain::receivable::{DebtorKind, ReceivableKind, ReceivableStatus, RefundReason};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{ReceivablesRead, ReceivablesWrite};
+use crate::http::extract::path_id;
 use crate::http::extract::{Body, page_request};
 use crate::http::idempotency::{Answer, idempotent, with_etag};
 use crate::http::paging::ListPage;
@@ -162,7 +164,12 @@ pub async fn get_receivable(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let f = service::get(&state.db, auth.insurer(), &id).await?;
+    let f = service::get(
+        &state.db,
+        auth.insurer(),
+        &path_id::<ReceivableId>(&id, ErrorCode::ReceivableNotFound)?,
+    )
+    .await?;
     let version = f.receivable.version;
     Ok(with_etag(&full_view(f, state.clock.today()), version))
 }
@@ -193,7 +200,15 @@ pub async fn record_collection(
 ) -> Result<HttpResponse, ApiError> {
     let b = &body.value;
     let channel = CollectionChannel::parse(&b.channel).map_err(|e| ApiError::validation("channel", e.to_string()))?;
-    let f = service::collect(&state.db, &auth.actor(), &id, b.amount, b.received_on, channel).await?;
+    let f = service::collect(
+        &state.db,
+        &auth.actor(),
+        &path_id::<ReceivableId>(&id, ErrorCode::ReceivableNotFound)?,
+        b.amount,
+        b.received_on,
+        channel,
+    )
+    .await?;
     Ok(created(f, state.clock.today()))
 }
 
@@ -222,7 +237,14 @@ pub async fn write_off(
 ) -> Result<HttpResponse, ApiError> {
     let b = &body.value;
     let reason = WriteOffReason::parse(&b.reason).map_err(|e| ApiError::validation("reason", e.to_string()))?;
-    let f = service::write_off(&state.db, &auth.actor(), &id, b.on, reason).await?;
+    let f = service::write_off(
+        &state.db,
+        &auth.actor(),
+        &path_id::<ReceivableId>(&id, ErrorCode::ReceivableNotFound)?,
+        b.on,
+        reason,
+    )
+    .await?;
     Ok(created(f, state.clock.today()))
 }
 
@@ -248,6 +270,12 @@ pub async fn get_late_charge(
     q: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let as_of = q.as_of.unwrap_or_else(|| state.clock.today());
-    let charge = service::late_charge_on(&state.db, auth.insurer(), &id, as_of).await?;
+    let charge = service::late_charge_on(
+        &state.db,
+        auth.insurer(),
+        &path_id::<ReceivableId>(&id, ErrorCode::ReceivableNotFound)?,
+        as_of,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(late_charge_view(id.into_inner(), as_of, charge)))
 }

@@ -4,10 +4,12 @@ use actix_web::{HttpResponse, post, web};
 
 use super::created;
 use super::dto::{LegalEvent, NewInstallmentPlan, NewLegalAction, Receivable, full_view};
-use crate::error::{ApiError, Problem};
+use crate::domain::ids::{LegalActionId, ReceivableId};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::ReceivablesWrite;
 use crate::http::extract::Body;
+use crate::http::extract::path_id;
 use crate::http::idempotency::with_etag;
 use crate::service::receivables::cases::{self as service, Pledge};
 use crate::state::AppState;
@@ -43,7 +45,14 @@ pub async fn create_installment_plan(
         first_due_on: b.first_due_on,
     };
     let today = state.clock.today();
-    let f = service::pledge(&state.db, &auth.actor(), today, &id, p).await?;
+    let f = service::pledge(
+        &state.db,
+        &auth.actor(),
+        today,
+        &path_id::<ReceivableId>(&id, ErrorCode::ReceivableNotFound)?,
+        p,
+    )
+    .await?;
     Ok(created(f, today))
 }
 
@@ -75,7 +84,7 @@ pub async fn file_legal_action(
     let f = service::file_legal_action(
         &state.db,
         &auth.actor(),
-        &id,
+        &path_id::<ReceivableId>(&id, ErrorCode::ReceivableNotFound)?,
         b.filed_on,
         b.court.clone(),
         b.note.clone(),
@@ -112,6 +121,8 @@ pub async fn record_legal_event(
 ) -> Result<HttpResponse, ApiError> {
     let (id, legal_id) = path.into_inner();
     let b = &body.value;
+    let id = path_id::<ReceivableId>(&id, ErrorCode::ReceivableNotFound)?;
+    let legal_id = path_id::<LegalActionId>(&legal_id, ErrorCode::LegalActionNotFound)?;
     let f = service::record_legal_event(&state.db, &auth.actor(), &id, &legal_id, &b.kind, b.on).await?;
     let version = f.receivable.version;
     Ok(with_etag(&full_view(f, state.clock.today()), version))

@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::domain::benefit::{Determination, DeterminationStatus};
 use crate::domain::disbursement::{self as rules, ClaimLine, IssuedForm, Offset, Patient, PatientName, Payment};
 use crate::domain::household::Household;
+use crate::domain::ids::{DeterminationId, PaymentId};
 use crate::domain::kogaku::limit_on_notice;
 use crate::domain::payment::Registration;
 use crate::error::{ApiError, ErrorCode};
@@ -101,7 +102,7 @@ async fn household_month(
 }
 
 /// The decision notice of a payment.
-pub async fn notice(db: &DatabaseConnection, insurer: &str, payment_id: &str) -> Result<Notice, ApiError> {
+pub async fn notice(db: &DatabaseConnection, insurer: &str, payment_id: &PaymentId) -> Result<Notice, ApiError> {
     let payment = super::records::payment(db, insurer, payment_id).await?;
     let determination = benefits::get(db, insurer, &payment.determination_id)
         .await?
@@ -117,7 +118,12 @@ pub async fn notice(db: &DatabaseConnection, insurer: &str, payment_id: &str) ->
 }
 
 /// The pre-filled application form of a determination that is not superseded.
-pub async fn form(db: &DatabaseConnection, insurer: &str, determination_id: &str) -> Result<Form, ApiError> {
+pub async fn form(
+    db: &DatabaseConnection,
+    insurer: &str,
+    determination_id: &DeterminationId,
+) -> Result<Form, ApiError> {
+    let determination_id = determination_id.as_str();
     let determination = benefits::get(db, insurer, determination_id)
         .await?
         .ok_or(ApiError::NotFound(ErrorCode::DeterminationNotFound))?;

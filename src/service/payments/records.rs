@@ -5,6 +5,7 @@ use sea_orm::DatabaseConnection;
 use crate::clock::Clock;
 use crate::domain::disbursement::{IssuedForm, Payment, PaymentRun};
 use crate::domain::ids::Actor;
+use crate::domain::ids::{PaymentId, PaymentRunId};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::run::RunStatus;
 use crate::domain::zengin::Remitter;
@@ -58,7 +59,8 @@ pub async fn pay_month(
     record(db, r).await
 }
 
-pub async fn get_run(db: &DatabaseConnection, insurer: &str, id: &str) -> Result<RunRecord, ApiError> {
+pub async fn get_run(db: &DatabaseConnection, insurer: &str, id: &PaymentRunId) -> Result<RunRecord, ApiError> {
+    let id = id.as_str();
     let r = run_row(db, insurer, id).await?;
     record(db, r).await
 }
@@ -67,9 +69,10 @@ pub async fn get_run(db: &DatabaseConnection, insurer: &str, id: &str) -> Result
 pub async fn payments(
     db: &DatabaseConnection,
     insurer: &str,
-    run_id: &str,
+    run_id: &PaymentRunId,
     page: &PageRequest,
 ) -> Result<Page<Payment>, ApiError> {
+    let run_id = run_id.as_str();
     let r = run_row(db, insurer, run_id).await?;
     Ok(store::list_payments(db, insurer, &r.id, page).await?)
 }
@@ -78,14 +81,16 @@ pub async fn payments(
 pub async fn forms(
     db: &DatabaseConnection,
     insurer: &str,
-    run_id: &str,
+    run_id: &PaymentRunId,
     page: &PageRequest,
 ) -> Result<Page<IssuedForm>, ApiError> {
+    let run_id = run_id.as_str();
     let r = run_row(db, insurer, run_id).await?;
     Ok(store::run_forms(db, insurer, &r.id, page).await?)
 }
 
-pub async fn payment(db: &DatabaseConnection, insurer: &str, id: &str) -> Result<Payment, ApiError> {
+pub async fn payment(db: &DatabaseConnection, insurer: &str, id: &PaymentId) -> Result<Payment, ApiError> {
+    let id = id.as_str();
     let p = store::get_payment(db, insurer, id)
         .await?
         .ok_or(ApiError::NotFound(ErrorCode::PaymentNotFound))?;
@@ -97,9 +102,10 @@ pub async fn payment(db: &DatabaseConnection, insurer: &str, id: &str) -> Result
 pub async fn transfer_file(
     db: &DatabaseConnection,
     insurer: &str,
-    run_id: &str,
+    run_id: &PaymentRunId,
     remitter: impl FnOnce() -> Result<Remitter, ApiError>,
 ) -> Result<(PaymentRun, Vec<u8>), ApiError> {
+    let run_id = run_id.as_str();
     let r = run_row(db, insurer, run_id).await?;
     if r.status != RunStatus::Completed.as_str() {
         return Err(ApiError::Conflict {

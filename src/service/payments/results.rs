@@ -7,6 +7,7 @@ use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use crate::domain::Violations;
 use crate::domain::ids::Actor;
+use crate::domain::ids::PaymentRunId;
 use crate::domain::payment::{PauseCause, RegistrationStatus, TransferFailure};
 use crate::error::{ApiError, ErrorCode};
 use crate::store::payments as store;
@@ -35,9 +36,10 @@ pub struct Outcome {
 pub async fn record(
     db: &DatabaseConnection,
     actor: &Actor,
-    run_id: &str,
+    run_id: &PaymentRunId,
     returned: &[Returned],
 ) -> Result<Outcome, ApiError> {
+    let run_id = run_id.as_str();
     let r = store::get_run(db, &actor.insurer, run_id)
         .await?
         .ok_or(ApiError::NotFound(ErrorCode::PaymentRunNotFound))?;

@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 
 use super::records::{self, Records, in_legal, plan_position_of};
 use crate::domain::ids::Actor;
+use crate::domain::ids::{LegalActionId, ReceivableId};
 use crate::domain::money::Yen;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::receivable::installment::{self, InstallmentStatus};
@@ -122,7 +123,8 @@ pub async fn list(
     Ok(store::list(db, insurer, filter, page).await?)
 }
 
-pub async fn get(db: &DatabaseConnection, insurer: &str, id: &str) -> Result<Full, ApiError> {
+pub async fn get(db: &DatabaseConnection, insurer: &str, id: &ReceivableId) -> Result<Full, ApiError> {
+    let id = id.as_str();
     let r = receivable(db, insurer, id).await?;
     full(db, insurer, r).await
 }
@@ -138,7 +140,13 @@ pub struct Taken {
 
 /// Records an action; a statutory demand (督促) is for statutory kinds only, and a payment order
 /// filed puts the receivable `in_legal`.
-pub async fn record_action(db: &DatabaseConnection, actor: &Actor, id: &str, t: Taken) -> Result<Full, ApiError> {
+pub async fn record_action(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: &ReceivableId,
+    t: Taken,
+) -> Result<Full, ApiError> {
+    let id = id.as_str();
     let r = receivable(db, &actor.insurer, id).await?;
     if t.on < r.assessed_on {
         return Err(ApiError::validation("on", "must not be before the assessment"));
@@ -187,11 +195,12 @@ async fn append(
 pub async fn collect(
     db: &DatabaseConnection,
     actor: &Actor,
-    id: &str,
+    id: &ReceivableId,
     amount: i64,
     received_on: NaiveDate,
     channel: CollectionChannel,
 ) -> Result<Full, ApiError> {
+    let id = id.as_str();
     let r = receivable(db, &actor.insurer, id).await?;
     if amount <= 0 {
         return Err(ApiError::validation(
@@ -227,10 +236,11 @@ pub async fn collect(
 pub async fn write_off(
     db: &DatabaseConnection,
     actor: &Actor,
-    id: &str,
+    id: &ReceivableId,
     on: NaiveDate,
     reason: WriteOffReason,
 ) -> Result<Full, ApiError> {
+    let id = id.as_str();
     let r = receivable(db, &actor.insurer, id).await?;
     let l = records::load(db, &actor.insurer, &r).await?;
     let e = NewEntry {
@@ -248,9 +258,10 @@ pub async fn write_off(
 pub async fn late_charge_on(
     db: &DatabaseConnection,
     insurer: &str,
-    id: &str,
+    id: &ReceivableId,
     as_of: NaiveDate,
 ) -> Result<LateCharge, ApiError> {
+    let id = id.as_str();
     let r = receivable(db, insurer, id).await?;
     let l = records::load(db, insurer, &r).await?;
     let mut events = PrincipalEvent::from_ledger(l.ledger.entries());
@@ -280,9 +291,10 @@ pub async fn pledge(
     db: &DatabaseConnection,
     actor: &Actor,
     today: NaiveDate,
-    id: &str,
+    id: &ReceivableId,
     p: Pledge,
 ) -> Result<Full, ApiError> {
+    let id = id.as_str();
     let r = receivable(db, &actor.insurer, id).await?;
     if !(1..=120).contains(&p.instalments) {
         return Err(ApiError::validation("instalments", "must be 1 to 120"));
@@ -329,11 +341,12 @@ pub async fn pledge(
 pub async fn file_legal_action(
     db: &DatabaseConnection,
     actor: &Actor,
-    id: &str,
+    id: &ReceivableId,
     filed_on: NaiveDate,
     court: Option<String>,
     note: Option<String>,
 ) -> Result<Full, ApiError> {
+    let id = id.as_str();
     let r = receivable(db, &actor.insurer, id).await?;
     if filed_on < r.assessed_on {
         return Err(ApiError::validation("filed_on", "must not be before the assessment"));
@@ -359,11 +372,13 @@ pub async fn file_legal_action(
 pub async fn record_legal_event(
     db: &DatabaseConnection,
     actor: &Actor,
-    id: &str,
-    legal_id: &str,
+    id: &ReceivableId,
+    legal_id: &LegalActionId,
     kind: &str,
     on: NaiveDate,
 ) -> Result<Full, ApiError> {
+    let legal_id = legal_id.as_str();
+    let id = id.as_str();
     let r = receivable(db, &actor.insurer, id).await?;
     let l = records::load(db, &actor.insurer, &r).await?;
     let current = l
