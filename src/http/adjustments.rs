@@ -9,6 +9,7 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use super::extract::{Body, page_request};
 use super::idempotency::with_etag;
@@ -16,27 +17,30 @@ use super::paging::ListPage;
 use crate::domain::ids::AdjustmentRequestId;
 use crate::domain::receivable::adjustment::{self as rules, Status};
 use crate::error::{ApiError, ErrorCode, Problem};
+use crate::http::auth::Auth;
 use crate::http::auth::scope::{AdjustmentsRead, AdjustmentsWrite};
-use crate::http::auth::{Auth, is_insurer_number};
 use crate::http::extract::path_id;
 use crate::service::adjustments::{self as service, Move, NewRequest, RequestView};
 use crate::state::AppState;
 
 /// The insurer the debtor joined.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewInsurer {
     /// 保険者番号, 6 or 8 digits.
+    #[validate(custom(function = "crate::http::extract::insurer_number", message = "must be 6 or 8 digits"))]
     pub number: String,
+    #[validate(custom(function = "crate::http::extract::not_blank", message = "must not be empty"))]
     pub name: String,
 }
 
 /// A new request.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewAdjustment {
     /// An `overpayment_refund` receivable with a balance.
     pub receivable_id: String,
+    #[validate(nested)]
     pub new_insurer: NewInsurer,
     /// The debtor's consent (受領委任 form date).
     pub consent_on: NaiveDate,
@@ -45,7 +49,7 @@ pub struct NewAdjustment {
 }
 
 /// A move.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Transition {
     /// `submitted`, `accepted`, `rejected`, `settled`, `cancelled`.
@@ -184,12 +188,6 @@ pub async fn create_adjustment_request(
     body: Body<NewAdjustment>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.value;
-    if !is_insurer_number(&b.new_insurer.number) {
-        return Err(ApiError::validation("new_insurer.number", "must be 6 or 8 digits"));
-    }
-    if b.new_insurer.name.trim().is_empty() {
-        return Err(ApiError::validation("new_insurer.name", "must not be empty"));
-    }
     let new = NewRequest {
         receivable_id: b.receivable_id,
         new_insurer_number: b.new_insurer.number,

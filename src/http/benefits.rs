@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use super::extract::{Body, page_request};
 use super::idempotency::{Answer, idempotent, with_etag};
@@ -79,7 +80,7 @@ fn month(s: &str, field: &str) -> Result<YearMonth, ApiError> {
 }
 
 /// Which household-month to calculate.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CalculationRequest {
     pub household_id: String,
@@ -296,7 +297,7 @@ fn run_view(r: rules::BenefitRun) -> BenefitRun {
 }
 
 /// Which month to run.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct BenefitRunRequest {
     /// `YYYY-MM`

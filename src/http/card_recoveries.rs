@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use super::extract::{Body, page_request};
 use super::idempotency::with_etag;
@@ -20,7 +21,7 @@ use crate::service::card_recoveries as service;
 use crate::state::AppState;
 
 /// The loss of a member who holds a certificate.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewCase {
     pub member_id: String,
@@ -35,7 +36,7 @@ pub struct NewCase {
 }
 
 /// A recorded step.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CaseEventBody {
     pub kind: CaseEvent,

@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use super::extract::{Body, page_request};
 use super::idempotency::{Answer, idempotent, with_etag};
@@ -34,7 +35,7 @@ pub struct Provider {
 
 /// A claim as a vendor sends it (one JSON object, or one NDJSON line of an import). The member is
 /// named by `member_id` or by `insured_number`, exactly one of them.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimInput {
     /// レセプト番号, unique per insurer.

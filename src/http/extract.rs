@@ -12,18 +12,23 @@ use sha2::{Digest, Sha256};
 
 use crate::config::DEFAULT_MAX_JSON_BYTES;
 use crate::domain::page::{PageRequest, decode_cursor};
-use crate::error::{ApiError, ErrorCode};
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::state::AppState;
 
 /// A JSON body, read within the configured size limit and deserialized strictly: unknown fields
 /// and wrong types are 422 naming the field, malformed JSON is 400, another media type is 415.
+/// The field constraints declared on the type with `validator` (lengths, ranges, patterns) are
+/// checked next, every failing field named in one 422. Rules that need the domain or the store
+/// (cross-field dates, lookups) are the handler's and the service's.
 /// `digest` is the SHA-256 of the raw body (for `Idempotency-Key`).
 pub struct Body<T> {
     pub value: T,
     pub digest: String,
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
@@ -59,6 +64,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
                 buf.extend_from_slice(&chunk);
             }
             let value = parse_json::<T>(&buf)?;
+            value.validate().map_err(invalid)?;
             Ok(Body {
                 value,
                 digest: hex::encode(Sha256::digest(&buf)),
@@ -73,6 +79,44 @@ fn is_json(req: &HttpRequest) -> bool {
     };
     let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// The 422 of failed field constraints: one entry per failing field (`a.b`, `a[2].b`), in field
+/// order, with the constraint's message.
+pub fn invalid(e: ValidationErrors) -> ApiError {
+    let mut out = Vec::new();
+    flatten("", &e, &mut out);
+    out.sort_by(|a: &FieldError, b| a.field.cmp(&b.field));
+    ApiError::Validation(out)
+}
+
+fn flatten(prefix: &str, e: &ValidationErrors, out: &mut Vec<FieldError>) {
+    let join = |name: &str| {
+        if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}.{name}")
+        }
+    };
+    for (name, kind) in e.errors() {
+        match kind {
+            // A check of fields together (`schema`) names its field in the error's code.
+            ValidationErrorsKind::Field(errors) if name == "__all__" => out.extend(errors.iter().map(|x| FieldError {
+                field: join(&x.code),
+                message: x.message.as_deref().map_or_else(|| x.code.to_string(), str::to_string),
+            })),
+            ValidationErrorsKind::Field(errors) => out.extend(errors.iter().map(|x| FieldError {
+                field: join(name),
+                message: x.message.as_deref().map_or_else(|| x.code.to_string(), str::to_string),
+            })),
+            ValidationErrorsKind::Struct(inner) => flatten(&join(name), inner, out),
+            ValidationErrorsKind::List(items) => {
+                for (i, inner) in items {
+                    flatten(&format!("{}[{i}]", join(name)), inner, out);
+                }
+            }
+        }
+    }
 }
 
 /// Deserializes one JSON document strictly, naming the failing field.
@@ -185,9 +229,89 @@ pub fn path_id<T: crate::domain::ids::Id>(s: &str, code: ErrorCode) -> Result<T,
     T::parse(s).ok_or(ApiError::NotFound(code))
 }
 
+/// `validator` check: some text besides spaces.
+pub fn not_blank(s: &str) -> Result<(), validator::ValidationError> {
+    if s.trim().is_empty() {
+        return Err(validator::ValidationError::new("blank"));
+    }
+    Ok(())
+}
+
+/// `validator` check: a name of 1 to 200 characters, spaces not counting as one.
+pub fn name_of_200(s: &str) -> Result<(), validator::ValidationError> {
+    not_blank(s)?;
+    if s.chars().count() > 200 {
+        return Err(validator::ValidationError::new("length"));
+    }
+    Ok(())
+}
+
+/// `validator` check: an insurer number (保険者番号), 6 or 8 digits.
+pub fn insurer_number(s: &str) -> Result<(), validator::ValidationError> {
+    crate::domain::ids::InsurerNumber::parse(s)
+        .map(|_| ())
+        .ok_or_else(|| validator::ValidationError::new("insurer_number"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug, Validate)]
+    struct Line {
+        #[validate(range(min = 1, message = "above zero"))]
+        amount: i64,
+    }
+
+    #[derive(Debug, Validate)]
+    #[validate(schema(function = "ordered", skip_on_field_errors = false))]
+    struct Form {
+        #[validate(custom(function = "not_blank", message = "must not be empty"))]
+        name: String,
+        #[validate(nested)]
+        lines: Vec<Line>,
+        from: i32,
+        to: i32,
+    }
+
+    fn ordered(f: &Form) -> Result<(), validator::ValidationError> {
+        if f.to < f.from {
+            return Err(validator::ValidationError::new("to").with_message("before from".into()));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn every_failed_constraint_is_one_field_error_in_field_order() {
+        let form = Form {
+            name: "  ".into(),
+            lines: vec![Line { amount: 5 }, Line { amount: 0 }],
+            from: 2,
+            to: 1,
+        };
+        let ApiError::Validation(errors) = invalid(form.validate().unwrap_err()) else {
+            panic!("not a validation problem");
+        };
+        let got: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.message.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("lines[1].amount", "above zero"),
+                ("name", "must not be empty"),
+                ("to", "before from"),
+            ]
+        );
+        assert!(
+            Form {
+                name: "x".into(),
+                lines: vec![],
+                from: 1,
+                to: 1
+            }
+            .validate()
+            .is_ok()
+        );
+    }
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]

@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use super::extract::{Body, if_match, nullable, page_request};
 use super::idempotency::{Answer, idempotent, with_etag};
@@ -34,7 +35,7 @@ pub struct Address {
 }
 
 /// A new household.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewHousehold {
     /// 世帯番号, unique per insurer.
@@ -50,7 +51,7 @@ pub struct NewHousehold {
 }
 
 /// Changes to a household; absent fields stay as they are, `phone: null` clears the phone.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdPatch {
     pub household_number: Option<String>,
@@ -63,10 +64,11 @@ pub struct HouseholdPatch {
 }
 
 /// Unpaid NHI tax as the tax system reports it.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct TaxArrearsReport {
     /// Whole yen, not negative.
+    #[validate(range(min = 0, message = "must not be negative"))]
     pub amount: i64,
     pub as_of: NaiveDate,
 }
@@ -372,9 +374,6 @@ pub async fn put_tax_arrears(
     body: Body<TaxArrearsReport>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.value;
-    if b.amount < 0 {
-        return Err(ApiError::validation("amount", "must not be negative"));
-    }
     let t = service::report_tax_arrears(
         &state.db,
         &auth.actor(),

@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::Validate;
 
 use super::extract::{Body, if_match, nullable};
 use super::idempotency::{Answer, idempotent, with_etag};
@@ -21,7 +22,7 @@ use crate::service::households as service;
 use crate::state::AppState;
 
 /// A new member of a household.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewMember {
     /// 記号・番号・枝番, unique per insurer.
@@ -46,7 +47,7 @@ pub struct NewMember {
 }
 
 /// Changes to a member; absent fields stay, `null` clears `lost_on`, `loss_reason`, `died_on`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct MemberPatch {
     pub insured_number: Option<InsuredNumber>,

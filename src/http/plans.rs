@@ -6,6 +6,7 @@ use chrono::DateTime;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use super::extract::{Body, page_request};
 use super::idempotency::with_etag;
@@ -19,9 +20,10 @@ use crate::service::plans as service;
 use crate::state::AppState;
 
 /// Whether another insurer takes part in adjustment.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CounterpartyBody {
+    #[validate(custom(function = "crate::http::extract::not_blank", message = "must not be empty"))]
     pub name: String,
     pub participates: bool,
     pub note: Option<String>,
@@ -75,9 +77,6 @@ pub async fn put_counterparty(
         return Err(ApiError::validation("number", "must be 6 or 8 digits"));
     }
     let b = &body.value;
-    if b.name.trim().is_empty() {
-        return Err(ApiError::validation("name", "must not be empty"));
-    }
     let row = service::put_counterparty(
         &state.db,
         &auth.caller(),
@@ -145,7 +144,7 @@ pub struct MonthPlan {
 }
 
 /// A year's plan.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PlanBody {
     pub months: Vec<MonthPlan>,

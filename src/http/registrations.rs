@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use super::extract::{Body, if_match, page_request};
 use super::idempotency::{Answer, idempotent, with_etag};
@@ -40,7 +41,7 @@ pub struct BankAccountBody {
 }
 
 /// A one-time application.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewRegistration {
     pub household_id: String,
@@ -56,7 +57,7 @@ pub struct NewRegistration {
 }
 
 /// A change of account (口座変更届) or of the offset consent. Clears a pause for a failed transfer.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RegistrationPatch {
     pub bank_account: Option<BankAccountBody>,
@@ -65,7 +66,7 @@ pub struct RegistrationPatch {
 }
 
 /// Ends a registration (解除): a new application is needed afterwards.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct EndRegistration {
     pub reason: EndReason,

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, post};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use validator::Validate;
 
 use super::extract::Body;
 use crate::domain::Violations;
@@ -81,7 +82,7 @@ pub struct SimHistory {
 }
 
 /// One household-month to compute.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct SimulateRequest {
     /// `YYYY-MM`
@@ -282,7 +283,7 @@ pub struct AnnualMonth {
 }
 
 /// 外来年間合算 (R8) for one 70-74 person: August to July, base date July 31.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct AnnualSimulateRequest {
     /// `YYYY-08`

@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use crate::domain::disbursement::{self as rules};
 pub use crate::domain::disbursement::{PaymentKind, PaymentStatus};
@@ -179,7 +180,7 @@ pub(super) fn form_view(f: rules::IssuedForm) -> ApplicationFormRecord {
 }
 
 /// Which month to pay, and when the bank transfers.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentRunRequest {
     /// `YYYY-MM`
@@ -207,7 +208,7 @@ pub struct TransferFailureBody {
 }
 
 /// The bank's results of a run's transfers: only the failures are reported.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct TransferResults {
     pub failures: Vec<TransferFailureBody>,

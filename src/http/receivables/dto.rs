@@ -3,6 +3,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use validator::{Validate, ValidationError};
+
+use crate::domain::receivable::kind::check_reason;
+use crate::domain::receivable::{DebtorKind, ReceivableKind, RefundReason};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::calendar::FiscalYear;
@@ -17,11 +21,19 @@ use crate::service::receivables::records::{Records, plan_position_of};
 use crate::service::receivables::worklist;
 
 /// Who owes.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Debtor {
     /// `person`, `employer`, `provider`, `third_party`, `insurer`.
+    #[validate(custom(
+        function = "debtor_kind",
+        message = "must be one of person, employer, provider, third_party, insurer"
+    ))]
     pub kind: String,
+    #[validate(custom(
+        function = "crate::http::extract::name_of_200",
+        message = "must be 1 to 200 characters"
+    ))]
     pub name: String,
     /// The insured person, when the debtor is one of ours.
     pub member_id: Option<String>,
@@ -32,25 +44,76 @@ pub struct Debtor {
 }
 
 /// A new receivable (調定).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+// Two checks of fields together, each with its own field; the lint reads their shared option as
+// a repeated attribute.
+#[allow(clippy::duplicated_attributes)]
+#[validate(schema(function = "reason_fits_kind", skip_on_field_errors = false))]
+#[validate(schema(function = "due_after_assessment", skip_on_field_errors = false))]
 pub struct NewReceivable {
     /// `benefit_refund`, `employer_joint`, `provider_refund`, `employer_levy`, `late_charge`,
     /// `damages`, `overpayment_refund`, `high_cost_loan`, `childbirth_loan`.
+    #[validate(custom(function = "receivable_kind"))]
     pub kind: String,
     /// For `overpayment_refund` only: `ineligible_visit`, `work_injury`,
     /// `disability_pension_adjustment`, `old_age_pension_adjustment`, `other`.
+    #[validate(custom(function = "refund_reason"))]
     pub reason: Option<String>,
+    #[validate(nested)]
     pub debtor: Debtor,
     /// 調定日.
     pub assessed_on: NaiveDate,
     /// 調定額, whole yen above zero.
+    #[validate(range(min = 1, message = "must be a whole number of yen above zero"))]
     pub amount: i64,
     /// 納期限.
     pub due_on: NaiveDate,
     #[serde(default)]
     pub source_claim_ids: Vec<String>,
     pub note: Option<String>,
+}
+
+fn with_message(code: &'static str, e: impl std::fmt::Display) -> ValidationError {
+    ValidationError::new(code).with_message(e.to_string().into())
+}
+
+fn receivable_kind(s: &str) -> Result<(), ValidationError> {
+    ReceivableKind::parse(s)
+        .map(|_| ())
+        .map_err(|e| with_message("kind", e))
+}
+
+fn refund_reason(s: &str) -> Result<(), ValidationError> {
+    RefundReason::parse(s)
+        .map(|_| ())
+        .map_err(|e| with_message("reason", e))
+}
+
+fn debtor_kind(s: &str) -> Result<(), ValidationError> {
+    DebtorKind::parse(s)
+        .map(|_| ())
+        .map_err(|_| ValidationError::new("debtor_kind"))
+}
+
+/// A reason fits its kind (§1: `overpayment_refund` needs one, the other kinds take none). A
+/// fault of fields together names its field in the error's code.
+fn reason_fits_kind(b: &NewReceivable) -> Result<(), ValidationError> {
+    let Ok(kind) = ReceivableKind::parse(&b.kind) else {
+        return Ok(());
+    };
+    match b.reason.as_deref().map(RefundReason::parse) {
+        Some(Err(_)) => Ok(()),
+        reason => check_reason(kind, reason.and_then(Result::ok)).map_err(|e| with_message("reason", e)),
+    }
+}
+
+/// A receivable is not due before it is assessed.
+fn due_after_assessment(b: &NewReceivable) -> Result<(), ValidationError> {
+    if b.due_on < b.assessed_on {
+        return Err(with_message("due_on", "must not be before assessed_on"));
+    }
+    Ok(())
 }
 
 /// One ledger entry.
@@ -384,7 +447,7 @@ pub struct ReceivableQuery {
 }
 
 /// An action taken.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewAction {
     /// `payment_slip`, `notice`, `second_notice`, `final_notice`, `phone`, `visit`,
@@ -398,9 +461,10 @@ pub struct NewAction {
 }
 
 /// A collection received.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewCollection {
+    #[validate(range(min = 1, message = "must be a whole number of yen above zero"))]
     pub amount: i64,
     pub received_on: NaiveDate,
     /// `payment_slip`, `bank_transfer`, `cash`, `insurer_adjustment`, `offset`, `other`.
@@ -408,7 +472,7 @@ pub struct NewCollection {
 }
 
 /// A write-off (不納欠損).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewWriteOff {
     pub on: NaiveDate,
@@ -487,7 +551,7 @@ pub(super) fn late_charge_view(receivable_id: String, as_of: NaiveDate, charge: 
 }
 
 /// Which month to examine.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct DetectionRequest {
     /// `YYYY-MM`
@@ -555,17 +619,18 @@ pub(super) fn work_item(x: worklist::DueItem) -> WorkItem {
 }
 
 /// A pledge to pay in instalments (納付誓約).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewInstallmentPlan {
     pub pledged_on: NaiveDate,
     /// Monthly instalments (1 to 120) dividing the balance; the last takes the remainder.
+    #[validate(range(min = 1, max = 120, message = "must be 1 to 120"))]
     pub instalments: i32,
     pub first_due_on: NaiveDate,
 }
 
 /// A payment order filed.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewLegalAction {
     pub filed_on: NaiveDate,
@@ -575,7 +640,7 @@ pub struct NewLegalAction {
 }
 
 /// What happened to a payment order.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct LegalEvent {
     /// `served` (the 支払督促 reached the debtor), `declaration_served` (the 仮執行宣言付支払督促

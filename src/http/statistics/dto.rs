@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use crate::domain::card_recovery::InsuredCategory;
 use crate::domain::receivable::activity::YearRow;
@@ -91,7 +92,7 @@ pub struct Recovery {
 }
 
 /// Which year's totals to rebuild.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RebuildBody {
     pub fiscal_year: i32,

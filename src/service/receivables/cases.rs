@@ -202,12 +202,6 @@ pub async fn collect(
 ) -> Result<Full, ApiError> {
     let id = id.as_str();
     let r = receivable(db, &actor.insurer, id).await?;
-    if amount <= 0 {
-        return Err(ApiError::validation(
-            "amount",
-            "must be a whole number of yen above zero",
-        ));
-    }
     let l = records::load(db, &actor.insurer, &r).await?;
     let balance = l.ledger.position().balance.as_i64();
     if amount > balance {
@@ -296,9 +290,6 @@ pub async fn pledge(
 ) -> Result<Full, ApiError> {
     let id = id.as_str();
     let r = receivable(db, &actor.insurer, id).await?;
-    if !(1..=120).contains(&p.instalments) {
-        return Err(ApiError::validation("instalments", "must be 1 to 120"));
-    }
     if p.pledged_on < r.assessed_on {
         return Err(ApiError::validation("pledged_on", "must not be before the assessment"));
     }
