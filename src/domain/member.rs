@@ -120,7 +120,7 @@ macro_rules! wire_names {
     ($t:ty { $($v:ident => $s:literal),+ $(,)? }) => {
         impl $t {
             /// The wire and store spelling.
-            pub fn as_str(self) -> &'static str {
+            pub const fn as_str(self) -> &'static str {
                 match self { $(Self::$v => $s),+ }
             }
             /// Reads the wire and store spelling.

@@ -15,10 +15,11 @@ use super::entity::{claim, household, member};
 use super::{Actor, Page, PageRequest, all_set, audit, new_id, now};
 use crate::domain::benefit::{BenefitRun, Determination, DeterminationStatus, RunStatus};
 
-pub const CALCULATED: &str = "calculated";
-pub const DECIDED: &str = "decided";
-pub const PAID: &str = "paid";
-pub const SUPERSEDED: &str = "superseded";
+// The statuses as stored: the domain's spelling.
+pub const CALCULATED: &str = DeterminationStatus::Calculated.as_str();
+pub const DECIDED: &str = DeterminationStatus::Decided.as_str();
+pub const PAID: &str = DeterminationStatus::Paid.as_str();
+pub const SUPERSEDED: &str = DeterminationStatus::Superseded.as_str();
 
 /// Everything stored that one household-month's calculation reads.
 #[derive(Debug, Clone)]

@@ -15,8 +15,9 @@ pub use crate::domain::claim::ClaimFields;
 use crate::domain::claim::{Claim, ClaimKind, ClaimStatus, Setting};
 
 /// Claim status: counted, or voided (kept for audit, excluded from calculations).
-pub const ACTIVE: &str = "active";
-pub const VOIDED: &str = "voided";
+// The statuses as stored: the domain's spelling.
+pub const ACTIVE: &str = ClaimStatus::Active.as_str();
+pub const VOIDED: &str = ClaimStatus::Voided.as_str();
 
 /// A claim row's estimated size as a bound statement's values (for [`super::byte_chunks`]).
 pub fn row_bytes(c: &claim::Model) -> usize {

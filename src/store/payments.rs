@@ -85,8 +85,9 @@ fn issued_form_of(f: form::Model) -> IssuedForm {
     }
 }
 
-pub const SCHEDULED: &str = "scheduled";
-pub const PAYMENT_FAILED: &str = "failed";
+// A payment's statuses as stored: the domain's spelling.
+pub const SCHEDULED: &str = PaymentStatus::Scheduled.as_str();
+pub const PAYMENT_FAILED: &str = PaymentStatus::Failed.as_str();
 
 /// Starts a run record.
 pub async fn create_run(

@@ -5,8 +5,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
 use crate::clock::{Clock, business_date};
+use crate::domain::disbursement::PaymentKind;
 use crate::domain::money::Yen;
 use crate::domain::payment::{self as rules, RegistrationStatus, Settlement};
+use crate::domain::receivable::record::ASSESSMENT;
+use crate::domain::receivable::{DebtorKind, ReceivableKind, ReceivableStatus, RefundReason};
 use crate::domain::zengin::{BankAccount, NewCode, Remitter, TransferFile, TransferRecord, ZenginError};
 use crate::service::runs::{self, Run, RunRecord};
 use crate::store::benefits::DeterminationHead;
@@ -62,9 +65,9 @@ fn plan_page(
                     receivable::Model {
                         id: id.clone(),
                         insurer: actor.insurer.clone(),
-                        kind: "overpayment_refund".into(),
-                        reason: Some("other".into()),
-                        debtor_kind: "person".into(),
+                        kind: ReceivableKind::OverpaymentRefund.as_str().into(),
+                        reason: Some(RefundReason::Other.as_str().into()),
+                        debtor_kind: DebtorKind::Person.as_str().into(),
                         debtor_name: head.map_or_else(String::new, |h| h.1.clone()),
                         debtor_member_id: head.map(|h| h.0.clone()),
                         debtor_phone: None,
@@ -82,7 +85,7 @@ fn plan_page(
                             d.service_month, d.total_benefit, settled
                         )),
                         balance: amount,
-                        status: "open".into(),
+                        status: ReceivableStatus::Open.as_str().into(),
                         version: 1,
                         created_at: at,
                     },
@@ -90,7 +93,7 @@ fn plan_page(
                         id: new_id(),
                         insurer: actor.insurer.clone(),
                         receivable_id: id,
-                        kind: "assessment".into(),
+                        kind: ASSESSMENT.into(),
                         amount,
                         entry_on: today,
                         channel: None,
@@ -130,7 +133,13 @@ fn plan_page(
                         household_id: d.household_id.clone(),
                         registration_id: reg.id.clone(),
                         service_month: d.service_month.clone(),
-                        kind: if supplementary { "supplementary" } else { "regular" }.into(),
+                        kind: if supplementary {
+                            PaymentKind::Supplementary
+                        } else {
+                            PaymentKind::Regular
+                        }
+                        .as_str()
+                        .into(),
                         gross_amount: amount,
                         offset_amount: split.offset,
                         net_amount: split.net,
