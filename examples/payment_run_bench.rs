@@ -252,7 +252,7 @@ async fn main() {
         run.payment_count,
         run.application_forms,
         run.offset_total,
-        run.status,
+        run.status.as_str(),
         file.len() / 122 - 3,
         file.len(),
         run_secs + file_secs,

@@ -80,6 +80,9 @@ pub struct RunFailure {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BenefitRun {
     pub id: String,
+    pub insurer: String,
+    /// The subject of the token that started it.
+    pub actor: String,
     pub service_month: String,
     pub status: RunStatus,
     pub done: i32,
@@ -89,6 +92,8 @@ pub struct BenefitRun {
     pub failed: i32,
     /// The first hundred households that failed, with why.
     pub failures: Vec<RunFailure>,
+    /// The last household id a page calculated.
+    pub cursor: Option<String>,
     pub error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,

@@ -36,6 +36,9 @@ wire_names!(PaymentStatus { Scheduled => "scheduled", Failed => "failed" });
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentRun {
     pub id: String,
+    pub insurer: String,
+    /// The subject of the token that started it.
+    pub actor: String,
     pub service_month: String,
     pub transfer_date: NaiveDate,
     pub status: RunStatus,
@@ -46,6 +49,8 @@ pub struct PaymentRun {
     pub offset_total: i64,
     pub application_forms: i32,
     pub refunds: i32,
+    /// The last determination id a page settled.
+    pub cursor: Option<String>,
     pub error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
@@ -65,6 +70,8 @@ pub struct Payment {
     pub offset_amount: i64,
     pub net_amount: i64,
     pub account: AccountFields,
+    /// The account's first transfer from us (新規コード 1 in the transfer file).
+    pub first_transfer: bool,
     pub transfer_date: NaiveDate,
     pub status: PaymentStatus,
     pub failure_reason: Option<TransferFailure>,
@@ -76,6 +83,9 @@ pub struct Payment {
 /// An offset of a payment against unpaid NHI tax (充当).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Offset {
+    pub id: String,
+    pub payment_id: String,
+    pub household_id: String,
     pub amount: i64,
     /// `consent`.
     pub basis: String,

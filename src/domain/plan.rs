@@ -3,21 +3,30 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::Violations;
 use super::calendar::{FiscalYear, YearMonth};
 
-/// One month's targets; absent ones are not planned.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One month's targets (null: no target).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MonthPlan {
-    /// `YYYY-MM`
+    /// `YYYY-MM`, within the fiscal year.
     pub month: String,
+    /// 発生件数 (receivables expected to arise).
     pub occurrences: Option<i64>,
+    /// 電話催告.
     pub phone: Option<i64>,
+    /// 訪問催告.
     pub visit: Option<i64>,
+    /// 最終催告.
     pub final_notice: Option<i64>,
+    /// 法的手続 (支払督促).
     pub legal_action: Option<i64>,
+    /// 保険者間調整 count.
     pub adjustment_count: Option<i64>,
+    /// 保険者間調整 amount (yen).
     pub adjustment_amount: Option<i64>,
 }
 

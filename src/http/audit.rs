@@ -1,9 +1,8 @@
 //! `GET /v1/audit`: the audit trail (admin only).
 
 use actix_web::{HttpResponse, get, web};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::extract::page_request;
 use super::paging::ListPage;
@@ -13,19 +12,7 @@ use crate::http::auth::scope::Admin;
 use crate::service::audit as service;
 use crate::state::AppState;
 
-/// One write: who (the token's `sub`), which tenant, what, on which resource, in which request.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditEvent {
-    pub id: String,
-    pub insurer: String,
-    pub actor: String,
-    /// e.g. `household.created`, `claim.updated`, `claim.voided`.
-    pub action: String,
-    pub resource_type: String,
-    pub resource_id: String,
-    pub request_id: String,
-    pub at: DateTime<Utc>,
-}
+pub use crate::domain::audit::AuditEvent;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -57,17 +44,5 @@ pub async fn list_audit_events(
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(q.limit, q.cursor.as_deref())?;
     let rows = service::list(&state.db, auth.insurer(), q.resource_id.as_deref(), &page).await?;
-    let page: ListPage<AuditEvent> = rows
-        .map(|e| AuditEvent {
-            id: e.id,
-            insurer: e.insurer,
-            actor: e.actor,
-            action: e.action,
-            resource_type: e.resource_type,
-            resource_id: e.resource_id,
-            request_id: e.request_id,
-            at: e.at,
-        })
-        .into();
-    Ok(HttpResponse::Ok().json(page))
+    Ok(HttpResponse::Ok().json(ListPage::<AuditEvent>::from(rows)))
 }

@@ -121,27 +121,7 @@ pub async fn list_counterparties(
     Ok(HttpResponse::Ok().json(ListPage::from(page.map(counterparty_view))))
 }
 
-/// One month's targets (null: no target).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MonthPlan {
-    /// `YYYY-MM`, within the fiscal year.
-    pub month: String,
-    /// 発生件数 (receivables expected to arise).
-    pub occurrences: Option<i64>,
-    /// 電話催告.
-    pub phone: Option<i64>,
-    /// 訪問催告.
-    pub visit: Option<i64>,
-    /// 最終催告.
-    pub final_notice: Option<i64>,
-    /// 法的手続 (支払督促).
-    pub legal_action: Option<i64>,
-    /// 保険者間調整 count.
-    pub adjustment_count: Option<i64>,
-    /// 保険者間調整 amount (yen).
-    pub adjustment_amount: Option<i64>,
-}
+pub use crate::domain::plan::MonthPlan;
 
 /// A year's plan.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -160,41 +140,10 @@ pub struct Plan {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The months of a year's stored plan (none when the year has no plan).
-impl From<MonthPlan> for rules::MonthPlan {
-    fn from(m: MonthPlan) -> Self {
-        Self {
-            month: m.month,
-            occurrences: m.occurrences,
-            phone: m.phone,
-            visit: m.visit,
-            final_notice: m.final_notice,
-            legal_action: m.legal_action,
-            adjustment_count: m.adjustment_count,
-            adjustment_amount: m.adjustment_amount,
-        }
-    }
-}
-
-impl From<rules::MonthPlan> for MonthPlan {
-    fn from(m: rules::MonthPlan) -> Self {
-        Self {
-            month: m.month,
-            occurrences: m.occurrences,
-            phone: m.phone,
-            visit: m.visit,
-            final_notice: m.final_notice,
-            legal_action: m.legal_action,
-            adjustment_count: m.adjustment_count,
-            adjustment_amount: m.adjustment_amount,
-        }
-    }
-}
-
 fn plan_view(p: rules::Plan) -> Plan {
     Plan {
         fiscal_year: p.fiscal_year,
-        months: p.months.into_iter().map(MonthPlan::from).collect(),
+        months: p.months,
         version: p.version,
         updated_at: p.updated_at,
     }
@@ -222,7 +171,7 @@ pub async fn put_plan(
     body: Body<PlanBody>,
 ) -> Result<HttpResponse, ApiError> {
     let fy = FiscalYear::new(*fiscal_year).map_err(|e| ApiError::validation("fiscal_year", e.to_string()))?;
-    let months = body.value.months.into_iter().map(rules::MonthPlan::from).collect();
+    let months = body.value.months;
     let p = service::put_plan(&state.db, &auth.actor(), fy, months).await?;
     let version = p.version;
     Ok(with_etag(&plan_view(p), version))

@@ -5,11 +5,10 @@
 use std::collections::BTreeSet;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::runs::{self, Run, RunRecord};
-use crate::domain::benefit::{BenefitRun, Determination, DeterminationStatus};
+use crate::domain::benefit::{BenefitRun, Determination, DeterminationStatus, RunFailure};
 use crate::domain::calendar::YearMonth;
 use crate::domain::claim::{ClaimKind, Setting};
 use crate::domain::household::category_on;
@@ -20,7 +19,6 @@ use crate::domain::page::{Page, PageRequest};
 use crate::error::{ApiError, ErrorCode, kogaku_error};
 pub use crate::store::benefits::DeterminationFilter;
 use crate::store::benefits::{self, HouseholdMonthData, Households, NewDetermination};
-use crate::store::entity::benefit_run;
 use crate::store::{Actor, households};
 
 /// Bumped when the engine changes what it answers, so that stored results are recalculated.
@@ -295,13 +293,6 @@ pub async fn recalculate_changed(
     Ok(replaced)
 }
 
-#[derive(Serialize)]
-struct Failure<'a> {
-    household_id: &'a str,
-    code: &'a str,
-    detail: String,
-}
-
 /// A benefit run of one service month: pages of households in id order, several at once on
 /// PostgreSQL (one page's round trips overlap another's work; SQLite has one writer). Progress is
 /// recorded after each batch, in order: a crash in between redoes its pages, which the
@@ -309,31 +300,25 @@ struct Failure<'a> {
 pub struct BenefitRunner {
     actor: Actor,
     month: Result<YearMonth, String>,
-    failures: Vec<serde_json::Value>,
 }
 
 impl BenefitRunner {
-    pub fn new(run: &benefit_run::Model) -> Self {
+    pub fn new(run: &BenefitRun) -> Self {
         Self {
             actor: runs::actor_of(run),
             month: YearMonth::parse(&run.service_month).map_err(|_| "bad service month".to_string()),
-            failures: serde_json::from_str(&run.failures).unwrap_or_default(),
         }
     }
 }
 
 impl Run for BenefitRunner {
-    type Record = benefit_run::Model;
+    type Record = BenefitRun;
 
     const READS: &'static str = "households, members, claims, audit_events, benefit_determinations";
     const WRITES: &'static str = "benefit_determinations";
     const AUDIT_END: bool = true;
 
-    async fn page(
-        &mut self,
-        db: &DatabaseConnection,
-        run: &benefit_run::Model,
-    ) -> Result<Option<benefit_run::Model>, String> {
+    async fn page(&mut self, db: &DatabaseConnection, run: &BenefitRun) -> Result<Option<BenefitRun>, String> {
         let month = self.month.clone()?;
         let parallel = match db.get_database_backend() {
             sea_orm::DbBackend::Postgres => 3,
@@ -372,20 +357,18 @@ impl Run for BenefitRunner {
             next.failed += failed.len() as i32;
             for (household_id, e) in &failed {
                 tracing::warn!(run = %run.id, household = %household_id, code = e.code(), "household not calculated");
-                if self.failures.len() < 100 {
-                    let f = Failure {
-                        household_id,
-                        code: e.code(),
+                if next.failures.len() < 100 {
+                    next.failures.push(RunFailure {
+                        household_id: household_id.clone(),
+                        code: e.code().to_string(),
                         detail: e.to_string(),
-                    };
-                    self.failures.push(serde_json::to_value(&f).unwrap_or_default());
+                    });
                 }
             }
             next.done += page.len() as i32;
             next.total = next.total.max(next.done);
             next.cursor = Some(last);
         }
-        next.failures = serde_json::to_string(&self.failures).unwrap_or_else(|_| "[]".into());
         next.save(db).await.map_err(|e| e.to_string())?;
         Ok(Some(next))
     }
@@ -397,7 +380,7 @@ async fn run_page(
     db: &DatabaseConnection,
     actor: &Actor,
     month: YearMonth,
-    run: &benefit_run::Model,
+    run: &BenefitRun,
     range: Households<'_>,
 ) -> Result<(Vec<Calculated>, Vec<(String, CalcError)>), JobError> {
     let txn = db.begin().await?;
@@ -524,7 +507,7 @@ pub async fn start_run(db: &DatabaseConnection, actor: &Actor, month: YearMonth)
     let total = benefits::count_households_with_claims(db, &actor.insurer, &ms).await?;
     let run = benefits::create_run(db, actor, &ms, total).await?;
     actix_web::rt::spawn(runs::drive(db.clone(), BenefitRunner::new(&run), run.clone()));
-    Ok(benefits::run_of(run)?)
+    Ok(run)
 }
 
 pub async fn get_run(db: &DatabaseConnection, insurer: &str, id: &BenefitRunId) -> Result<BenefitRun, ApiError> {

@@ -469,7 +469,7 @@ pub async fn create_run(
     actor: &Actor,
     month: &str,
     total: i64,
-) -> Result<run::Model, DbErr> {
+) -> Result<BenefitRun, DbErr> {
     let at = now();
     let model = run::Model {
         id: new_id(),
@@ -493,7 +493,7 @@ pub async fn create_run(
         .exec_without_returning(conn)
         .await?;
     audit::record(conn, actor, "benefit_run.started", "benefit_run", &model.id).await?;
-    Ok(model)
+    run_of(model)
 }
 
 /// The one place a stored run becomes a benefit run.
@@ -503,6 +503,9 @@ pub fn run_of(r: run::Model) -> Result<BenefitRun, DbErr> {
             .ok_or_else(|| DbErr::Custom(format!("benefit run {}: unknown status", r.id)))?,
         failures: serde_json::from_str(&r.failures).unwrap_or_default(),
         id: r.id,
+        insurer: r.insurer,
+        actor: r.actor,
+        cursor: r.cursor,
         service_month: r.service_month,
         done: r.done,
         total: r.total,
@@ -515,6 +518,28 @@ pub fn run_of(r: run::Model) -> Result<BenefitRun, DbErr> {
     })
 }
 
+/// ... and the one place a benefit run becomes a row, as of `updated_at`.
+pub(super) fn run_row(r: &BenefitRun, updated_at: chrono::DateTime<chrono::Utc>) -> run::Model {
+    run::Model {
+        id: r.id.clone(),
+        insurer: r.insurer.clone(),
+        service_month: r.service_month.clone(),
+        status: r.status.as_str().to_string(),
+        done: r.done,
+        total: r.total,
+        calculated: r.calculated,
+        unchanged: r.unchanged,
+        failed: r.failed,
+        failures: serde_json::to_string(&r.failures).unwrap_or_else(|_| "[]".into()),
+        cursor: r.cursor.clone(),
+        actor: r.actor.clone(),
+        error: r.error.clone(),
+        created_at: r.created_at,
+        updated_at,
+        finished_at: r.finished_at,
+    }
+}
+
 pub async fn get_run(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<BenefitRun>, DbErr> {
     run::Entity::find_by_id(id.to_string())
         .filter(run::Column::Insurer.eq(insurer))
@@ -525,13 +550,15 @@ pub async fn get_run(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Re
 }
 
 /// The running run of a month, if any.
-pub async fn running_run(conn: &impl ConnectionTrait, insurer: &str, month: &str) -> Result<Option<run::Model>, DbErr> {
+pub async fn running_run(conn: &impl ConnectionTrait, insurer: &str, month: &str) -> Result<Option<BenefitRun>, DbErr> {
     run::Entity::find()
         .filter(run::Column::Insurer.eq(insurer))
         .filter(run::Column::ServiceMonth.eq(month))
         .filter(run::Column::Status.eq(RunStatus::Running.as_str()))
         .one(conn)
-        .await
+        .await?
+        .map(run_of)
+        .transpose()
 }
 
 /// Lets a transaction of recomputable work commit without waiting for the WAL flush

@@ -18,7 +18,8 @@ use super::entity::{
 };
 use super::{Actor, Page, PageRequest, all_set, audit, byte_chunks, new_id, now};
 use crate::domain::disbursement::{IssuedForm, Offset, Payment, PaymentKind, PaymentRun, PaymentStatus};
-use crate::domain::payment::{AccountFields, TransferFailure};
+use crate::domain::payment::{AccountFields, Registration, TransferFailure};
+use crate::domain::receivable::record::{NewEntry, Receivable};
 use crate::domain::run::RunStatus;
 
 /// The one place a stored run becomes a payment run.
@@ -27,6 +28,9 @@ pub fn run_of(r: run::Model) -> Result<PaymentRun, DbErr> {
         status: RunStatus::parse(&r.status)
             .ok_or_else(|| DbErr::Custom(format!("payment run {}: unknown status", r.id)))?,
         id: r.id,
+        insurer: r.insurer,
+        actor: r.actor,
+        cursor: r.cursor,
         service_month: r.service_month,
         transfer_date: r.transfer_date,
         done: r.done,
@@ -40,6 +44,59 @@ pub fn run_of(r: run::Model) -> Result<PaymentRun, DbErr> {
         created_at: r.created_at,
         finished_at: r.finished_at,
     })
+}
+
+/// ... and the one place a payment run becomes a row, as of `updated_at`.
+pub(super) fn run_row(r: &PaymentRun, updated_at: chrono::DateTime<chrono::Utc>) -> run::Model {
+    run::Model {
+        id: r.id.clone(),
+        insurer: r.insurer.clone(),
+        service_month: r.service_month.clone(),
+        transfer_date: r.transfer_date,
+        status: r.status.as_str().to_string(),
+        done: r.done,
+        total: r.total,
+        payment_count: r.payment_count,
+        total_amount: r.total_amount,
+        offset_total: r.offset_total,
+        application_forms: r.application_forms,
+        refunds: r.refunds,
+        cursor: r.cursor.clone(),
+        actor: r.actor.clone(),
+        error: r.error.clone(),
+        created_at: r.created_at,
+        updated_at,
+        finished_at: r.finished_at,
+    }
+}
+
+/// The row of a payment.
+fn payment_row(insurer: &str, p: &Payment) -> payment::Model {
+    payment::Model {
+        id: p.id.clone(),
+        insurer: insurer.to_string(),
+        run_id: p.run_id.clone(),
+        determination_id: p.determination_id.clone(),
+        household_id: p.household_id.clone(),
+        registration_id: p.registration_id.clone(),
+        service_month: p.service_month.clone(),
+        kind: p.kind.as_str().to_string(),
+        gross_amount: p.gross_amount,
+        offset_amount: p.offset_amount,
+        net_amount: p.net_amount,
+        bank_code: p.account.bank_code.clone(),
+        branch_code: p.account.branch_code.clone(),
+        account_type: p.account.account_type.clone(),
+        account_number: p.account.account_number.clone(),
+        holder_kana: p.account.holder_kana.clone(),
+        first_transfer: p.first_transfer,
+        transfer_date: p.transfer_date,
+        status: p.status.as_str().to_string(),
+        failure_reason: p.failure_reason.map(|f| f.as_str().to_string()),
+        failed_on: p.failed_on,
+        version: p.version,
+        created_at: p.created_at,
+    }
 }
 
 /// The one place a stored payment becomes a payment.
@@ -56,6 +113,7 @@ pub fn payment_of(p: payment::Model) -> Result<Payment, DbErr> {
             account_number: p.account_number,
             holder_kana: p.holder_kana,
         },
+        first_transfer: p.first_transfer,
         id: p.id,
         run_id: p.run_id,
         determination_id: p.determination_id,
@@ -96,7 +154,7 @@ pub async fn create_run(
     month: &str,
     transfer_date: NaiveDate,
     total: i64,
-) -> Result<run::Model, DbErr> {
+) -> Result<PaymentRun, DbErr> {
     let at = now();
     let model = run::Model {
         id: new_id(),
@@ -122,14 +180,16 @@ pub async fn create_run(
         .exec_without_returning(conn)
         .await?;
     audit::record(conn, actor, "payment_run.started", "payment_run", &model.id).await?;
-    Ok(model)
+    run_of(model)
 }
 
-pub async fn get_run(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<run::Model>, DbErr> {
+pub async fn get_run(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<PaymentRun>, DbErr> {
     run::Entity::find_by_id(id.to_string())
         .filter(run::Column::Insurer.eq(insurer))
         .one(conn)
-        .await
+        .await?
+        .map(run_of)
+        .transpose()
 }
 
 /// How many decided determinations of `month` wait for a run.
@@ -209,7 +269,7 @@ impl PageRange<'_> {
 #[derive(Debug, Default)]
 pub struct PageContext {
     /// Registrations of the page's households (all statuses, oldest first).
-    pub registrations: HashMap<String, Vec<reg::Model>>,
+    pub registrations: HashMap<String, Vec<Registration>>,
     /// Reported NHI tax arrears and the date of the report.
     pub arrears: HashMap<String, (i64, NaiveDate)>,
     /// What each household-month of the page has been settled so far: live payments' gross
@@ -244,7 +304,10 @@ pub async fn page_context(conn: &impl ConnectionTrait, range: PageRange<'_>) -> 
     let mut regs = regs;
     regs.sort_by(|a, b| a.id.cmp(&b.id));
     for r in regs {
-        ctx.registrations.entry(r.household_id.clone()).or_default().push(r);
+        ctx.registrations
+            .entry(r.household_id.clone())
+            .or_default()
+            .push(super::registrations::registration_of(r)?);
     }
     for a in tax_arrears::Entity::find()
         .filter(tax_arrears::Column::Insurer.eq(range.insurer))
@@ -335,10 +398,11 @@ pub async fn page_context(conn: &impl ConnectionTrait, range: PageRange<'_>) -> 
 /// What a page writes.
 #[derive(Debug, Default)]
 pub struct PageWrites {
-    pub payments: Vec<payment::Model>,
-    pub offsets: Vec<offset::Model>,
-    pub forms: Vec<form::Model>,
-    pub refunds: Vec<(receivable::Model, entry::Model)>,
+    pub payments: Vec<Payment>,
+    pub offsets: Vec<Offset>,
+    pub forms: Vec<IssuedForm>,
+    /// Refunds assessed (返納金), each with its assessment entry.
+    pub refunds: Vec<(Receivable, NewEntry)>,
     /// Determinations settled by this page (paid, refunded or already right): marked `paid`.
     pub settled: Vec<String>,
 }
@@ -350,19 +414,24 @@ pub async fn write_page(conn: &impl ConnectionTrait, actor: &Actor, month: &str,
     let backend = conn.get_database_backend();
     let mut audits = Vec::new();
     let text = |s: &str| s.len();
-    let payment_bytes = |p: &payment::Model| {
+    let payment_bytes = |p: &Payment| {
         text(&p.id)
             + text(&p.run_id)
             + text(&p.determination_id)
             + text(&p.household_id)
             + text(&p.registration_id)
-            + text(&p.holder_kana)
+            + text(&p.account.holder_kana)
             + 200
     };
+    let insurer = actor.insurer.as_str();
     for chunk in byte_chunks(backend, &w.payments, 500, payment_bytes) {
-        payment::Entity::insert_many(chunk.iter().cloned().map(all_set::<payment::ActiveModel>))
-            .exec_without_returning(conn)
-            .await?;
+        payment::Entity::insert_many(
+            chunk
+                .iter()
+                .map(|p| all_set::<payment::ActiveModel>(payment_row(insurer, p))),
+        )
+        .exec_without_returning(conn)
+        .await?;
     }
     for p in &w.payments {
         audits.push(audit::active(actor, "payment.created", "payment", &p.id));
@@ -370,9 +439,21 @@ pub async fn write_page(conn: &impl ConnectionTrait, actor: &Actor, month: &str,
     for chunk in byte_chunks(backend, &w.offsets, 500, |o| {
         text(&o.id) + text(&o.payment_id) + text(&o.household_id) + 120
     }) {
-        offset::Entity::insert_many(chunk.iter().cloned().map(all_set::<offset::ActiveModel>))
-            .exec_without_returning(conn)
-            .await?;
+        offset::Entity::insert_many(chunk.iter().map(|o| {
+            all_set::<offset::ActiveModel>(offset::Model {
+                id: o.id.clone(),
+                insurer: insurer.to_string(),
+                payment_id: o.payment_id.clone(),
+                household_id: o.household_id.clone(),
+                amount: o.amount,
+                basis: o.basis.clone(),
+                arrears_as_of: o.arrears_as_of,
+                arrears_before: o.arrears_before,
+                created_at: now(),
+            })
+        }))
+        .exec_without_returning(conn)
+        .await?;
     }
     for o in &w.offsets {
         // The arrears reported are reduced by what was applied to them, so the next payment does
@@ -383,7 +464,7 @@ pub async fn write_page(conn: &impl ConnectionTrait, actor: &Actor, month: &str,
                 Expr::col(tax_arrears::Column::Amount).sub(o.amount),
             )
             .col_expr(tax_arrears::Column::UpdatedAt, Expr::value(now()))
-            .filter(tax_arrears::Column::Insurer.eq(o.insurer.as_str()))
+            .filter(tax_arrears::Column::Insurer.eq(insurer))
             .filter(tax_arrears::Column::HouseholdId.eq(o.household_id.as_str()))
             .exec(conn)
             .await?;
@@ -391,9 +472,21 @@ pub async fn write_page(conn: &impl ConnectionTrait, actor: &Actor, month: &str,
     for chunk in byte_chunks(backend, &w.forms, 500, |f| {
         text(&f.id) + text(&f.run_id) + text(&f.determination_id) + text(&f.household_id) + 120
     }) {
-        form::Entity::insert_many(chunk.iter().cloned().map(all_set::<form::ActiveModel>))
-            .exec_without_returning(conn)
-            .await?;
+        form::Entity::insert_many(chunk.iter().map(|f| {
+            all_set::<form::ActiveModel>(form::Model {
+                id: f.id.clone(),
+                insurer: insurer.to_string(),
+                run_id: f.run_id.clone(),
+                determination_id: f.determination_id.clone(),
+                household_id: f.household_id.clone(),
+                service_month: f.service_month.clone(),
+                amount: f.amount,
+                reason: f.reason.clone(),
+                created_at: f.created_at,
+            })
+        }))
+        .exec_without_returning(conn)
+        .await?;
     }
     for f in &w.forms {
         audits.push(audit::active(
@@ -403,20 +496,20 @@ pub async fn write_page(conn: &impl ConnectionTrait, actor: &Actor, month: &str,
             &f.id,
         ));
     }
+    let mut changes = Vec::with_capacity(w.refunds.len());
     for (r, e) in &w.refunds {
-        receivable::Entity::insert(all_set::<receivable::ActiveModel>(r.clone()))
+        let row = super::receivables::row_of(insurer, r);
+        receivable::Entity::insert(all_set::<receivable::ActiveModel>(row.clone()))
             .exec_without_returning(conn)
             .await?;
-        entry::Entity::insert(all_set::<entry::ActiveModel>(e.clone()))
-            .exec_without_returning(conn)
-            .await?;
+        entry::Entity::insert(all_set::<entry::ActiveModel>(super::receivables::entry_row(
+            actor, &r.id, e,
+        )))
+        .exec_without_returning(conn)
+        .await?;
         audits.push(audit::active(actor, "receivable.assessed", "receivable", &r.id));
+        changes.push(super::recovery::LedgerChange::assessed(&row)?);
     }
-    let changes = w
-        .refunds
-        .iter()
-        .map(|(r, _)| super::recovery::LedgerChange::assessed(r))
-        .collect::<Result<Vec<_>, _>>()?;
     super::recovery::record(conn, &actor.insurer, &changes).await?;
     let ids: Vec<&str> = w.settled.iter().map(String::as_str).collect();
     for chunk in byte_chunks(backend, &ids, 300, |id| id.len() + 4) {
@@ -477,25 +570,29 @@ pub async fn run_payments_after(
     run_id: &str,
     after: Option<&str>,
     limit: u64,
-) -> Result<Vec<payment::Model>, DbErr> {
+) -> Result<Vec<Payment>, DbErr> {
     let mut q = payment::Entity::find()
         .filter(payment::Column::Insurer.eq(insurer))
         .filter(payment::Column::RunId.eq(run_id));
     if let Some(a) = after {
         q = q.filter(payment::Column::Id.gt(a));
     }
-    q.order_by_asc(payment::Column::Id).limit(limit).all(conn).await
+    q.order_by_asc(payment::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(payment_of)
+        .collect()
 }
 
-pub async fn get_payment(
-    conn: &impl ConnectionTrait,
-    insurer: &str,
-    id: &str,
-) -> Result<Option<payment::Model>, DbErr> {
+pub async fn get_payment(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<Payment>, DbErr> {
     payment::Entity::find_by_id(id.to_string())
         .filter(payment::Column::Insurer.eq(insurer))
         .one(conn)
-        .await
+        .await?
+        .map(payment_of)
+        .transpose()
 }
 
 pub async fn offset_of(conn: &impl ConnectionTrait, insurer: &str, payment_id: &str) -> Result<Option<Offset>, DbErr> {
@@ -505,6 +602,9 @@ pub async fn offset_of(conn: &impl ConnectionTrait, insurer: &str, payment_id: &
         .one(conn)
         .await?
         .map(|o| Offset {
+            id: o.id,
+            payment_id: o.payment_id,
+            household_id: o.household_id,
             amount: o.amount,
             basis: o.basis,
             arrears_as_of: o.arrears_as_of,
@@ -535,7 +635,7 @@ pub async fn run_forms(
 pub async fn fail_payment(
     conn: &impl ConnectionTrait,
     actor: &Actor,
-    p: &payment::Model,
+    p: &Payment,
     reason: &str,
     on: NaiveDate,
 ) -> Result<bool, DbErr> {

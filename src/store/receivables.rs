@@ -61,7 +61,7 @@ pub fn receivable_of(m: rec::Model) -> Result<Receivable, DbErr> {
 }
 
 /// ... and the one place a receivable becomes a row.
-fn row_of(insurer: &str, r: &Receivable) -> rec::Model {
+pub(super) fn row_of(insurer: &str, r: &Receivable) -> rec::Model {
     rec::Model {
         id: r.id.clone(),
         insurer: insurer.to_string(),
@@ -165,7 +165,7 @@ fn legal_row(
 }
 
 /// The row of an entry to record.
-fn entry_row(actor: &Actor, receivable_id: &str, e: &NewEntry) -> entry::Model {
+pub(super) fn entry_row(actor: &Actor, receivable_id: &str, e: &NewEntry) -> entry::Model {
     entry::Model {
         kind: e.kind.to_string(),
         channel: e.channel.map(str::to_string),

@@ -6,6 +6,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 
 use super::entity::{benefit_run, payment_run};
 use super::{all_set, now};
+use crate::domain::benefit::BenefitRun;
+use crate::domain::disbursement::PaymentRun;
 use crate::domain::run::RunStatus;
 
 /// A stored run record.
@@ -30,8 +32,8 @@ pub trait RunRecord: Clone + 'static {
 }
 
 macro_rules! run_record {
-    ($model:ty, $entity:ty, $active:ty, $column:ty, $kind:literal) => {
-        impl RunRecord for $model {
+    ($record:ty, $entity:ty, $active:ty, $column:ty, $of:path, $row:path, $kind:literal) => {
+        impl RunRecord for $record {
             const KIND: &'static str = $kind;
 
             fn id(&self) -> &str {
@@ -53,23 +55,23 @@ macro_rules! run_record {
             fn end(&mut self, outcome: Result<(), String>) {
                 match outcome {
                     Ok(()) => {
-                        self.status = RunStatus::Completed.as_str().into();
+                        self.status = RunStatus::Completed;
                         self.total = self.done;
                     }
                     Err(e) => {
-                        self.status = RunStatus::Failed.as_str().into();
+                        self.status = RunStatus::Failed;
                         self.error = Some(e);
                     }
                 }
             }
 
             async fn save(&self, conn: &impl ConnectionTrait) -> Result<(), DbErr> {
-                let mut r = self.clone();
-                r.updated_at = now();
-                if r.status != RunStatus::Running.as_str() {
-                    r.finished_at = Some(r.updated_at);
+                let at = now();
+                let mut row = $row(self, at);
+                if self.status != RunStatus::Running {
+                    row.finished_at = Some(at);
                 }
-                <$entity>::update(all_set::<$active>(r)).exec(conn).await?;
+                <$entity>::update(all_set::<$active>(row)).exec(conn).await?;
                 Ok(())
             }
 
@@ -78,23 +80,30 @@ macro_rules! run_record {
                     .filter(<$column>::Status.eq(RunStatus::Running.as_str()))
                     .order_by_asc(<$column>::Id)
                     .all(conn)
-                    .await
+                    .await?
+                    .into_iter()
+                    .map($of)
+                    .collect()
             }
         }
     };
 }
 
 run_record!(
-    benefit_run::Model,
+    BenefitRun,
     benefit_run::Entity,
     benefit_run::ActiveModel,
     benefit_run::Column,
+    super::benefits::run_of,
+    super::benefits::run_row,
     "benefit_run"
 );
 run_record!(
-    payment_run::Model,
+    PaymentRun,
     payment_run::Entity,
     payment_run::ActiveModel,
     payment_run::Column,
+    super::payments::run_of,
+    super::payments::run_row,
     "payment_run"
 );

@@ -10,7 +10,6 @@ use crate::domain::page::{Page, PageRequest};
 use crate::domain::run::RunStatus;
 use crate::domain::zengin::Remitter;
 use crate::error::{ApiError, ErrorCode};
-use crate::store::entity::payment_run as run;
 use crate::store::payments as store;
 
 /// A run with every form it issued.
@@ -24,11 +23,11 @@ fn run_not_found() -> ApiError {
     ApiError::NotFound(ErrorCode::PaymentRunNotFound)
 }
 
-async fn run_row(db: &DatabaseConnection, insurer: &str, id: &str) -> Result<run::Model, ApiError> {
+async fn run_row(db: &DatabaseConnection, insurer: &str, id: &str) -> Result<PaymentRun, ApiError> {
     store::get_run(db, insurer, id).await?.ok_or_else(run_not_found)
 }
 
-async fn record(db: &DatabaseConnection, r: run::Model) -> Result<RunRecord, ApiError> {
+async fn record(db: &DatabaseConnection, r: PaymentRun) -> Result<RunRecord, ApiError> {
     let mut forms: Vec<IssuedForm> = Vec::new();
     loop {
         let page = PageRequest {
@@ -41,10 +40,7 @@ async fn record(db: &DatabaseConnection, r: run::Model) -> Result<RunRecord, Api
             break;
         }
     }
-    Ok(RunRecord {
-        run: store::run_of(r)?,
-        forms,
-    })
+    Ok(RunRecord { run: r, forms })
 }
 
 /// Pays a month: runs to its end before answering.
@@ -91,10 +87,9 @@ pub async fn forms(
 
 pub async fn payment(db: &DatabaseConnection, insurer: &str, id: &PaymentId) -> Result<Payment, ApiError> {
     let id = id.as_str();
-    let p = store::get_payment(db, insurer, id)
+    store::get_payment(db, insurer, id)
         .await?
-        .ok_or(ApiError::NotFound(ErrorCode::PaymentNotFound))?;
-    Ok(store::payment_of(p)?)
+        .ok_or(ApiError::NotFound(ErrorCode::PaymentNotFound))
 }
 
 /// The 全銀 総合振込 file of a completed run, with the run. `remitter` names the insurer as the
@@ -107,10 +102,10 @@ pub async fn transfer_file(
 ) -> Result<(PaymentRun, Vec<u8>), ApiError> {
     let run_id = run_id.as_str();
     let r = run_row(db, insurer, run_id).await?;
-    if r.status != RunStatus::Completed.as_str() {
+    if r.status != RunStatus::Completed {
         return Err(ApiError::Conflict {
             code: ErrorCode::PaymentRunNotCompleted,
-            detail: format!("the run is {}", r.status),
+            detail: format!("the run is {}", r.status.as_str()),
         });
     }
     let remitter = remitter()?;
@@ -126,5 +121,5 @@ pub async fn transfer_file(
         },
         super::FileError::Corrupt(e) => ApiError::Internal(e),
     })?;
-    Ok((store::run_of(r)?, bytes))
+    Ok((r, bytes))
 }

@@ -5,18 +5,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
 use crate::clock::{Clock, business_date};
-use crate::domain::disbursement::PaymentKind;
+use crate::domain::disbursement::{IssuedForm, Offset, Payment, PaymentKind, PaymentRun, PaymentStatus};
 use crate::domain::money::Yen;
-use crate::domain::payment::{self as rules, RegistrationStatus, Settlement};
-use crate::domain::receivable::record::ASSESSMENT;
+use crate::domain::payment::{self as rules, Registration, RegistrationStatus, Settlement};
+use crate::domain::receivable::record::{ASSESSMENT, Debtor, NewEntry, Receivable};
 use crate::domain::receivable::{DebtorKind, ReceivableKind, ReceivableStatus, RefundReason};
 use crate::domain::zengin::{BankAccount, NewCode, Remitter, TransferFile, TransferRecord, ZenginError};
 use crate::service::runs::{self, Run, RunRecord};
 use crate::store::benefits::DeterminationHead;
-use crate::store::entity::{
-    application_form as form, payment, payment_offset as offset, payment_registration as reg, payment_run as run,
-    receivable, receivable_entry as entry,
-};
 use crate::store::payments::{self as store, PageContext, PageRange, PageWrites};
 use crate::store::{Actor, new_id};
 
@@ -26,23 +22,17 @@ const PAGE: u64 = 500;
 const ATTEMPTS: u32 = 5;
 
 /// Why a form instead of a payment.
-fn form_reason(regs: Option<&Vec<reg::Model>>) -> &'static str {
+fn form_reason(regs: Option<&Vec<Registration>>) -> &'static str {
     match regs.and_then(|r| r.last()) {
         None => "not_registered",
-        Some(r) if r.status == RegistrationStatus::Paused.as_str() => "registration_paused",
-        Some(r) if r.status == RegistrationStatus::Cancelled.as_str() => "registration_cancelled",
+        Some(r) if r.status == RegistrationStatus::Paused => "registration_paused",
+        Some(r) if r.status == RegistrationStatus::Cancelled => "registration_cancelled",
         Some(_) => "not_registered",
     }
 }
 
 /// Decides what a page writes.
-fn plan_page(
-    actor: &Actor,
-    r: &run::Model,
-    dets: &[DeterminationHead],
-    ctx: &PageContext,
-    at: DateTime<Utc>,
-) -> PageWrites {
+fn plan_page(r: &PaymentRun, dets: &[DeterminationHead], ctx: &PageContext, at: DateTime<Utc>) -> PageWrites {
     let mut w = PageWrites::default();
     let today = business_date(at);
     let mut arrears = ctx.arrears.clone();
@@ -54,7 +44,7 @@ fn plan_page(
         }
         let settled = ctx.settled.get(&d.household_id).copied().unwrap_or(0);
         let regs = ctx.registrations.get(&d.household_id);
-        let active = regs.and_then(|rs| rs.iter().find(|x| x.status == RegistrationStatus::Active.as_str()));
+        let active = regs.and_then(|rs| rs.iter().find(|x| x.status == RegistrationStatus::Active));
         match rules::settle(d.total_benefit, settled) {
             Settlement::NothingDue => {}
             Settlement::Settled => w.settled.push(d.id.clone()),
@@ -62,45 +52,41 @@ fn plan_page(
                 let head = ctx.heads.get(&d.household_id);
                 let id = new_id();
                 w.refunds.push((
-                    receivable::Model {
+                    Receivable {
                         id: id.clone(),
-                        insurer: actor.insurer.clone(),
-                        kind: ReceivableKind::OverpaymentRefund.as_str().into(),
-                        reason: Some(RefundReason::Other.as_str().into()),
-                        debtor_kind: DebtorKind::Person.as_str().into(),
-                        debtor_name: head.map_or_else(String::new, |h| h.1.clone()),
-                        debtor_member_id: head.map(|h| h.0.clone()),
-                        debtor_phone: None,
-                        debtor_workplace: None,
+                        kind: ReceivableKind::OverpaymentRefund,
+                        reason: Some(RefundReason::Other),
+                        debtor: Debtor {
+                            kind: DebtorKind::Person,
+                            name: head.map_or_else(String::new, |h| h.1.clone()),
+                            member_id: head.map(|h| h.0.clone()),
+                            phone: None,
+                            workplace: None,
+                        },
                         household_id: Some(d.household_id.clone()),
                         service_month: Some(d.service_month.clone()),
                         determination_id: Some(d.id.clone()),
                         assessed_on: today,
                         amount,
                         due_on: rules::refund_due_on(today),
-                        source_claim_ids: "[]".into(),
+                        source_claim_ids: Vec::new(),
                         source_key: Some(format!("benefit_overpaid:{}", d.id)),
                         note: Some(format!(
                             "high-cost benefit of {} lowered to {} after {} was paid",
                             d.service_month, d.total_benefit, settled
                         )),
                         balance: amount,
-                        status: ReceivableStatus::Open.as_str().into(),
+                        status: ReceivableStatus::Open,
                         version: 1,
                         created_at: at,
                     },
-                    entry::Model {
-                        id: new_id(),
-                        insurer: actor.insurer.clone(),
-                        receivable_id: id,
-                        kind: ASSESSMENT.into(),
+                    NewEntry {
+                        kind: ASSESSMENT,
                         amount,
-                        entry_on: today,
+                        on: today,
                         channel: None,
                         reason: None,
                         note: None,
-                        actor: actor.sub.clone(),
-                        created_at: at,
                     },
                 ));
                 w.settled.push(d.id.clone());
@@ -112,22 +98,19 @@ fn plan_page(
                     let id = new_id();
                     if split.offset > 0 {
                         arrears.insert(d.household_id.clone(), (owed - split.offset, as_of));
-                        w.offsets.push(offset::Model {
+                        w.offsets.push(Offset {
                             id: new_id(),
-                            insurer: actor.insurer.clone(),
                             payment_id: id.clone(),
                             household_id: d.household_id.clone(),
                             amount: split.offset,
                             basis: "consent".into(),
                             arrears_as_of: as_of,
                             arrears_before: owed,
-                            created_at: at,
                         });
                     }
                     let first_transfer = paid_registrations.insert(reg.id.clone());
-                    w.payments.push(payment::Model {
+                    w.payments.push(Payment {
                         id,
-                        insurer: actor.insurer.clone(),
                         run_id: r.id.clone(),
                         determination_id: d.id.clone(),
                         household_id: d.household_id.clone(),
@@ -137,20 +120,14 @@ fn plan_page(
                             PaymentKind::Supplementary
                         } else {
                             PaymentKind::Regular
-                        }
-                        .as_str()
-                        .into(),
+                        },
                         gross_amount: amount,
                         offset_amount: split.offset,
                         net_amount: split.net,
-                        bank_code: reg.bank_code.clone(),
-                        branch_code: reg.branch_code.clone(),
-                        account_type: reg.account_type.clone(),
-                        account_number: reg.account_number.clone(),
-                        holder_kana: reg.holder_kana.clone(),
+                        account: reg.account.clone(),
                         first_transfer,
                         transfer_date: r.transfer_date,
-                        status: store::SCHEDULED.into(),
+                        status: PaymentStatus::Scheduled,
                         failure_reason: None,
                         failed_on: None,
                         version: 1,
@@ -158,9 +135,8 @@ fn plan_page(
                     });
                     w.settled.push(d.id.clone());
                 }
-                None => w.forms.push(form::Model {
+                None => w.forms.push(IssuedForm {
                     id: new_id(),
-                    insurer: actor.insurer.clone(),
                     run_id: r.id.clone(),
                     determination_id: d.id.clone(),
                     household_id: d.household_id.clone(),
@@ -181,8 +157,8 @@ async fn run_page(
     db: &DatabaseConnection,
     clock: &Clock,
     actor: &Actor,
-    r: &run::Model,
-) -> Result<Option<run::Model>, DbErr> {
+    r: &PaymentRun,
+) -> Result<Option<PaymentRun>, DbErr> {
     let txn = db.begin().await?;
     let dets = store::decided_page(&txn, &r.insurer, &r.service_month, r.cursor.as_deref(), PAGE).await?;
     let Some(last) = dets.last().map(|d| d.id.clone()) else {
@@ -195,7 +171,7 @@ async fn run_page(
         through: &last,
     };
     let ctx = store::page_context(&txn, range).await?;
-    let w = plan_page(actor, r, &dets, &ctx, clock.now());
+    let w = plan_page(r, &dets, &ctx, clock.now());
     store::write_page(&txn, actor, &r.service_month, &w).await?;
     let mut next = r.clone();
     next.done += dets.len() as i32;
@@ -220,7 +196,7 @@ pub struct PaymentRunner {
 }
 
 impl PaymentRunner {
-    pub fn new(clock: &Clock, run: &run::Model) -> Self {
+    pub fn new(clock: &Clock, run: &PaymentRun) -> Self {
         Self {
             clock: clock.clone(),
             actor: runs::actor_of(run),
@@ -229,13 +205,13 @@ impl PaymentRunner {
 }
 
 impl Run for PaymentRunner {
-    type Record = run::Model;
+    type Record = PaymentRun;
 
     const READS: &'static str = "payment_registrations, payments, payment_offsets, tax_arrears, application_forms, receivables, members, benefit_determinations";
     const WRITES: &'static str = "payments, application_forms, benefit_determinations";
     const ATTEMPTS: u32 = ATTEMPTS;
 
-    async fn page(&mut self, db: &DatabaseConnection, r: &run::Model) -> Result<Option<run::Model>, String> {
+    async fn page(&mut self, db: &DatabaseConnection, r: &PaymentRun) -> Result<Option<PaymentRun>, String> {
         run_page(db, &self.clock, &self.actor, r)
             .await
             .map_err(|e| e.to_string())
@@ -249,7 +225,7 @@ pub async fn start(
     actor: &Actor,
     month: &str,
     transfer_date: NaiveDate,
-) -> Result<run::Model, DbErr> {
+) -> Result<PaymentRun, DbErr> {
     let total = store::count_decided(db, &actor.insurer, month).await?;
     let r = store::create_run(db, actor, month, transfer_date, total).await?;
     Ok(runs::drive(db.clone(), PaymentRunner::new(clock, &r), r).await)
@@ -271,7 +247,7 @@ pub enum FileError {
 /// The run's 全銀 総合振込 file: one data record per payment with a bank part, in payment-id
 /// order, 新規コード `1` on an account's first transfer. Payments the bank later returned stay in
 /// it: the file is what was sent.
-pub async fn transfer_file(db: &DatabaseConnection, r: &run::Model, remitter: &Remitter) -> Result<Vec<u8>, FileError> {
+pub async fn transfer_file(db: &DatabaseConnection, r: &PaymentRun, remitter: &Remitter) -> Result<Vec<u8>, FileError> {
     let mut records = Vec::new();
     let mut after: Option<String> = None;
     loop {
@@ -279,12 +255,13 @@ pub async fn transfer_file(db: &DatabaseConnection, r: &run::Model, remitter: &R
         let Some(last) = rows.last() else { break };
         after = Some(last.id.clone());
         for p in rows.iter().filter(|p| p.net_amount > 0) {
+            let a = &p.account;
             let account = BankAccount::parse(
-                &p.bank_code,
-                &p.branch_code,
-                &p.account_type,
-                &p.account_number,
-                &p.holder_kana,
+                &a.bank_code,
+                &a.branch_code,
+                &a.account_type,
+                &a.account_number,
+                &a.holder_kana,
             )
             .map_err(|e| FileError::Corrupt(format!("payment {}: {e:?}", p.id)))?;
             let mut rec = TransferRecord::new(account, Yen::new(p.net_amount));
@@ -308,6 +285,7 @@ pub async fn resume_runs(db: &DatabaseConnection, clock: &Clock) -> Result<usize
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::payment::AccountFields;
     use crate::store::benefits as benefit_store;
     use crate::store::now;
 
@@ -324,22 +302,23 @@ mod tests {
         }
     }
 
-    fn registration(household: &str, status: RegistrationStatus, consent: bool) -> reg::Model {
-        reg::Model {
+    fn registration(household: &str, status: RegistrationStatus, consent: bool) -> Registration {
+        Registration {
             id: format!("r-{household}"),
-            insurer: "132001".into(),
             household_id: household.into(),
             applicant_member_id: format!("m-{household}"),
             applied_on: NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
-            bank_code: "0001".into(),
-            branch_code: "001".into(),
-            account_type: "ordinary".into(),
-            account_number: "1234567".into(),
-            holder_kana: "ﾔﾏﾀﾞ ﾀﾛｳ".into(),
+            account: AccountFields {
+                bank_code: "0001".into(),
+                branch_code: "001".into(),
+                account_type: "ordinary".into(),
+                account_number: "1234567".into(),
+                holder_kana: "ﾔﾏﾀﾞ ﾀﾛｳ".into(),
+            },
             offset_consent: consent,
             repayment_consent: true,
-            status: status.as_str().into(),
-            pause_reasons: "[]".into(),
+            status,
+            pause_reasons: Vec::new(),
             ended_on: None,
             end_reason: None,
             version: 1,
@@ -348,13 +327,13 @@ mod tests {
         }
     }
 
-    fn run() -> run::Model {
-        run::Model {
+    fn run() -> PaymentRun {
+        PaymentRun {
             id: "run".into(),
             insurer: "132001".into(),
             service_month: "2026-05".into(),
             transfer_date: NaiveDate::from_ymd_opt(2026, 9, 15).unwrap(),
-            status: crate::domain::run::RunStatus::Running.as_str().into(),
+            status: crate::domain::run::RunStatus::Running,
             done: 0,
             total: 0,
             payment_count: 0,
@@ -366,16 +345,7 @@ mod tests {
             actor: "t".into(),
             error: None,
             created_at: now(),
-            updated_at: now(),
             finished_at: None,
-        }
-    }
-
-    fn actor() -> Actor {
-        Actor {
-            insurer: "132001".into(),
-            sub: "t".into(),
-            request_id: "r".into(),
         }
     }
 
@@ -392,7 +362,7 @@ mod tests {
             det("d3", "h3", 7_000),
             det("d4", "h4", 0),
         ];
-        let w = plan_page(&actor(), &run(), &dets, &ctx, now());
+        let w = plan_page(&run(), &dets, &ctx, now());
         assert_eq!(w.payments.len(), 1);
         assert_eq!(w.payments[0].net_amount, 80_000);
         assert!(w.payments[0].first_transfer);
@@ -408,11 +378,11 @@ mod tests {
             .insert("h1".into(), vec![registration("h1", RegistrationStatus::Active, true)]);
         let as_of = NaiveDate::from_ymd_opt(2026, 8, 31).unwrap();
         ctx.arrears.insert("h1".into(), (30_000, as_of));
-        let w = plan_page(&actor(), &run(), &[det("d1", "h1", 20_000)], &ctx, now());
+        let w = plan_page(&run(), &[det("d1", "h1", 20_000)], &ctx, now());
         assert_eq!((w.payments[0].offset_amount, w.payments[0].net_amount), (20_000, 0));
         assert_eq!(w.offsets[0].arrears_before, 30_000);
         ctx.paid_registrations.insert("r-h1".into());
-        let w = plan_page(&actor(), &run(), &[det("d2", "h1", 50_000)], &ctx, now());
+        let w = plan_page(&run(), &[det("d2", "h1", 50_000)], &ctx, now());
         assert_eq!(
             (w.payments[0].offset_amount, w.payments[0].net_amount),
             (30_000, 20_000)
@@ -426,16 +396,16 @@ mod tests {
         ctx.registrations
             .insert("h1".into(), vec![registration("h1", RegistrationStatus::Active, false)]);
         ctx.settled.insert("h1".into(), 80_000);
-        let w = plan_page(&actor(), &run(), &[det("d2", "h1", 95_000)], &ctx, now());
-        assert_eq!(w.payments[0].kind, "supplementary");
+        let w = plan_page(&run(), &[det("d2", "h1", 95_000)], &ctx, now());
+        assert_eq!(w.payments[0].kind, PaymentKind::Supplementary);
         assert_eq!(w.payments[0].gross_amount, 15_000);
-        let w = plan_page(&actor(), &run(), &[det("d3", "h1", 60_000)], &ctx, now());
+        let w = plan_page(&run(), &[det("d3", "h1", 60_000)], &ctx, now());
         assert!(w.payments.is_empty());
         assert_eq!(w.refunds[0].0.amount, 20_000);
-        assert_eq!(w.refunds[0].0.kind, "overpayment_refund");
+        assert_eq!(w.refunds[0].0.kind, ReceivableKind::OverpaymentRefund);
         assert_eq!(w.settled, ["d3"]);
         ctx.with_form.insert("d4".into());
-        let w = plan_page(&actor(), &run(), &[det("d4", "h1", 95_000)], &ctx, now());
+        let w = plan_page(&run(), &[det("d4", "h1", 95_000)], &ctx, now());
         assert!(
             w.payments.is_empty() && w.settled.is_empty(),
             "a determination sent as a form is not paid"
