@@ -10,7 +10,6 @@ use sha2::{Digest, Sha256};
 use super::runs::{self, Run, RunRecord};
 use crate::domain::benefit::{BenefitRun, Determination, DeterminationStatus, RunFailure};
 use crate::domain::calendar::YearMonth;
-use crate::domain::claim::{ClaimKind, Setting};
 use crate::domain::household::category_on;
 use crate::domain::ids::{BenefitRunId, DeterminationId, HouseholdId};
 use crate::domain::kogaku::{self, KogakuError, ProviderCode, StepRecord};
@@ -93,11 +92,11 @@ fn engine_inputs(
         .members
         .iter()
         .map(|m| {
-            fp.update(format!("m|{}|{}|{:?}\n", m.id, m.birth_date, m.lost_on));
+            fp.update(format!("m|{}|{}|{:?}\n", m.id, m.data.birth_date, m.data.lost_on));
             kogaku::Member {
                 id: m.id.as_str().into(),
-                birth_date: m.birth_date,
-                lost_on: m.lost_on,
+                birth_date: m.data.birth_date,
+                lost_on: m.data.lost_on,
                 joined_on_insured_turning_75: false,
             }
         })
@@ -105,21 +104,22 @@ fn engine_inputs(
     let mut claims = Vec::with_capacity(data.claims.len());
     for c in &data.claims {
         fp.update(format!("c|{}|{}\n", c.id, c.version));
+        let f = &c.fields;
         claims.push(kogaku::Claim {
             member_id: c.member_id.as_str().into(),
-            provider: ProviderCode::parse(&c.provider_code).map_err(corrupt)?,
-            kind: ClaimKind::parse(&c.kind).ok_or_else(|| corrupt("claim kind"))?,
-            setting: Setting::parse(&c.setting).ok_or_else(|| corrupt("claim setting"))?,
-            prescribing_provider: c
+            provider: ProviderCode::parse(&f.provider_code).map_err(corrupt)?,
+            kind: f.kind,
+            setting: f.setting,
+            prescribing_provider: f
                 .prescribing_provider_code
                 .as_deref()
                 .map(ProviderCode::parse)
                 .transpose()
                 .map_err(corrupt)?,
             prescribed_by_dentist: false,
-            total_cost: Yen::new(c.total_cost),
-            copayment: Yen::new(c.copayment),
-            first_service_on: c.first_service_on,
+            total_cost: Yen::new(f.total_cost),
+            copayment: Yen::new(f.copayment),
+            first_service_on: f.first_service_on,
             specific_disease: None,
         });
     }

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
 use crate::domain::calendar::YearMonth;
+use crate::domain::claim::ClaimStatus;
 use crate::domain::money::Yen;
 use crate::domain::payment::refund_due_on;
 use crate::domain::receivable::ineligible::{Adjustment, adjust, after_loss, insurer_share};
@@ -18,7 +19,7 @@ use crate::domain::receivable::{DebtorKind, ReceivableKind, RefundReason};
 use crate::domain::receivable::{LedgerEntry, ReceivableStatus};
 use crate::service::benefits::StoredMemberBenefit;
 use crate::store::receivables as store;
-use crate::store::{Actor, claims::ACTIVE, new_id, now};
+use crate::store::{Actor, new_id, now};
 
 /// What a detection did.
 #[derive(Debug, Default, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -74,17 +75,17 @@ pub async fn detect_ineligible_visits(
             all_after_loss: true,
             ..Found::default()
         });
-        let after = after_loss(*lost_on, c.first_service_on, first);
+        let after = after_loss(*lost_on, c.fields.first_service_on, first);
         if after {
             // A voided claim still names the member-month, so its receivable can be reduced.
             f.any = true;
         }
-        if c.status != ACTIVE {
+        if c.status != ClaimStatus::Active {
             continue;
         }
         if after {
             report.claims += 1;
-            f.amount += insurer_share(c.total_cost, c.copayment);
+            f.amount += insurer_share(c.fields.total_cost, c.fields.copayment);
             f.claim_ids.push(c.id.clone());
         } else {
             f.all_after_loss = false;

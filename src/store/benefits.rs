@@ -14,6 +14,8 @@ use super::entity::benefit_run::{self as run};
 use super::entity::{claim, household, member};
 use super::{Actor, Page, PageRequest, all_set, audit, new_id, now};
 use crate::domain::benefit::{BenefitRun, Determination, DeterminationStatus, RunStatus};
+use crate::domain::claim::Claim;
+use crate::domain::member::Member;
 
 // The statuses as stored: the domain's spelling.
 pub const CALCULATED: &str = DeterminationStatus::Calculated.as_str();
@@ -25,9 +27,9 @@ pub const SUPERSEDED: &str = DeterminationStatus::Superseded.as_str();
 #[derive(Debug, Clone)]
 pub struct HouseholdMonthData {
     pub household: HouseholdHead,
-    pub members: Vec<member::Model>,
+    pub members: Vec<Member>,
     /// Active claims of the month, in id order.
-    pub claims: Vec<claim::Model>,
+    pub claims: Vec<Claim>,
     /// Current determinations of the household in the 11 months before.
     pub earlier: Vec<DeterminationHead>,
     /// The current determination of the month, if any.
@@ -110,11 +112,14 @@ pub async fn load(
         .await?;
     households.retain(|h| wanted.contains(h.id.as_str()));
     households.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut members: HashMap<String, Vec<member::Model>> = HashMap::new();
+    let mut members: HashMap<String, Vec<Member>> = HashMap::new();
     for m in super::members::of_households_where(conn, insurer, which.on(member::Column::HouseholdId)).await? {
-        members.entry(m.household_id.clone()).or_default().push(m);
+        members
+            .entry(m.household_id.clone())
+            .or_default()
+            .push(super::members::member_of(m)?);
     }
-    let mut claims: HashMap<String, Vec<claim::Model>> = HashMap::new();
+    let mut claims: HashMap<String, Vec<Claim>> = HashMap::new();
     let rows = claim::Entity::find()
         .filter(claim::Column::Insurer.eq(insurer))
         .filter(which.on(claim::Column::HouseholdId))
@@ -124,7 +129,10 @@ pub async fn load(
         .all(conn)
         .await?;
     for c in rows {
-        claims.entry(c.household_id.clone()).or_default().push(c);
+        claims
+            .entry(c.household_id.clone())
+            .or_default()
+            .push(super::claims::claim_of(c)?);
     }
     // By household only, the months filtered here: a month condition (or order) in SQL tempts the
     // planner to walk every determination of the window (an index by month) instead of these

@@ -241,7 +241,7 @@ pub async fn active_of_household_month(
     insurer: &str,
     household_id: &str,
     month: &str,
-) -> Result<Vec<claim::Model>, DbErr> {
+) -> Result<Vec<Claim>, DbErr> {
     Entity::find()
         .filter(Column::Insurer.eq(insurer))
         .filter(Column::HouseholdId.eq(household_id))
@@ -249,7 +249,10 @@ pub async fn active_of_household_month(
         .filter(Column::Status.eq(ACTIVE))
         .order_by_asc(Column::Id)
         .all(conn)
-        .await
+        .await?
+        .into_iter()
+        .map(claim_of)
+        .collect()
 }
 
 /// Voids a claim (取消): it stays for audit and drops out of calculations. Voiding a voided claim

@@ -18,8 +18,28 @@ pub use crate::domain::member::MemberData;
 
 /// The one place a stored row becomes a member.
 pub fn member_of(m: member::Model) -> Result<Member, DbErr> {
+    let bad = |what: &str| DbErr::Custom(format!("member {}: unknown {what}", m.id));
+    let data = MemberData {
+        sex: Sex::parse(&m.sex).ok_or_else(|| bad("sex"))?,
+        relationship: Relationship::parse(&m.relationship).ok_or_else(|| bad("relationship"))?,
+        loss_reason: match &m.loss_reason {
+            Some(r) => Some(LossReason::parse(r).ok_or_else(|| bad("loss_reason"))?),
+            None => None,
+        },
+        insured_number: InsuredNumber {
+            symbol: m.insured_symbol,
+            number: m.insured_number,
+            branch: m.insured_branch,
+        },
+        name: m.name,
+        name_kana: m.name_kana,
+        birth_date: m.birth_date,
+        acquired_on: m.acquired_on,
+        lost_on: m.lost_on,
+        died_on: m.died_on,
+    };
     Ok(Member {
-        data: MemberData::of(&m)?,
+        data,
         id: m.id,
         household_id: m.household_id,
         version: m.version,
@@ -28,27 +48,11 @@ pub fn member_of(m: member::Model) -> Result<Member, DbErr> {
     })
 }
 
-impl MemberData {
-    /// The data of a stored member.
-    pub fn of(m: &member::Model) -> Result<Self, DbErr> {
-        let bad = |what: &str| DbErr::Custom(format!("member {}: unknown {what}", m.id));
-        Ok(Self {
-            insured_number: insured_number(m),
-            name: m.name.clone(),
-            name_kana: m.name_kana.clone(),
-            birth_date: m.birth_date,
-            sex: Sex::parse(&m.sex).ok_or_else(|| bad("sex"))?,
-            relationship: Relationship::parse(&m.relationship).ok_or_else(|| bad("relationship"))?,
-            acquired_on: m.acquired_on,
-            lost_on: m.lost_on,
-            loss_reason: match &m.loss_reason {
-                Some(r) => Some(LossReason::parse(r).ok_or_else(|| bad("loss_reason"))?),
-                None => None,
-            },
-            died_on: m.died_on,
-        })
-    }
+trait Apply {
+    fn apply(&self, m: member::Model) -> member::Model;
+}
 
+impl Apply for MemberData {
     fn apply(&self, m: member::Model) -> member::Model {
         member::Model {
             insured_symbol: self.insured_number.symbol.clone(),
@@ -99,15 +103,6 @@ fn row_for(
         updated_at,
     };
     data.apply(blank)
-}
-
-/// The insured number of a stored member.
-pub fn insured_number(m: &member::Model) -> InsuredNumber {
-    InsuredNumber {
-        symbol: m.insured_symbol.clone(),
-        number: m.insured_number.clone(),
-        branch: m.insured_branch.clone(),
-    }
 }
 
 pub async fn create(

@@ -448,7 +448,7 @@ pub async fn claims_of_lost_members(
     insurer: &str,
     month: &str,
     by: NaiveDate,
-) -> Result<Vec<super::entity::claim::Model>, DbErr> {
+) -> Result<Vec<crate::domain::claim::Claim>, DbErr> {
     use super::entity::{claim, member};
     let mut lost = sea_orm::sea_query::Query::select();
     lost.column(member::Column::Id)
@@ -461,7 +461,10 @@ pub async fn claims_of_lost_members(
         .filter(claim::Column::MemberId.in_subquery(lost))
         .order_by_asc(claim::Column::Id)
         .all(conn)
-        .await
+        .await?
+        .into_iter()
+        .map(super::claims::claim_of)
+        .collect()
 }
 
 /// The receivables made from these source keys, by key.

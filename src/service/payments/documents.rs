@@ -78,10 +78,10 @@ async fn household_month(
         .iter()
         .map(|c| ClaimLine {
             member_id: &c.member_id,
-            provider_code: &c.provider_code,
-            provider_name: &c.provider_name,
-            total_cost: c.total_cost,
-            copayment: c.copayment,
+            provider_code: &c.fields.provider_code,
+            provider_name: &c.fields.provider_name,
+            total_cost: c.fields.total_cost,
+            copayment: c.fields.copayment,
         })
         .collect();
     let benefits: HashMap<String, i64> = d.members.iter().map(|m| (m.member_id.clone(), m.benefit)).collect();
