@@ -21,7 +21,7 @@ use crate::store::benefits::{self, HouseholdMonthData, Households, NewDeterminat
 use crate::store::{Actor, households};
 
 /// Bumped when the engine changes what it answers, so that stored results are recalculated.
-const ENGINE_VERSION: &str = "kogaku-1";
+const ENGINE_VERSION: &str = "kogaku-2";
 /// Households per page of a run.
 const RUN_PAGE: u64 = 500;
 

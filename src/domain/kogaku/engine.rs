@@ -56,7 +56,12 @@ pub fn determine(input: &HouseholdMonth<'_>) -> Result<Determination, KogakuErro
         Some(category) if calc.iter().any(|m| m.elderly) => elderly::steps(&mut run, &units, &mut calc, category)?,
         _ => Yen::ZERO,
     };
-    if calc.iter().any(|m| !m.elderly && !m.u70_included.is_zero()) {
+    // R4 when an under-70 unit passed R3; R6 step 3 also when none did, as long as the household
+    // has under-70 members and its 70-74 members still bear something after their own steps.
+    let under70_units = calc.iter().any(|m| !m.elderly && !m.u70_included.is_zero());
+    let under70_members = calc.iter().any(|m| !m.elderly && m.present);
+    let elderly_remaining = calc.iter().any(|m| m.elderly && !m.carry.is_zero());
+    if under70_units || (under70_members && elderly_remaining) {
         household_paid = household(&mut run, &mut calc)?;
     }
     // R7: which months count. Household-level steps count; a month whose only household-level
@@ -188,7 +193,8 @@ fn under70_age75_month(run: &mut Run<'_>, calc: &mut [MemberCalc]) -> Result<(),
 
 /// R4 / R6 step 3: whole household with the under-70 table. Its 1% base is the cost of the
 /// under-70 units that passed R3 plus the cost of all 70-74 members' (ordinary) claims (R2.1).
-/// Run only when some under-70 unit passed R3 (R6: "plus the under-70 units that pass").
+/// In a mixed household it runs even when no under-70 unit passed: what the 70-74 members still
+/// bear is then compared on its own with the household's under-70 limit (kogaku.md R6).
 fn household(run: &mut Run<'_>, calc: &mut [MemberCalc]) -> Result<Yen, KogakuError> {
     let row = *run.set.under70(run.categories.under70);
     let mixed = calc.iter().any(|m| m.elderly && !m.cost.is_zero());

@@ -180,8 +180,10 @@ fn r5_outpatient_and_household() {
     assert_eq!(low.paying_steps(), vec![("R5", 8_000, 2_000), ("R5", 15_000, 13_000)]);
 }
 
-/// R6: step 3 runs only when an under-70 unit passes R3; a mixed household's month whose only
-/// household-level benefit is the 70-74 one is not counted toward 多数回 and is flagged (R7).
+/// R6: with no under-70 unit passing R3, step 3 still compares what the father bears after his own
+/// steps (57,600) with the household's under-70 limit (81,430 on his 400,000): nothing more is paid.
+/// A mixed household's month whose only household-level benefit is the 70-74 one is not counted
+/// toward 多数回 and is flagged (R7).
 #[test]
 fn r6_mixed_household_without_under70_units() {
     let got = Household::new("2024-05", U, Some(General))
@@ -190,9 +192,38 @@ fn r6_mixed_household_without_under70_units() {
         .outpatient("son", 1, 50_000, 15_000)
         .inpatient("father", 2, 400_000, 80_000)
         .run();
-    assert_eq!(got.paying_steps(), vec![("R5", 57_600, 22_400)]);
+    assert_eq!(got.paying_steps(), vec![("R5", 57_600, 22_400), ("R6", 81_430, 0)]);
     assert!(!got.counts_toward_multiple);
     assert_eq!(got.review, vec![ReviewFlag::MixedHouseholdMultipleCount]);
+}
+
+/// R6 step 3 pays when the household's under-70 limit is below what its 70-74 members still bear,
+/// even with no under-70 claim: 区分ウ with a 現役並みII father, 2024-05, his inpatient 1,000,000
+/// with 300,000 paid (hand-worked):
+/// - step 2 (70-74 household, 現役並みII): 167,400 + (1,000,000 − 558,000) × 1% = 171,820; pays
+///   300,000 − 171,820 = 128,180;
+/// - step 3 (whole household, 区分ウ, 1% base his 1,000,000): 80,100 + (1,000,000 − 267,000) × 1%
+///   = 87,430; pays 171,820 − 87,430 = 84,390;
+/// - total 212,570 = 300,000 − 87,430 (kogaku.md R6 cross-check).
+#[test]
+fn r6_step3_without_under70_claims() {
+    let got = Household::new("2024-05", U, Some(Active2))
+        .member("son", "1990-01-01")
+        .member("father", "1952-01-01")
+        .inpatient("father", 2, 1_000_000, 300_000)
+        .run();
+    assert_eq!(
+        got.paying_steps(),
+        vec![("R5", 171_820, 128_180), ("R6", 87_430, 84_390)]
+    );
+    assert_eq!(got.total_benefit, yen(212_570));
+    assert!(got.counts_toward_multiple);
+    // Without an under-70 member the household step is the 70-74 one alone.
+    let alone = Household::new("2024-05", U, Some(Active2))
+        .member("father", "1952-01-01")
+        .inpatient("father", 1, 1_000_000, 300_000)
+        .run();
+    assert_eq!(alone.paying_steps(), vec![("R5", 171_820, 128_180)]);
 }
 
 /// R7: with 3 counted months among the 11 before, the 多数回 amount replaces the limit (no 1%);
