@@ -134,6 +134,7 @@ pub fn build(
             }),
         )
         .default_service(web::to(fallback))
+        .wrap(from_fn(crate::http::extract::reject_control_characters_in_query))
         .wrap(from_fn(observe))
 }
 

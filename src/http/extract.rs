@@ -64,6 +64,9 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Body<T> {
                 buf.extend_from_slice(&chunk);
             }
             let value = parse_json::<T>(&buf)?;
+            if has_control_characters(&buf) {
+                return Err(control_characters_in(&buf));
+            }
             value.validate().map_err(invalid)?;
             Ok(Body {
                 value,
@@ -229,6 +232,80 @@ pub fn path_id<T: crate::domain::ids::Id>(s: &str, code: ErrorCode) -> Result<T,
     T::parse(s).ok_or(ApiError::NotFound(code))
 }
 
+/// Whether `c` is a control character no field of ours takes: C0 controls but tab, line feed and
+/// carriage return, and DEL. (PostgreSQL cannot store U+0000 in text at all.)
+pub fn is_forbidden_control(c: char) -> bool {
+    (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}'
+}
+
+/// Whether a JSON document holds a forbidden control character in a string, escaped (`\u0000`)
+/// or raw (DEL). A cheap scan of the bytes, so that bulk paths can afford it on every line.
+pub fn has_control_characters(json: &[u8]) -> bool {
+    let mut i = 0;
+    while i < json.len() {
+        match json[i] {
+            0x7f => return true,
+            b'\\' => {
+                if json.get(i + 1) == Some(&b'u')
+                    && let Some(hex) = json.get(i + 2..i + 6)
+                    && let Ok(hex) = std::str::from_utf8(hex)
+                    && let Ok(code) = u32::from_str_radix(hex, 16)
+                    && char::from_u32(code).is_some_and(is_forbidden_control)
+                {
+                    return true;
+                }
+                i += 2;
+            }
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+/// The 422 naming the first field whose string holds a forbidden control character.
+fn control_characters_in(json: &[u8]) -> ApiError {
+    fn find(v: &serde_json::Value, path: &str) -> Option<String> {
+        match v {
+            serde_json::Value::String(s) => s.chars().any(is_forbidden_control).then(|| path.to_string()),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, x)| find(x, &format!("{path}[{i}]"))),
+            serde_json::Value::Object(map) => map.iter().find_map(|(k, x)| {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                find(x, &p)
+            }),
+            _ => None,
+        }
+    }
+    let field = serde_json::from_slice::<serde_json::Value>(json)
+        .ok()
+        .and_then(|v| find(&v, ""))
+        .unwrap_or_default();
+    ApiError::validation(field, "must not contain control characters")
+}
+
+/// Refuses a query string that holds a forbidden control character (422 naming the parameter):
+/// filters go to the database, which must never see one.
+pub async fn reject_control_characters_in_query(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let query = req.query_string();
+    if !query.is_empty() {
+        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+            if value.chars().chain(name.chars()).any(is_forbidden_control) {
+                return Err(ApiError::validation(name.into_owned(), "must not contain control characters").into());
+            }
+        }
+    }
+    next.call(req).await
+}
+
 /// `validator` check: some text besides spaces.
 pub fn not_blank(s: &str) -> Result<(), validator::ValidationError> {
     if s.trim().is_empty() {
@@ -279,6 +356,32 @@ mod tests {
             return Err(validator::ValidationError::new("to").with_message("before from".into()));
         }
         Ok(())
+    }
+
+    #[test]
+    fn control_characters_are_found_escaped_or_raw_and_only_in_strings() {
+        for bad in [
+            &br#"{"a":"x\u0000y"}"#[..],
+            br#"{"a":["ok","\u001F"]}"#,
+            br#"{"a":"\u007f"}"#,
+            b"{\"a\":\"\x7f\"}",
+        ] {
+            assert!(has_control_characters(bad), "{}", String::from_utf8_lossy(bad));
+        }
+        for good in [
+            &br#"{"a":"tab\tand\nlines\r\u0009"}"#[..],
+            br#"{"a":"a backslash then u0000: \\u0000"}"#,
+            br#"{"a":"\u00e9\u3042"}"#,
+            br#"{"a":1}"#,
+        ] {
+            assert!(!has_control_characters(good), "{}", String::from_utf8_lossy(good));
+        }
+        let ApiError::Validation(errors) =
+            control_characters_in(br#"{"debtor":{"name":"A\u0000"},"items":[{"x":"ok"},{"x":"\u0001"}]}"#)
+        else {
+            panic!("not a validation problem");
+        };
+        assert_eq!(errors[0].field, "debtor.name");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::claims::ClaimInput;
-use super::extract::parse_json;
+use super::extract::{has_control_characters, parse_json};
 use crate::domain::claim::{ImportLine, LineError};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
@@ -144,9 +144,12 @@ fn take_line(line_no: u64, line: Line<'_>, batch: &mut Vec<ImportLine>, report: 
         return;
     }
     report.received += 1;
-    let checked = parse_json::<ClaimInput>(text)
-        .map_err(|e| e.to_string())
-        .and_then(|c| c.check().map_err(|v| format!("validation failed: {v}")));
+    let checked = parse_json::<ClaimInput>(text).map_err(|e| e.to_string()).and_then(|c| {
+        if has_control_characters(text) {
+            return Err("validation failed: a string holds a control character".to_string());
+        }
+        c.check().map_err(|v| format!("validation failed: {v}"))
+    });
     match checked {
         Ok((member, fields)) => batch.push(ImportLine {
             line: line_no,

@@ -393,3 +393,55 @@ async fn ids_that_cannot_be_ids_name_no_resource() {
         .await;
     expect_problem(res, StatusCode::NOT_FOUND, "card_recovery_not_found").await;
 }
+
+#[actix_web::test]
+async fn control_characters_are_refused_before_they_reach_the_database() {
+    let app = TestApp::spawn().await;
+    let token = app.admin();
+    let body = json!({
+        "kind": "damages", "debtor": {"kind": "person", "name": "A\u{0}B"},
+        "assessed_on": "2025-04-01", "amount": 1000, "due_on": "2025-04-30"
+    });
+    let p = expect_problem(
+        app.post("/v1/receivables", &token, &body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "debtor.name");
+    assert_eq!(app.count("/v1/receivables").await, 0, "nothing stored");
+    for path in [
+        "/v1/households?household_number=%00",
+        "/v1/claims?service_month=2025-04%00",
+        "/v1/receivables?status=open%7F",
+        "/v1/audit?resource_id=%01",
+    ] {
+        let p = expect_problem(
+            app.get(path, &token).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert!(
+            p["errors"][0]["message"].as_str().unwrap().contains("control"),
+            "{path}: {p}"
+        );
+    }
+    // An import line with one is reported and skipped.
+    let line = json!({
+        "claim_number": "NUL-1", "member_id": "0192f3a4-5b6c-7d8e-9fa0-b1c2d3e4f506",
+        "service_month": "2025-04", "provider": {"code": "1312345678", "name": "病院\u{0}"},
+        "kind": "medical", "setting": "inpatient", "total_cost": 1000, "copayment": 300
+    });
+    let report = app.import(&[line]).await;
+    assert_eq!(report["rejected"], 1);
+    assert!(
+        report["errors"][0]["problem"].as_str().unwrap().contains("control"),
+        "{report}"
+    );
+    // Tabs and line ends are text, not controls.
+    let mut ok = body.clone();
+    ok["debtor"]["name"] = json!("A B");
+    ok["note"] = json!("line one\nline two\tend");
+    expect_status(app.post("/v1/receivables", &token, &ok).await, StatusCode::CREATED).await;
+}
