@@ -5,7 +5,8 @@
 //! `insurer_adjustment` collection, a shortfall staying on the debtor and an excess recorded as
 //! owed to the insured.
 
-use actix_web::{HttpResponse, get, post, web};
+use crate::http::idempotency::{Answer, idempotent};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -288,7 +289,7 @@ pub async fn get_adjustment_request(
 #[utoipa::path(
     tag = "adjustments",
     request_body = Transition,
-    params(("id" = String, Path, description = "Request id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), ("id" = String, Path, description = "Request id")),
     responses(
         (status = 200, description = "The request as moved", body = AdjustmentRequest),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -304,9 +305,11 @@ pub async fn get_adjustment_request(
 pub async fn move_adjustment_request(
     auth: Auth<AdjustmentsWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     id: web::Path<String>,
     body: Body<Transition>,
 ) -> Result<HttpResponse, ApiError> {
+    let digest = body.digest.clone();
     let b = body.value;
     let to = Status::parse(&b.to).ok_or_else(|| {
         ApiError::validation("to", "must be one of submitted, accepted, rejected, settled, cancelled")
@@ -317,14 +320,17 @@ pub async fn move_adjustment_request(
         amount: b.amount,
         note: b.note,
     };
-    let v = service::move_request(
-        &state.db,
-        state.clock.today(),
-        &auth.caller(),
-        &path_id::<AdjustmentRequestId>(&id, ErrorCode::AdjustmentRequestNotFound)?,
-        m,
-    )
-    .await?;
-    let version = v.request.version;
-    Ok(with_etag(&view(v), version))
+    idempotent(&state, &req, auth.insurer(), &digest, || async {
+        let v = service::move_request(
+            &state.db,
+            state.clock.today(),
+            &auth.caller(),
+            &path_id::<AdjustmentRequestId>(&id, ErrorCode::AdjustmentRequestNotFound)?,
+            m,
+        )
+        .await?;
+        let version = v.request.version;
+        Ok(Answer::with_version(view(v), version))
+    })
+    .await
 }

@@ -210,7 +210,7 @@ pub async fn get_benefit_calculation(
 /// Decide a calculated determination (支給決定). Deciding a decided one again changes nothing.
 #[utoipa::path(
     tag = "benefits",
-    params(("id" = String, Path, description = "Determination id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), ("id" = String, Path, description = "Determination id")),
     responses(
         (status = 200, description = "The decided determination", body = Determination),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
@@ -224,16 +224,20 @@ pub async fn get_benefit_calculation(
 pub async fn decide_benefit_calculation(
     auth: Auth<BenefitsWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let d = service::decide(
-        &state.db,
-        &auth.actor(),
-        &path_id::<DeterminationId>(&id, ErrorCode::DeterminationNotFound)?,
-    )
-    .await?;
-    let version = d.version;
-    Ok(with_etag(&determination_view(d), version))
+    idempotent(&state, &req, auth.insurer(), "", || async {
+        let d = service::decide(
+            &state.db,
+            &auth.actor(),
+            &path_id::<DeterminationId>(&id, ErrorCode::DeterminationNotFound)?,
+        )
+        .await?;
+        let version = d.version;
+        Ok(Answer::with_version(determination_view(d), version))
+    })
+    .await
 }
 
 /// Progress of a run.

@@ -25,6 +25,28 @@ impl<T> Answer<T> {
             version: Some(version),
         }
     }
+
+    /// 200 with the resource's version (`ETag`).
+    pub fn with_version(body: T, version: i32) -> Self {
+        Self {
+            status: StatusCode::OK,
+            body,
+            version: Some(version),
+        }
+    }
+
+    /// 200 without a version.
+    pub fn ok(body: T) -> Self {
+        Self::new(StatusCode::OK, body)
+    }
+
+    pub fn new(status: StatusCode, body: T) -> Self {
+        Self {
+            status,
+            body,
+            version: None,
+        }
+    }
 }
 
 fn respond(status: StatusCode, body: String, version: Option<i32>) -> HttpResponse {

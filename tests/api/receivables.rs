@@ -809,3 +809,52 @@ async fn the_worklist_warns_ninety_days_before_the_limitation_completes() {
             .contains(&("limitation_warning", "acknowledgment"))
     );
 }
+
+#[actix_web::test]
+async fn a_retried_collection_or_action_is_recorded_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin();
+    let r = create(&app, &body("damages", 10_000, "2025-04-01", "2025-04-30")).await;
+    let id = r["id"].as_str().unwrap();
+    let send = |path: String, key: &'static str, b: Value| {
+        app.client
+            .post(app.url(&path))
+            .bearer_auth(&admin)
+            .header("idempotency-key", key)
+            .json(&b)
+            .send()
+    };
+    let collection = json!({"amount": 3_000, "received_on": "2025-05-10", "channel": "bank_transfer"});
+    let first = send(format!("/v1/receivables/{id}/collections"), "col-1", collection.clone())
+        .await
+        .unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first = first.text().await.unwrap();
+    let again = send(format!("/v1/receivables/{id}/collections"), "col-1", collection)
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers().get("idempotent-replayed").unwrap(), "true");
+    assert_eq!(again.text().await.unwrap(), first);
+    let action = json!({"kind": "phone", "on": "2025-05-12", "outcome": "promised"});
+    for _ in 0..2 {
+        let res = send(format!("/v1/receivables/{id}/actions"), "act-1", action.clone())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    let now = expect_status(app.get(&format!("/v1/receivables/{id}"), &admin).await, StatusCode::OK).await;
+    assert_eq!(now["balance"], 7_000, "collected once");
+    assert_eq!(now["collections"].as_array().unwrap().len(), 1);
+    assert_eq!(now["actions"].as_array().unwrap().len(), 1, "the call recorded once");
+    // The same key with another request is refused.
+    let other = json!({"amount": 1_000, "received_on": "2025-05-10", "channel": "bank_transfer"});
+    expect_problem(
+        send(format!("/v1/receivables/{id}/collections"), "col-1", other)
+            .await
+            .unwrap(),
+        StatusCode::CONFLICT,
+        "idempotency_key_reused",
+    )
+    .await;
+}

@@ -1,7 +1,8 @@
 //! Payment runs: start one, read it, its payments and forms, and its transfer file.
 
+use crate::http::idempotency::{Answer, idempotent};
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{Datelike, Weekday};
 
 use super::dto::{
@@ -25,11 +26,13 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "payments",
     request_body = PaymentRunRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h")),
     responses(
         (status = 201, description = "The run, completed (or failed, with `error`)", body = PaymentRun),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Scope payments:write missing", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Idempotency-Key reused with another request, or its first request still running", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad month, or a transfer date on a weekend", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = ["payments:write"]))
@@ -38,6 +41,7 @@ use crate::state::AppState;
 pub async fn create_payment_run(
     auth: Auth<PaymentsWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: Body<PaymentRunRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = &body.value;
@@ -48,8 +52,11 @@ pub async fn create_payment_run(
             "must be a bank business day, not a Saturday or Sunday",
         ));
     }
-    let r = service::pay_month(&state.db, &state.clock, &auth.actor(), &m.to_string(), b.transfer_date).await?;
-    Ok(HttpResponse::Created().json(run_view(r)))
+    idempotent(&state, &req, auth.insurer(), &body.digest, || async {
+        let r = service::pay_month(&state.db, &state.clock, &auth.actor(), &m.to_string(), b.transfer_date).await?;
+        Ok(Answer::new(actix_web::http::StatusCode::CREATED, run_view(r)))
+    })
+    .await
 }
 
 /// Read a payment run.

@@ -1,10 +1,10 @@
 //! Dunning (催告): actions taken on a receivable, the day's worklist, and the detection of care
 //! after a loss of eligibility that assesses refunds by itself.
 
-use actix_web::{HttpResponse, get, post, web};
+use crate::http::idempotency::{Answer, idempotent};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
-use super::created;
-use super::dto::{DetectionRequest, NewAction, Receivable, Worklist, WorklistQuery, work_item};
+use super::dto::{DetectionRequest, NewAction, Receivable, Worklist, WorklistQuery, full_view, work_item};
 use crate::domain::calendar::YearMonth;
 use crate::domain::ids::ReceivableId;
 use crate::domain::receivable::{ActionKind, ActionOutcome};
@@ -22,7 +22,7 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "receivables",
     request_body = NewAction,
-    params(("id" = String, Path, description = "Receivable id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), ("id" = String, Path, description = "Receivable id")),
     responses(
         (status = 201, description = "Recorded; the receivable as it now stands", body = Receivable),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -38,6 +38,7 @@ use crate::state::AppState;
 pub async fn record_action(
     auth: Auth<ReceivablesWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     id: web::Path<String>,
     body: Body<NewAction>,
 ) -> Result<HttpResponse, ApiError> {
@@ -53,14 +54,18 @@ pub async fn record_action(
         outcome,
         note: b.note.clone(),
     };
-    let f = service::record_action(
-        &state.db,
-        &auth.actor(),
-        &path_id::<ReceivableId>(&id, ErrorCode::ReceivableNotFound)?,
-        t,
-    )
-    .await?;
-    Ok(created(f, state.clock.today()))
+    idempotent(&state, &req, auth.insurer(), &body.digest, || async {
+        let f = service::record_action(
+            &state.db,
+            &auth.actor(),
+            &path_id::<ReceivableId>(&id, ErrorCode::ReceivableNotFound)?,
+            t,
+        )
+        .await?;
+        let version = f.receivable.version;
+        Ok(Answer::created(full_view(f, state.clock.today()), version))
+    })
+    .await
 }
 
 /// Detect care after loss of eligibility (資格喪失後受診) in a month's claims: one
@@ -71,11 +76,13 @@ pub async fn record_action(
 #[utoipa::path(
     tag = "receivables",
     request_body = DetectionRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h")),
     responses(
         (status = 200, description = "What was assessed, raised, reduced or left", body = crate::service::detection::DetectionReport),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Scope receivables:write missing", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Idempotency-Key reused with another request, or its first request still running", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad month", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = ["receivables:write"]))
@@ -84,13 +91,18 @@ pub async fn record_action(
 pub async fn detect_ineligible_visits(
     auth: Auth<ReceivablesWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: Body<DetectionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let m = YearMonth::parse(&body.value.service_month)
         .map_err(|e| ApiError::validation("service_month", e.to_string()))?;
-    let report =
-        crate::service::detection::detect_ineligible_visits(&state.db, &auth.actor(), m, state.clock.today()).await?;
-    Ok(HttpResponse::Ok().json(report))
+    idempotent(&state, &req, auth.insurer(), &body.digest, || async {
+        let report =
+            crate::service::detection::detect_ineligible_visits(&state.db, &auth.actor(), m, state.clock.today())
+                .await?;
+        Ok(Answer::ok(report))
+    })
+    .await
 }
 
 /// The actions the dunning rules call due on a day, each with its rule: the call before the slip

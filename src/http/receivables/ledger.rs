@@ -3,7 +3,6 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
-use super::created;
 use super::dto::{
     AsOfQuery, LateChargeView, NewCollection, NewReceivable, NewWriteOff, Receivable, ReceivableQuery, full_view,
     late_charge_view, view,
@@ -159,7 +158,7 @@ pub async fn get_receivable(
 #[utoipa::path(
     tag = "receivables",
     request_body = NewCollection,
-    params(("id" = String, Path, description = "Receivable id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), ("id" = String, Path, description = "Receivable id")),
     responses(
         (status = 201, description = "Recorded; the receivable as it now stands", body = Receivable),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -175,28 +174,33 @@ pub async fn get_receivable(
 pub async fn record_collection(
     auth: Auth<ReceivablesWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     id: web::Path<String>,
     body: Body<NewCollection>,
 ) -> Result<HttpResponse, ApiError> {
     let b = &body.value;
     let channel = CollectionChannel::parse(&b.channel).map_err(|e| ApiError::validation("channel", e.to_string()))?;
-    let f = service::collect(
-        &state.db,
-        &auth.actor(),
-        &path_id::<ReceivableId>(&id, ErrorCode::ReceivableNotFound)?,
-        b.amount,
-        b.received_on,
-        channel,
-    )
-    .await?;
-    Ok(created(f, state.clock.today()))
+    idempotent(&state, &req, auth.insurer(), &body.digest, || async {
+        let f = service::collect(
+            &state.db,
+            &auth.actor(),
+            &path_id::<ReceivableId>(&id, ErrorCode::ReceivableNotFound)?,
+            b.amount,
+            b.received_on,
+            channel,
+        )
+        .await?;
+        let version = f.receivable.version;
+        Ok(Answer::created(full_view(f, state.clock.today()), version))
+    })
+    .await
 }
 
 /// Write off the remaining balance (不納欠損).
 #[utoipa::path(
     tag = "receivables",
     request_body = NewWriteOff,
-    params(("id" = String, Path, description = "Receivable id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), ("id" = String, Path, description = "Receivable id")),
     responses(
         (status = 201, description = "Written off; the receivable as it now stands", body = Receivable),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -212,20 +216,25 @@ pub async fn record_collection(
 pub async fn write_off(
     auth: Auth<ReceivablesWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     id: web::Path<String>,
     body: Body<NewWriteOff>,
 ) -> Result<HttpResponse, ApiError> {
     let b = &body.value;
     let reason = WriteOffReason::parse(&b.reason).map_err(|e| ApiError::validation("reason", e.to_string()))?;
-    let f = service::write_off(
-        &state.db,
-        &auth.actor(),
-        &path_id::<ReceivableId>(&id, ErrorCode::ReceivableNotFound)?,
-        b.on,
-        reason,
-    )
-    .await?;
-    Ok(created(f, state.clock.today()))
+    idempotent(&state, &req, auth.insurer(), &body.digest, || async {
+        let f = service::write_off(
+            &state.db,
+            &auth.actor(),
+            &path_id::<ReceivableId>(&id, ErrorCode::ReceivableNotFound)?,
+            b.on,
+            reason,
+        )
+        .await?;
+        let version = f.receivable.version;
+        Ok(Answer::created(full_view(f, state.clock.today()), version))
+    })
+    .await
 }
 
 /// Compute the late charge (延滞金) as of a day: base truncated to 1,000 yen, result to 100 yen,
