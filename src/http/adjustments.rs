@@ -171,6 +171,7 @@ fn view(v: RequestView) -> AdjustmentRequest {
 #[utoipa::path(
     tag = "adjustments",
     request_body = NewAdjustment,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h")),
     responses(
         (status = 201, description = "Requested", body = AdjustmentRequest),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -186,8 +187,10 @@ fn view(v: RequestView) -> AdjustmentRequest {
 pub async fn create_adjustment_request(
     auth: Auth<AdjustmentsWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: Body<NewAdjustment>,
 ) -> Result<HttpResponse, ApiError> {
+    let digest = body.digest.clone();
     let b = body.value;
     let new = NewRequest {
         receivable_id: b.receivable_id,
@@ -196,11 +199,12 @@ pub async fn create_adjustment_request(
         consent_on: b.consent_on,
         agency: b.agency,
     };
-    let v = service::open(&state.db, state.clock.today(), &auth.caller(), new).await?;
-    let version = v.request.version;
-    Ok(HttpResponse::Created()
-        .insert_header(super::extract::etag(version))
-        .json(view(v)))
+    idempotent(&state, &req, auth.insurer(), &digest, || async {
+        let v = service::open(&state.db, state.clock.today(), &auth.caller(), new).await?;
+        let version = v.request.version;
+        Ok(Answer::created(view(v), version))
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -313,6 +313,7 @@ pub struct BenefitRunRequest {
 #[utoipa::path(
     tag = "benefits",
     request_body = BenefitRunRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h")),
     responses(
         (status = 202, description = "Started; poll GET /v1/benefit-runs/{id}", body = BenefitRun),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -327,11 +328,15 @@ pub struct BenefitRunRequest {
 pub async fn create_benefit_run(
     auth: Auth<BenefitsWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: Body<BenefitRunRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let m = month(&body.value.service_month, "service_month")?;
-    let run = service::start_run(&state.db, &auth.actor(), m).await?;
-    Ok(HttpResponse::Accepted().json(run_view(run)))
+    idempotent(&state, &req, auth.insurer(), &body.digest, || async {
+        let run = service::start_run(&state.db, &auth.actor(), m).await?;
+        Ok(Answer::new(StatusCode::ACCEPTED, run_view(run)))
+    })
+    .await
 }
 
 /// Read a run and its progress.

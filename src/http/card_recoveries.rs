@@ -2,14 +2,14 @@
 //! when their holder lost eligibility (receivables.md §13): first and second notices on the
 //! two-week schedule, employer contact, and the outcome.
 
-use actix_web::{HttpResponse, get, post, web};
+use crate::http::idempotency::{Answer, idempotent};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::extract::{Body, page_request};
-use super::idempotency::with_etag;
 use super::paging::ListPage;
 use crate::domain::card_recovery::{self as rules, CaseEvent, CaseStatus, InsuredCategory};
 use crate::domain::ids::CardRecoveryId;
@@ -97,6 +97,7 @@ fn view(c: rules::CardRecovery, today: NaiveDate) -> CardRecovery {
 #[utoipa::path(
     tag = "receivables",
     request_body = NewCase,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h")),
     responses(
         (status = 201, description = "Opened", body = CardRecovery),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -112,8 +113,10 @@ fn view(c: rules::CardRecovery, today: NaiveDate) -> CardRecovery {
 pub async fn open_card_recovery(
     auth: Auth<ReceivablesWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: Body<NewCase>,
 ) -> Result<HttpResponse, ApiError> {
+    let digest = body.digest.clone();
     let b = body.value;
     let new = service::NewCase {
         member_id: b.member_id,
@@ -123,11 +126,12 @@ pub async fn open_card_recovery(
         note: b.note,
     };
     let today = state.clock.today();
-    let c = service::open(&state.db, &auth.actor(), today, new).await?;
-    let version = c.version;
-    Ok(HttpResponse::Created()
-        .insert_header(super::extract::etag(version))
-        .json(view(c, today)))
+    idempotent(&state, &req, auth.insurer(), &digest, || async {
+        let c = service::open(&state.db, &auth.actor(), today, new).await?;
+        let version = c.version;
+        Ok(Answer::created(view(c, today), version))
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -169,7 +173,7 @@ pub async fn list_card_recoveries(
 #[utoipa::path(
     tag = "receivables",
     request_body = CaseEventBody,
-    params(("id" = String, Path, description = "Case id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), ("id" = String, Path, description = "Case id")),
     responses(
         (status = 200, description = "The case as it now stands", body = CardRecovery),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -185,18 +189,22 @@ pub async fn list_card_recoveries(
 pub async fn record_card_recovery_event(
     auth: Auth<ReceivablesWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     id: web::Path<String>,
     body: Body<CaseEventBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = &body.value;
-    let c = service::record(
-        &state.db,
-        &auth.actor(),
-        &path_id::<CardRecoveryId>(&id, ErrorCode::CardRecoveryNotFound)?,
-        b.kind,
-        b.on,
-    )
-    .await?;
-    let version = c.version;
-    Ok(with_etag(&view(c, state.clock.today()), version))
+    idempotent(&state, &req, auth.insurer(), &body.digest, || async {
+        let c = service::record(
+            &state.db,
+            &auth.actor(),
+            &path_id::<CardRecoveryId>(&id, ErrorCode::CardRecoveryNotFound)?,
+            b.kind,
+            b.on,
+        )
+        .await?;
+        let version = c.version;
+        Ok(Answer::with_version(view(c, state.clock.today()), version))
+    })
+    .await
 }

@@ -327,7 +327,7 @@ pub async fn update_registration(
 #[utoipa::path(
     tag = "payments",
     request_body = EndRegistration,
-    params(("id" = String, Path, description = "Registration id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), ("id" = String, Path, description = "Registration id")),
     responses(
         (status = 200, description = "The cancelled registration", body = Registration),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -343,18 +343,22 @@ pub async fn update_registration(
 pub async fn end_registration(
     auth: Auth<PaymentsWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     id: web::Path<String>,
     body: Body<EndRegistration>,
 ) -> Result<HttpResponse, ApiError> {
     let b = &body.value;
-    let r = service::end(
-        &state.db,
-        &auth.actor(),
-        &path_id::<RegistrationId>(&id, ErrorCode::RegistrationNotFound)?,
-        b.reason,
-        b.ended_on,
-    )
-    .await?;
-    let version = r.registration.version;
-    Ok(with_etag(&record_view(r), version))
+    idempotent(&state, &req, auth.insurer(), &body.digest, || async {
+        let r = service::end(
+            &state.db,
+            &auth.actor(),
+            &path_id::<RegistrationId>(&id, ErrorCode::RegistrationNotFound)?,
+            b.reason,
+            b.ended_on,
+        )
+        .await?;
+        let version = r.registration.version;
+        Ok(Answer::with_version(record_view(r), version))
+    })
+    .await
 }

@@ -1,6 +1,6 @@
 //! The bank's returns of a run's transfers, and one payment.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use super::dto::{Payment, TransferResults, TransferResultsOutcome, payment_view};
 use crate::domain::ids::{PaymentId, PaymentRunId};
@@ -9,7 +9,7 @@ use crate::http::auth::Auth;
 use crate::http::auth::scope::{PaymentsRead, PaymentsWrite};
 use crate::http::extract::Body;
 use crate::http::extract::path_id;
-use crate::http::idempotency::with_etag;
+use crate::http::idempotency::{Answer, idempotent, with_etag};
 use crate::service::payments::records;
 use crate::service::payments::results::{self as service, Returned};
 use crate::state::AppState;
@@ -20,7 +20,7 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "payments",
     request_body = TransferResults,
-    params(("id" = String, Path, description = "Run id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), ("id" = String, Path, description = "Run id")),
     responses(
         (status = 200, description = "Recorded", body = TransferResultsOutcome),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -36,6 +36,7 @@ use crate::state::AppState;
 pub async fn record_transfer_results(
     auth: Auth<PaymentsWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     id: web::Path<String>,
     body: Body<TransferResults>,
 ) -> Result<HttpResponse, ApiError> {
@@ -49,14 +50,17 @@ pub async fn record_transfer_results(
             failed_on: f.failed_on,
         })
         .collect();
-    let out = service::record(
-        &state.db,
-        &auth.actor(),
-        &path_id::<PaymentRunId>(&id, ErrorCode::PaymentRunNotFound)?,
-        &returned,
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(TransferResultsOutcome::from(out)))
+    idempotent(&state, &req, auth.insurer(), &body.digest, || async {
+        let out = service::record(
+            &state.db,
+            &auth.actor(),
+            &path_id::<PaymentRunId>(&id, ErrorCode::PaymentRunNotFound)?,
+            &returned,
+        )
+        .await?;
+        Ok(Answer::ok(TransferResultsOutcome::from(out)))
+    })
+    .await
 }
 
 /// Read a payment.

@@ -1,8 +1,8 @@
 //! Installment plans (分割納付) and payment orders (支払督促) of a receivable.
 
-use actix_web::{HttpResponse, post, web};
+use crate::http::idempotency::{Answer, idempotent};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 
-use super::created;
 use super::dto::{LegalEvent, NewInstallmentPlan, NewLegalAction, Receivable, full_view};
 use crate::domain::ids::{LegalActionId, ReceivableId};
 use crate::error::{ApiError, ErrorCode, Problem};
@@ -10,7 +10,6 @@ use crate::http::auth::Auth;
 use crate::http::auth::scope::ReceivablesWrite;
 use crate::http::extract::Body;
 use crate::http::extract::path_id;
-use crate::http::idempotency::with_etag;
 use crate::service::receivables::cases::{self as service, Pledge};
 use crate::state::AppState;
 
@@ -19,7 +18,7 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "receivables",
     request_body = NewInstallmentPlan,
-    params(("id" = String, Path, description = "Receivable id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), ("id" = String, Path, description = "Receivable id")),
     responses(
         (status = 201, description = "The receivable with its plans", body = Receivable),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -35,6 +34,7 @@ use crate::state::AppState;
 pub async fn create_installment_plan(
     auth: Auth<ReceivablesWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     id: web::Path<String>,
     body: Body<NewInstallmentPlan>,
 ) -> Result<HttpResponse, ApiError> {
@@ -45,15 +45,19 @@ pub async fn create_installment_plan(
         first_due_on: b.first_due_on,
     };
     let today = state.clock.today();
-    let f = service::pledge(
-        &state.db,
-        &auth.actor(),
-        today,
-        &path_id::<ReceivableId>(&id, ErrorCode::ReceivableNotFound)?,
-        p,
-    )
-    .await?;
-    Ok(created(f, today))
+    idempotent(&state, &req, auth.insurer(), &body.digest, || async {
+        let f = service::pledge(
+            &state.db,
+            &auth.actor(),
+            today,
+            &path_id::<ReceivableId>(&id, ErrorCode::ReceivableNotFound)?,
+            p,
+        )
+        .await?;
+        let version = f.receivable.version;
+        Ok(Answer::created(full_view(f, today), version))
+    })
+    .await
 }
 
 /// File a payment order (支払督促): the receivable becomes `in_legal` and the limitation is
@@ -61,7 +65,7 @@ pub async fn create_installment_plan(
 #[utoipa::path(
     tag = "receivables",
     request_body = NewLegalAction,
-    params(("id" = String, Path, description = "Receivable id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), ("id" = String, Path, description = "Receivable id")),
     responses(
         (status = 201, description = "The receivable with its legal actions", body = Receivable),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -77,27 +81,32 @@ pub async fn create_installment_plan(
 pub async fn file_legal_action(
     auth: Auth<ReceivablesWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     id: web::Path<String>,
     body: Body<NewLegalAction>,
 ) -> Result<HttpResponse, ApiError> {
     let b = &body.value;
-    let f = service::file_legal_action(
-        &state.db,
-        &auth.actor(),
-        &path_id::<ReceivableId>(&id, ErrorCode::ReceivableNotFound)?,
-        b.filed_on,
-        b.court.clone(),
-        b.note.clone(),
-    )
-    .await?;
-    Ok(created(f, state.clock.today()))
+    idempotent(&state, &req, auth.insurer(), &body.digest, || async {
+        let f = service::file_legal_action(
+            &state.db,
+            &auth.actor(),
+            &path_id::<ReceivableId>(&id, ErrorCode::ReceivableNotFound)?,
+            b.filed_on,
+            b.court.clone(),
+            b.note.clone(),
+        )
+        .await?;
+        let version = f.receivable.version;
+        Ok(Answer::created(full_view(f, state.clock.today()), version))
+    })
+    .await
 }
 
 /// Record the progress of a payment order.
 #[utoipa::path(
     tag = "receivables",
     request_body = LegalEvent,
-    params(
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), 
         ("id" = String, Path, description = "Receivable id"),
         ("legal_id" = String, Path, description = "Legal action id"),
     ),
@@ -116,6 +125,7 @@ pub async fn file_legal_action(
 pub async fn record_legal_event(
     auth: Auth<ReceivablesWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<(String, String)>,
     body: Body<LegalEvent>,
 ) -> Result<HttpResponse, ApiError> {
@@ -123,7 +133,10 @@ pub async fn record_legal_event(
     let b = &body.value;
     let id = path_id::<ReceivableId>(&id, ErrorCode::ReceivableNotFound)?;
     let legal_id = path_id::<LegalActionId>(&legal_id, ErrorCode::LegalActionNotFound)?;
-    let f = service::record_legal_event(&state.db, &auth.actor(), &id, &legal_id, &b.kind, b.on).await?;
-    let version = f.receivable.version;
-    Ok(with_etag(&full_view(f, state.clock.today()), version))
+    idempotent(&state, &req, auth.insurer(), &body.digest, || async {
+        let f = service::record_legal_event(&state.db, &auth.actor(), &id, &legal_id, &b.kind, b.on).await?;
+        let version = f.receivable.version;
+        Ok(Answer::with_version(full_view(f, state.clock.today()), version))
+    })
+    .await
 }

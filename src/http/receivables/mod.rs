@@ -6,11 +6,6 @@
 //! `ledger` assesses, reads, collects and writes off; `dunning` records actions and serves the
 //! worklist; `legal` pledges plans and files payment orders; `dto` holds the wire types.
 
-use actix_web::HttpResponse;
-use chrono::NaiveDate;
-
-use crate::service::receivables::cases::Full;
-
 pub mod dto;
 mod dunning;
 mod ledger;
@@ -20,11 +15,3 @@ pub use dto::*;
 pub use dunning::*;
 pub use ledger::*;
 pub use legal::*;
-
-/// 201 with the receivable as it now stands, after a write.
-fn created(f: Full, today: NaiveDate) -> HttpResponse {
-    let version = f.receivable.version;
-    HttpResponse::Created()
-        .insert_header(crate::http::extract::etag(version))
-        .json(dto::full_view(f, today))
-}
