@@ -101,16 +101,18 @@ impl AuthKeys {
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
     }
 
-    /// Checks signature (HS256 only: `alg: none` and every other algorithm fail), expiry and the
-    /// tenant claim.
+    /// Checks signature (HS256 only: `alg: none` and every other algorithm fail), expiry, a
+    /// not-before time (`nbf`, when given) and the tenant claim.
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_required_spec_claims(&["exp", "sub"]);
+        validation.validate_nbf = true;
         validation.leeway = 0;
         let data = decode::<Claims>(token, &self.decoding, &validation).map_err(|e| {
             use jsonwebtoken::errors::ErrorKind;
             ApiError::Unauthorized(match e.kind() {
                 ErrorKind::ExpiredSignature => "the token has expired".to_string(),
+                ErrorKind::ImmatureSignature => "the token is not valid yet (nbf)".to_string(),
                 ErrorKind::InvalidSignature => "the token signature is not valid".to_string(),
                 ErrorKind::InvalidAlgorithm => "the token must be signed with HS256".to_string(),
                 _ => format!("the token is not valid: {e}"),

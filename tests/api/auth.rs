@@ -50,6 +50,16 @@ async fn bad_tokens_are_401_with_a_bearer_challenge() {
         ),
         ("alg none", Some(format!("Bearer {}", unsigned(claims.clone(), "none")))),
         (
+            "not valid yet",
+            Some(format!(
+                "Bearer {}",
+                hs256(
+                    &json!({"sub": "x", "insurer": INSURER, "scope": "admin", "exp": now + 7200, "nbf": now + 3600}),
+                    b"test-secret-test-secret-test-secret-0123"
+                )
+            )),
+        ),
+        (
             "missing insurer",
             Some(format!(
                 "Bearer {}",
@@ -228,4 +238,15 @@ async fn another_insurers_data_is_invisible() {
     )
     .await;
     assert_eq!(claim["status"], "active");
+}
+
+#[actix_web::test]
+async fn a_token_is_good_from_its_not_before_time() {
+    let app = TestApp::spawn().await;
+    let now = chrono::Utc::now().timestamp();
+    let token = hs256(
+        &json!({"sub": "x", "insurer": INSURER, "scope": "admin", "exp": now + 600, "nbf": now - 5}),
+        b"test-secret-test-secret-test-secret-0123",
+    );
+    expect_status(app.get("/v1/households", &token).await, StatusCode::OK).await;
 }
