@@ -235,6 +235,27 @@ pub async fn list(
     })
 }
 
+/// Which of `ids` are claims of the tenant.
+pub async fn existing(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    ids: &[&str],
+) -> Result<std::collections::HashSet<String>, DbErr> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in ids.chunks(300) {
+        let found: Vec<String> = Entity::find()
+            .select_only()
+            .column(Column::Id)
+            .filter(Column::Insurer.eq(insurer))
+            .filter(Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(found);
+    }
+    Ok(out)
+}
+
 /// The active claims of a household-month, in id order.
 pub async fn active_of_household_month(
     conn: &impl ConnectionTrait,

@@ -858,3 +858,41 @@ async fn a_retried_collection_or_action_is_recorded_once() {
     )
     .await;
 }
+
+#[actix_web::test]
+async fn the_sources_of_a_receivable_are_this_insurers_claims() {
+    let app = TestApp::spawn().await;
+    let h = app.household("SC1").await;
+    let m = app.member(h["id"].as_str().unwrap(), "451", "head").await;
+    let mid = m["id"].as_str().unwrap();
+    app.import(&[visit("SC-1", mid, "2025-09-15", 10_000, 3_000)]).await;
+    let claims = expect_status(app.get("/v1/claims", &app.admin()).await, StatusCode::OK).await;
+    let ours = claims["items"][0]["id"].as_str().unwrap().to_string();
+    let mut b = body("damages", 10_000, "2025-10-01", "2025-10-31");
+    b["source_claim_ids"] = json!([ours, "0192f3a4-5b6c-7d8e-9fa0-b1c2d3e4f506", "not-an-id"]);
+    let p = expect_problem(
+        app.post("/v1/receivables", &app.admin(), &b).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["source_claim_ids[1]", "source_claim_ids[2]"]);
+    // Another insurer cannot name this insurer's claim.
+    let other = app.token_for(OTHER_INSURER, "admin");
+    b["source_claim_ids"] = json!([ours]);
+    let p = expect_problem(
+        app.post("/v1/receivables", &other, &b).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "source_claim_ids[0]");
+    let r = expect_status(app.post("/v1/receivables", &app.admin(), &b).await, StatusCode::CREATED).await;
+    assert_eq!(r["source_claim_ids"], json!([ours]));
+}

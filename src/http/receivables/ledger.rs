@@ -54,6 +54,9 @@ pub async fn create_receivable(
         None => None,
     };
     let debtor_kind = v.check("debtor.kind", DebtorKind::parse(&b.debtor.kind));
+    for i in service::unknown_claims(&state.db, auth.insurer(), &b.source_claim_ids).await? {
+        v.push(format!("source_claim_ids[{i}]"), "no such claim of this insurer");
+    }
     if !service::check_debtor(&state.db, auth.insurer(), b.debtor.member_id.as_deref()).await? {
         v.push("debtor.member_id", "no such member");
     }

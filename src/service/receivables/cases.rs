@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 
 use super::records::{self, Records, in_legal, plan_position_of};
 use crate::domain::ids::Actor;
-use crate::domain::ids::{LegalActionId, ReceivableId};
+use crate::domain::ids::{ClaimId, Id, LegalActionId, ReceivableId};
 use crate::domain::money::Yen;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::receivable::installment::{self, InstallmentStatus};
@@ -86,6 +86,23 @@ pub async fn check_debtor(db: &DatabaseConnection, insurer: &str, member_id: Opt
         Some(m) => Ok(members::get(db, insurer, m).await?.is_some()),
         None => Ok(true),
     }
+}
+
+/// The positions in `ids` that name no claim of the tenant (a string that cannot be an id
+/// included): a receivable's sources are the insurer's own claims.
+pub async fn unknown_claims(db: &DatabaseConnection, insurer: &str, ids: &[String]) -> Result<Vec<usize>, ApiError> {
+    let wanted: Vec<&str> = ids
+        .iter()
+        .filter(|id| ClaimId::parse(id).is_some())
+        .map(String::as_str)
+        .collect();
+    let found = crate::store::claims::existing(db, insurer, &wanted).await?;
+    Ok(ids
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| !found.contains(id.as_str()))
+        .map(|(i, _)| i)
+        .collect())
 }
 
 /// Assesses a receivable (調定): its assessment entry, audit row and recovery totals in one
