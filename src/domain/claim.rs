@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::Violations;
 use super::calendar::YearMonth;
 use super::member::wire_names;
-use super::money::Yen;
+use super::money::{ABOVE_MAX, MAX_AMOUNT, Yen};
 
 /// 種別: medical (医科), dental (歯科), pharmacy (調剤), visiting nursing (訪問看護).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -87,8 +87,14 @@ impl ClaimFacts<'_> {
         if self.total_cost < 0 {
             v.push("total_cost", "must not be negative");
         }
+        if self.total_cost > MAX_AMOUNT {
+            v.push("total_cost", ABOVE_MAX);
+        }
         if self.copayment < 0 {
             v.push("copayment", "must not be negative");
+        }
+        if self.copayment > MAX_AMOUNT {
+            v.push("copayment", ABOVE_MAX);
         }
         if self.copayment > self.total_cost && self.total_cost >= 0 {
             v.push("copayment", "must not be above total_cost");
@@ -130,6 +136,19 @@ impl ClaimFacts<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_stay_within_what_any_sum_can_hold() {
+        let mut f = facts();
+        f.total_cost = MAX_AMOUNT;
+        f.copayment = MAX_AMOUNT;
+        assert!(f.check().is_ok());
+        f.total_cost = i64::MAX;
+        f.copayment = MAX_AMOUNT + 1;
+        let e = f.check().unwrap_err();
+        let fields: Vec<&str> = e.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(fields, ["total_cost", "copayment"]);
+    }
 
     fn facts() -> ClaimFacts<'static> {
         ClaimFacts {

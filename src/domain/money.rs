@@ -84,6 +84,14 @@ impl Yen {
     }
 }
 
+/// The largest amount one claim (or one month's outpatient copayment) may carry: 99,999,999,999
+/// yen, far above any real レセプト. It keeps every sum of a household's month or year exact in
+/// 64 bits, so that no figure is ever clamped into a wrong answer.
+pub const MAX_AMOUNT: i64 = 99_999_999_999;
+
+/// The message of an amount above [`MAX_AMOUNT`].
+pub const ABOVE_MAX: &str = "must not be above 99999999999 yen";
+
 impl Add for Yen {
     type Output = Yen;
     fn add(self, rhs: Yen) -> Yen {

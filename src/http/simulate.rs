@@ -13,7 +13,7 @@ use crate::domain::calendar::YearMonth;
 use crate::domain::claim::{ClaimKind, Setting};
 use crate::domain::household::{Age70to74Category, Under70Category};
 use crate::domain::kogaku::{self, KogakuError, ProviderCode, SpecificDisease, StepRecord};
-use crate::domain::money::Yen;
+use crate::domain::money::{ABOVE_MAX, MAX_AMOUNT, Yen};
 use crate::error::{ApiError, Problem, kogaku_error};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::BenefitsRead;
@@ -168,8 +168,14 @@ impl SimulateRequest {
             if c.total_cost < 0 {
                 v.push(format!("claims[{i}].total_cost"), "must not be negative");
             }
+            if c.total_cost > MAX_AMOUNT {
+                v.push(format!("claims[{i}].total_cost"), ABOVE_MAX);
+            }
             if c.copayment < 0 {
                 v.push(format!("claims[{i}].copayment"), "must not be negative");
+            }
+            if c.copayment > MAX_AMOUNT {
+                v.push(format!("claims[{i}].copayment"), ABOVE_MAX);
             }
             let provider = v.check(
                 &format!("claims[{i}].provider_code"),
@@ -332,6 +338,9 @@ pub async fn simulate_annual_outpatient(
         );
         if m.outpatient_copayment < 0 {
             v.push(format!("months[{i}].outpatient_copayment"), "must not be negative");
+        }
+        if m.outpatient_copayment > MAX_AMOUNT {
+            v.push(format!("months[{i}].outpatient_copayment"), ABOVE_MAX);
         }
         if m.outpatient_monthly_benefit < 0 || m.outpatient_monthly_benefit > m.outpatient_copayment {
             v.push(

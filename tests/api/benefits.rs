@@ -236,3 +236,35 @@ async fn annual_outpatient_simulate() {
     )
     .await;
 }
+
+#[actix_web::test]
+async fn amounts_no_claim_could_carry_are_refused_not_clamped() {
+    let app = TestApp::spawn().await;
+    let token = app.token("benefits:read");
+    let huge = 9_223_372_036_854_775_807_i64;
+    let body = json!({
+        "service_month": "2024-06",
+        "income_category": {"under70": "u", "age70to74": null},
+        "members": [{"id": "m1", "birth_date": "1970-04-10"}],
+        "claims": [
+            {"member_id": "m1", "provider_code": "1310000001", "kind": "medical", "setting": "inpatient", "total_cost": huge, "copayment": huge},
+            {"member_id": "m1", "provider_code": "1310000002", "kind": "medical", "setting": "inpatient", "total_cost": huge, "copayment": huge}
+        ]
+    });
+    let p = expect_problem(
+        app.post("/v1/benefit-calculations/simulate", &token, &body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"claims[0].total_cost") && fields.contains(&"claims[1].copayment"),
+        "{p}"
+    );
+}
