@@ -248,7 +248,7 @@ pub struct Progress {
 }
 
 /// `running`, `completed`, `failed`.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     Running,
@@ -337,6 +337,52 @@ pub async fn create_benefit_run(
         Ok(Answer::new(StatusCode::ACCEPTED, run_view(run)))
     })
     .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BenefitRunQuery {
+    /// Runs of this service month (`YYYY-MM`).
+    pub service_month: Option<String>,
+    pub status: Option<RunStatus>,
+    /// 1..500, default 50.
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// List benefit runs, oldest first: a run whose start answer was lost is found here.
+#[utoipa::path(
+    tag = "benefits",
+    params(BenefitRunQuery),
+    responses(
+        (status = 200, description = "A page of runs", body = ListPage<BenefitRun>),
+        (status = 400, description = "Unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope benefits:read missing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad month, limit or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["benefits:read"]))
+)]
+#[get("/benefit-runs")]
+pub async fn list_benefit_runs(
+    auth: Auth<BenefitsRead>,
+    state: web::Data<AppState>,
+    q: web::Query<BenefitRunQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = page_request(q.limit, q.cursor.as_deref())?;
+    let m = q
+        .service_month
+        .as_deref()
+        .map(|s| month(s, "service_month"))
+        .transpose()?;
+    let status = q.status.map(|s| match s {
+        RunStatus::Running => rules::RunStatus::Running,
+        RunStatus::Completed => rules::RunStatus::Completed,
+        RunStatus::Failed => rules::RunStatus::Failed,
+    });
+    let page = service::list_runs(&state.db, auth.insurer(), m, status, &page).await?;
+    Ok(HttpResponse::Ok().json(ListPage::from(page.map(run_view))))
 }
 
 /// Read a run and its progress.

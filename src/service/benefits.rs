@@ -516,3 +516,15 @@ pub async fn get_run(db: &DatabaseConnection, insurer: &str, id: &BenefitRunId) 
         .await?
         .ok_or(ApiError::NotFound(ErrorCode::BenefitRunNotFound))
 }
+
+/// The tenant's benefit runs, oldest first, by service month and status when given.
+pub async fn list_runs(
+    db: &DatabaseConnection,
+    insurer: &str,
+    month: Option<YearMonth>,
+    status: Option<crate::domain::run::RunStatus>,
+    page: &PageRequest,
+) -> Result<Page<BenefitRun>, ApiError> {
+    let month = month.map(|m| m.to_string());
+    Ok(benefits::list_runs(db, insurer, month.as_deref(), status, page).await?)
+}

@@ -548,6 +548,32 @@ pub(super) fn run_row(r: &BenefitRun, updated_at: chrono::DateTime<chrono::Utc>)
     }
 }
 
+/// Runs of the tenant in id order (oldest first), by service month and status when given.
+pub async fn list_runs(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    month: Option<&str>,
+    status: Option<RunStatus>,
+    page: &PageRequest,
+) -> Result<Page<BenefitRun>, DbErr> {
+    let mut q = run::Entity::find().filter(run::Column::Insurer.eq(insurer));
+    if let Some(m) = month {
+        q = q.filter(run::Column::ServiceMonth.eq(m));
+    }
+    if let Some(s) = status {
+        q = q.filter(run::Column::Status.eq(s.as_str()));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(run::Column::Id.gt(after.as_str()));
+    }
+    let rows = q.order_by_asc(run::Column::Id).limit(page.limit + 1).all(conn).await?;
+    let page = Page::from_rows(rows, page.limit, |r| &r.id);
+    Ok(Page {
+        items: page.items.into_iter().map(run_of).collect::<Result<_, _>>()?,
+        next_cursor: page.next_cursor,
+    })
+}
+
 pub async fn get_run(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<BenefitRun>, DbErr> {
     run::Entity::find_by_id(id.to_string())
         .filter(run::Column::Insurer.eq(insurer))

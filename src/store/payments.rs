@@ -563,6 +563,36 @@ pub async fn list_payments(
     })
 }
 
+/// The tenant's payments in id order, of a household and a service month when given.
+pub async fn payments(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    household_id: Option<&str>,
+    service_month: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<Payment>, DbErr> {
+    let mut q = payment::Entity::find().filter(payment::Column::Insurer.eq(insurer));
+    if let Some(h) = household_id {
+        q = q.filter(payment::Column::HouseholdId.eq(h));
+    }
+    if let Some(m) = service_month {
+        q = q.filter(payment::Column::ServiceMonth.eq(m));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(payment::Column::Id.gt(after.as_str()));
+    }
+    let rows = q
+        .order_by_asc(payment::Column::Id)
+        .limit(page.limit + 1)
+        .all(conn)
+        .await?;
+    let page = Page::from_rows(rows, page.limit, |r| &r.id);
+    Ok(Page {
+        items: page.items.into_iter().map(payment_of).collect::<Result<_, _>>()?,
+        next_cursor: page.next_cursor,
+    })
+}
+
 /// Every payment of a run, in id order (the transfer file's order), read in pages.
 pub async fn run_payments_after(
     conn: &impl ConnectionTrait,

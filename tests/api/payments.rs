@@ -879,3 +879,64 @@ async fn a_payment_run_left_running_is_taken_up_again_at_start() {
         "a completed run is not taken up again"
     );
 }
+
+#[actix_web::test]
+async fn payments_and_benefit_runs_are_listed_by_household_month_and_status() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin();
+    let mut households = Vec::new();
+    for i in 0..2 {
+        let (hid, mid) = household(&app, &format!("L{i}"), &format!("37{i}")).await;
+        app.import(&[inpatient(&format!("L-{i}"), &mid, 1_000_000, 300_000)])
+            .await;
+        decided(&app, &hid).await;
+        register(&app, &hid, &mid, false).await;
+        households.push(hid);
+    }
+    run(&app).await;
+    let all = expect_status(app.get("/v1/payments", &admin).await, StatusCode::OK).await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    let one = expect_status(
+        app.get(&format!("/v1/payments?household_id={}", households[0]), &admin)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(one["items"].as_array().unwrap().len(), 1);
+    assert_eq!(one["items"][0]["household_id"], households[0].as_str());
+    assert_eq!(app.count(&format!("/v1/payments?service_month={MONTH}")).await, 2);
+    assert_eq!(app.count("/v1/payments?service_month=2025-01").await, 0);
+    expect_problem(
+        app.get("/v1/payments?service_month=2025-13", &admin).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    // A benefit run is found by month and status, e.g. when its start answer was lost.
+    let started = expect_status(
+        app.post("/v1/benefit-runs", &admin, &json!({"service_month": MONTH}))
+            .await,
+        StatusCode::ACCEPTED,
+    )
+    .await;
+    let id = started["id"].as_str().unwrap();
+    for _ in 0..100 {
+        let r = expect_status(app.get(&format!("/v1/benefit-runs/{id}"), &admin).await, StatusCode::OK).await;
+        if r["status"] != "running" {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let listed = expect_status(
+        app.get(
+            &format!("/v1/benefit-runs?service_month={MONTH}&status=completed"),
+            &admin,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(listed["items"][0]["id"], id);
+    assert_eq!(app.count("/v1/benefit-runs?status=running").await, 0);
+    assert_eq!(app.count("/v1/benefit-runs?service_month=2025-01").await, 0);
+}

@@ -1,15 +1,19 @@
 //! The bank's returns of a run's transfers, and one payment.
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::dto::{Payment, TransferResults, TransferResultsOutcome, payment_view};
+use crate::domain::calendar::YearMonth;
 use crate::domain::ids::{PaymentId, PaymentRunId};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{PaymentsRead, PaymentsWrite};
-use crate::http::extract::Body;
 use crate::http::extract::path_id;
+use crate::http::extract::{Body, page_request};
 use crate::http::idempotency::{Answer, idempotent, with_etag};
+use crate::http::paging::ListPage;
 use crate::service::payments::records;
 use crate::service::payments::results::{self as service, Returned};
 use crate::state::AppState;
@@ -61,6 +65,48 @@ pub async fn record_transfer_results(
         Ok(Answer::ok(TransferResultsOutcome::from(out)))
     })
     .await
+}
+
+/// Which payments to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PaymentQuery {
+    pub household_id: Option<String>,
+    /// `YYYY-MM`
+    pub service_month: Option<String>,
+    /// 1..500, default 50.
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// List payments, oldest first, of a household and a service month when given.
+#[utoipa::path(
+    tag = "payments",
+    params(PaymentQuery),
+    responses(
+        (status = 200, description = "A page of payments", body = ListPage<Payment>),
+        (status = 400, description = "Unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope payments:read missing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad month, limit or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["payments:read"]))
+)]
+#[get("/payments")]
+pub async fn list_payments(
+    auth: Auth<PaymentsRead>,
+    state: web::Data<AppState>,
+    q: web::Query<PaymentQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = page_request(q.limit, q.cursor.as_deref())?;
+    let month = q
+        .service_month
+        .as_deref()
+        .map(|m| YearMonth::parse(m).map_err(|e| ApiError::validation("service_month", e.to_string())))
+        .transpose()?;
+    let page = records::all_payments(&state.db, auth.insurer(), q.household_id.as_deref(), month, &page).await?;
+    Ok(HttpResponse::Ok().json(ListPage::<Payment>::from(page.map(payment_view))))
 }
 
 /// Read a payment.

@@ -85,6 +85,18 @@ pub async fn forms(
     Ok(store::run_forms(db, insurer, &r.id, page).await?)
 }
 
+/// The tenant's payments, by household and service month when given.
+pub async fn all_payments(
+    db: &DatabaseConnection,
+    insurer: &str,
+    household_id: Option<&str>,
+    service_month: Option<crate::domain::calendar::YearMonth>,
+    page: &PageRequest,
+) -> Result<Page<Payment>, ApiError> {
+    let month = service_month.map(|m| m.to_string());
+    Ok(store::payments(db, insurer, household_id, month.as_deref(), page).await?)
+}
+
 pub async fn payment(db: &DatabaseConnection, insurer: &str, id: &PaymentId) -> Result<Payment, ApiError> {
     let id = id.as_str();
     store::get_payment(db, insurer, id)
