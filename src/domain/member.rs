@@ -42,6 +42,19 @@ impl InsuredNumber {
         v.finish(())
     }
 
+    /// Reads the printed form `記号-番号-枝番` (the symbol may itself hold `-`: the number and the
+    /// branch are the last two parts), checked as [`InsuredNumber::validate`] checks.
+    pub fn parse_printed(s: &str) -> Option<Self> {
+        let mut parts = s.rsplitn(3, '-');
+        let (branch, number, symbol) = (parts.next()?, parts.next()?, parts.next()?);
+        let n = Self {
+            symbol: symbol.to_string(),
+            number: number.to_string(),
+            branch: branch.to_string(),
+        };
+        n.validate().ok().map(|_| n)
+    }
+
     /// The single lookup key the store indexes: `symbol|number|branch`.
     pub fn key(&self) -> String {
         format!("{}|{}|{}", self.symbol, self.number, self.branch)
@@ -212,6 +225,19 @@ pub struct Member {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_printed_insured_number_reads_back() {
+        let n = InsuredNumber::parse_printed("東1-A-1234-05").unwrap();
+        assert_eq!(
+            (n.symbol.as_str(), n.number.as_str(), n.branch.as_str()),
+            ("東1-A", "1234", "05")
+        );
+        assert_eq!(n.to_string(), "東1-A-1234-05");
+        for bad in ["", "1234-05", "東1-12x4-05", "東1-1234-5", "東 1-1234-05"] {
+            assert!(InsuredNumber::parse_printed(bad).is_none(), "{bad}");
+        }
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -186,6 +186,8 @@ pub struct ClaimQuery {
     pub household_id: Option<String>,
     /// `YYYY-MM`
     pub service_month: Option<String>,
+    /// The claim with this number (unique per insurer).
+    pub claim_number: Option<String>,
     /// 1..500, default 50.
     pub limit: Option<u64>,
     pub cursor: Option<String>,
@@ -252,6 +254,7 @@ pub async fn list_claims(
         member_id: q.member_id,
         household_id: q.household_id,
         service_month: q.service_month,
+        claim_number: q.claim_number,
     };
     let page: ListPage<Claim> = service::list(&state.db, auth.insurer(), &filter, &page)
         .await?

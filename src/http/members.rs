@@ -3,11 +3,12 @@
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::extract::{Body, if_match, nullable};
 use super::idempotency::{Answer, idempotent, with_etag};
+use super::paging::ListPage;
 use crate::domain::Violations;
 use crate::domain::household::parse_text;
 use crate::domain::ids::{HouseholdId, MemberId};
@@ -193,6 +194,72 @@ pub async fn create_member(
         Ok(Answer::created(member_view(m), version))
     })
     .await
+}
+
+/// Which member to look up: by the printed insured number, or by its three parts.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MemberQuery {
+    /// `記号-番号-枝番`, e.g. `東1-1234-00`.
+    pub insured_number: Option<String>,
+    /// 記号 (with `number` and `branch`).
+    pub symbol: Option<String>,
+    /// 番号.
+    pub number: Option<String>,
+    /// 枝番.
+    pub branch: Option<String>,
+}
+
+/// Look a member up by insured number (記号・番号・枝番): a list as every list is, holding that
+/// member or none.
+#[utoipa::path(
+    tag = "households",
+    params(MemberQuery),
+    responses(
+        (status = 200, description = "The member with that insured number, or none", body = ListPage<Member>),
+        (status = 400, description = "Unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope households:read missing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No insured number, or not one", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["households:read"]))
+)]
+#[get("/members")]
+pub async fn find_members(
+    auth: Auth<HouseholdsRead>,
+    state: web::Data<AppState>,
+    q: web::Query<MemberQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let n = match (q.insured_number, q.symbol, q.number, q.branch) {
+        (Some(printed), None, None, None) => InsuredNumber::parse_printed(&printed)
+            .ok_or_else(|| ApiError::validation("insured_number", "must be 記号-番号-枝番 (e.g. 東1-1234-00)"))?,
+        (None, Some(symbol), Some(number), Some(branch)) => {
+            let n = InsuredNumber { symbol, number, branch };
+            if let Err(v) = n.validate() {
+                let mut e = crate::domain::Violations::new();
+                e.absorb("", v);
+                return Err(e.into());
+            }
+            n
+        }
+        _ => {
+            return Err(ApiError::validation(
+                "insured_number",
+                "give insured_number, or symbol, number and branch together",
+            ));
+        }
+    };
+    let items = service::members_by_insured_number(&state.db, auth.insurer(), &n)
+        .await?
+        .into_iter()
+        .map(member_view)
+        .collect();
+    Ok(HttpResponse::Ok().json(ListPage::<Member> {
+        items,
+        next_cursor: None,
+    }))
 }
 
 /// Read a member.

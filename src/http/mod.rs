@@ -31,6 +31,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(households::update_household)
         .service(households::put_tax_arrears)
         .service(members::create_member)
+        .service(members::find_members)
         .service(members::get_member)
         .service(members::update_member)
         .service(claims::create_claim)

@@ -186,6 +186,15 @@ pub async fn add_member(
         .map_err(insured_number_taken)
 }
 
+/// The member with an insured number (記号・番号・枝番), none when the tenant has no such member.
+pub async fn members_by_insured_number(
+    db: &DatabaseConnection,
+    insurer: &str,
+    n: &crate::domain::member::InsuredNumber,
+) -> Result<Vec<Member>, ApiError> {
+    Ok(members::by_insured_number(db, insurer, n).await?.into_iter().collect())
+}
+
 pub async fn member(db: &DatabaseConnection, insurer: &str, id: &MemberId) -> Result<Member, ApiError> {
     let id = id.as_str();
     members::get(db, insurer, id).await?.ok_or_else(member_not_found)

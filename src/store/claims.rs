@@ -206,6 +206,8 @@ pub struct ClaimFilter {
     pub member_id: Option<String>,
     pub household_id: Option<String>,
     pub service_month: Option<String>,
+    /// The claim the integrator numbered so (unique per insurer).
+    pub claim_number: Option<String>,
 }
 
 pub async fn list(
@@ -223,6 +225,9 @@ pub async fn list(
     }
     if let Some(s) = &filter.service_month {
         q = q.filter(Column::ServiceMonth.eq(s.as_str()));
+    }
+    if let Some(n) = &filter.claim_number {
+        q = q.filter(Column::ClaimNumber.eq(n.as_str()));
     }
     if let Some(after) = &page.after {
         q = q.filter(Column::Id.gt(after.as_str()));

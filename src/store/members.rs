@@ -133,6 +133,21 @@ async fn row(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Opt
         .await
 }
 
+/// The member with this insured number, if the tenant has one.
+pub async fn by_insured_number(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    n: &InsuredNumber,
+) -> Result<Option<Member>, DbErr> {
+    Entity::find()
+        .filter(Column::Insurer.eq(insurer))
+        .filter(Column::InsuredKey.eq(n.key()))
+        .one(conn)
+        .await?
+        .map(member_of)
+        .transpose()
+}
+
 /// The members of the given households, in creation order.
 pub async fn of_households(
     conn: &impl ConnectionTrait,

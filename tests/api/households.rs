@@ -1,7 +1,7 @@
 //! The household and member life through HTTP.
 
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::common::*;
 
@@ -223,4 +223,61 @@ async fn members_join_households_and_keep_their_rules() {
     expect_problem(res, StatusCode::NOT_FOUND, "household_not_found").await;
     let got = expect_status(app.get(&format!("/v1/members/{cid}"), &admin).await, StatusCode::OK).await;
     assert_eq!(got["version"], 3);
+}
+
+#[actix_web::test]
+async fn members_and_claims_are_found_by_the_insurers_own_keys() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin();
+    let h = app.household("K-1").await;
+    let m = app.member(h["id"].as_str().unwrap(), "4321", "head").await;
+    let mid = m["id"].as_str().unwrap();
+    for path in [
+        "/v1/members?insured_number=%E6%9D%B11-4321-00",
+        "/v1/members?symbol=%E6%9D%B11&number=4321&branch=00",
+    ] {
+        let found = expect_status(app.get(path, &admin).await, StatusCode::OK).await;
+        assert_eq!(found["items"][0]["id"], mid, "{path}");
+        assert_eq!(found["next_cursor"], Value::Null);
+    }
+    let none = expect_status(
+        app.get("/v1/members?insured_number=%E6%9D%B11-9999-00", &admin).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(none["items"], json!([]));
+    let other = app.token_for(OTHER_INSURER, "admin");
+    let hidden = expect_status(
+        app.get("/v1/members?insured_number=%E6%9D%B11-4321-00", &other).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(hidden["items"], json!([]), "another insurer's member is not found");
+    for bad in [
+        "/v1/members",
+        "/v1/members?insured_number=4321",
+        "/v1/members?symbol=x&number=1",
+    ] {
+        expect_problem(
+            app.get(bad, &admin).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+    }
+    expect_status(
+        app.post("/v1/claims", &admin, &claim_body("CN-77", mid, 10_000, 3_000))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    expect_status(
+        app.post("/v1/claims", &admin, &claim_body("CN-78", mid, 10_000, 3_000))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let by_number = expect_status(app.get("/v1/claims?claim_number=CN-77", &admin).await, StatusCode::OK).await;
+    assert_eq!(by_number["items"].as_array().unwrap().len(), 1);
+    assert_eq!(by_number["items"][0]["claim_number"], "CN-77");
 }
