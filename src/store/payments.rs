@@ -538,44 +538,29 @@ pub async fn write_page(conn: &impl ConnectionTrait, actor: &Actor, month: &str,
     audit::record_many(conn, audits).await
 }
 
-/// A page of a run's payments, in id order.
-pub async fn list_payments(
-    conn: &impl ConnectionTrait,
-    insurer: &str,
-    run_id: &str,
-    page: &PageRequest,
-) -> Result<Page<Payment>, DbErr> {
-    let mut q = payment::Entity::find()
-        .filter(payment::Column::Insurer.eq(insurer))
-        .filter(payment::Column::RunId.eq(run_id));
-    if let Some(after) = &page.after {
-        q = q.filter(payment::Column::Id.gt(after.as_str()));
-    }
-    let rows = q
-        .order_by_asc(payment::Column::Id)
-        .limit(page.limit + 1)
-        .all(conn)
-        .await?;
-    let page = Page::from_rows(rows, page.limit, |r| &r.id);
-    Ok(Page {
-        items: page.items.into_iter().map(payment_of).collect::<Result<_, _>>()?,
-        next_cursor: page.next_cursor,
-    })
+/// Which payments to list; every filter given applies.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PaymentFilter<'a> {
+    pub run_id: Option<&'a str>,
+    pub household_id: Option<&'a str>,
+    pub service_month: Option<&'a str>,
 }
 
-/// The tenant's payments in id order, of a household and a service month when given.
+/// A page of the tenant's payments in id order (a run's: its transfer-file order).
 pub async fn payments(
     conn: &impl ConnectionTrait,
     insurer: &str,
-    household_id: Option<&str>,
-    service_month: Option<&str>,
+    filter: PaymentFilter<'_>,
     page: &PageRequest,
 ) -> Result<Page<Payment>, DbErr> {
     let mut q = payment::Entity::find().filter(payment::Column::Insurer.eq(insurer));
-    if let Some(h) = household_id {
+    if let Some(r) = filter.run_id {
+        q = q.filter(payment::Column::RunId.eq(r));
+    }
+    if let Some(h) = filter.household_id {
         q = q.filter(payment::Column::HouseholdId.eq(h));
     }
-    if let Some(m) = service_month {
+    if let Some(m) = filter.service_month {
         q = q.filter(payment::Column::ServiceMonth.eq(m));
     }
     if let Some(after) = &page.after {

@@ -257,12 +257,7 @@ async fn amounts_no_claim_could_carry_are_refused_not_clamped() {
         "validation_failed",
     )
     .await;
-    let fields: Vec<&str> = p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = error_fields(&p);
     assert!(
         fields.contains(&"claims[0].total_cost") && fields.contains(&"claims[1].copayment"),
         "{p}"

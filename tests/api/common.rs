@@ -369,3 +369,11 @@ pub async fn expect_problem(res: Response, status: StatusCode, code: &str) -> Va
     assert_eq!(v["status"], status.as_u16(), "{v}");
     v
 }
+
+/// The `field` of each error of a validation problem, in order.
+pub fn error_fields(p: &Value) -> Vec<&str> {
+    p["errors"]
+        .as_array()
+        .map(|errors| errors.iter().filter_map(|e| e["field"].as_str()).collect())
+        .unwrap_or_default()
+}

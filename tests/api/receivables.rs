@@ -876,12 +876,7 @@ async fn the_sources_of_a_receivable_are_this_insurers_claims() {
         "validation_failed",
     )
     .await;
-    let fields: Vec<&str> = p["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = error_fields(&p);
     assert_eq!(fields, ["source_claim_ids[1]", "source_claim_ids[2]"]);
     // Another insurer cannot name this insurer's claim.
     let other = app.token_for(OTHER_INSURER, "admin");

@@ -70,7 +70,11 @@ pub async fn payments(
 ) -> Result<Page<Payment>, ApiError> {
     let run_id = run_id.as_str();
     let r = run_row(db, insurer, run_id).await?;
-    Ok(store::list_payments(db, insurer, &r.id, page).await?)
+    let filter = store::PaymentFilter {
+        run_id: Some(&r.id),
+        ..Default::default()
+    };
+    Ok(store::payments(db, insurer, filter, page).await?)
 }
 
 /// A page of the forms a run issued.
@@ -94,7 +98,12 @@ pub async fn all_payments(
     page: &PageRequest,
 ) -> Result<Page<Payment>, ApiError> {
     let month = service_month.map(|m| m.to_string());
-    Ok(store::payments(db, insurer, household_id, month.as_deref(), page).await?)
+    let filter = store::PaymentFilter {
+        household_id,
+        service_month: month.as_deref(),
+        ..Default::default()
+    };
+    Ok(store::payments(db, insurer, filter, page).await?)
 }
 
 pub async fn payment(db: &DatabaseConnection, insurer: &str, id: &PaymentId) -> Result<Payment, ApiError> {
