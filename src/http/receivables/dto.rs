@@ -433,6 +433,12 @@ pub(super) fn full_view(f: Full, today: NaiveDate) -> Receivable {
     view(f.receivable, Some(f.records), today)
 }
 
+/// 201 with the receivable as a write left it, and its version.
+pub(super) fn created(f: Full, today: NaiveDate) -> crate::http::idempotency::Answer<Receivable> {
+    let version = f.receivable.version;
+    crate::http::idempotency::Answer::created(full_view(f, today), version)
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]

@@ -4,7 +4,7 @@
 use crate::http::idempotency::{Answer, idempotent};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
-use super::dto::{DetectionRequest, NewAction, Receivable, Worklist, WorklistQuery, full_view, work_item};
+use super::dto::{DetectionRequest, NewAction, Receivable, Worklist, WorklistQuery, created, work_item};
 use crate::domain::calendar::YearMonth;
 use crate::domain::ids::ReceivableId;
 use crate::domain::receivable::{ActionKind, ActionOutcome};
@@ -62,8 +62,7 @@ pub async fn record_action(
             t,
         )
         .await?;
-        let version = f.receivable.version;
-        Ok(Answer::created(full_view(f, state.clock.today()), version))
+        Ok(created(f, state.clock.today()))
     })
     .await
 }

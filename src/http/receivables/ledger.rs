@@ -4,8 +4,8 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use super::dto::{
-    AsOfQuery, LateChargeView, NewCollection, NewReceivable, NewWriteOff, Receivable, ReceivableQuery, full_view,
-    late_charge_view, view,
+    AsOfQuery, LateChargeView, NewCollection, NewReceivable, NewWriteOff, Receivable, ReceivableQuery, created,
+    full_view, late_charge_view, view,
 };
 use crate::domain::Violations;
 use crate::domain::calendar::FiscalYear;
@@ -18,7 +18,7 @@ use crate::http::auth::Auth;
 use crate::http::auth::scope::{ReceivablesRead, ReceivablesWrite};
 use crate::http::extract::path_id;
 use crate::http::extract::{Body, page_request};
-use crate::http::idempotency::{Answer, idempotent, with_etag};
+use crate::http::idempotency::{idempotent, with_etag};
 use crate::http::paging::ListPage;
 use crate::service::receivables::cases::{self as service, Assessment, Filter};
 use crate::state::AppState;
@@ -81,8 +81,7 @@ pub async fn create_receivable(
     })?;
     idempotent(&state, &req, auth.insurer(), &body.digest, || async {
         let f = service::assess(&state.db, &auth.actor(), a).await?;
-        let version = f.receivable.version;
-        Ok(Answer::created(full_view(f, state.clock.today()), version))
+        Ok(created(f, state.clock.today()))
     })
     .await
 }
@@ -193,8 +192,7 @@ pub async fn record_collection(
             channel,
         )
         .await?;
-        let version = f.receivable.version;
-        Ok(Answer::created(full_view(f, state.clock.today()), version))
+        Ok(created(f, state.clock.today()))
     })
     .await
 }
@@ -234,8 +232,7 @@ pub async fn write_off(
             reason,
         )
         .await?;
-        let version = f.receivable.version;
-        Ok(Answer::created(full_view(f, state.clock.today()), version))
+        Ok(created(f, state.clock.today()))
     })
     .await
 }

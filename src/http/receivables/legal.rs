@@ -3,7 +3,7 @@
 use crate::http::idempotency::{Answer, idempotent};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 
-use super::dto::{LegalEvent, NewInstallmentPlan, NewLegalAction, Receivable, full_view};
+use super::dto::{LegalEvent, NewInstallmentPlan, NewLegalAction, Receivable, created, full_view};
 use crate::domain::ids::{LegalActionId, ReceivableId};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
@@ -54,8 +54,7 @@ pub async fn create_installment_plan(
             p,
         )
         .await?;
-        let version = f.receivable.version;
-        Ok(Answer::created(full_view(f, today), version))
+        Ok(created(f, today))
     })
     .await
 }
@@ -96,8 +95,7 @@ pub async fn file_legal_action(
             b.note.clone(),
         )
         .await?;
-        let version = f.receivable.version;
-        Ok(Answer::created(full_view(f, state.clock.today()), version))
+        Ok(created(f, state.clock.today()))
     })
     .await
 }
