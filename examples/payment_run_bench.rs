@@ -161,6 +161,7 @@ async fn main() {
                     lapses_on: day(2028, 6, 1),
                     version: 2,
                     created_at: now,
+                    updated_at: Some(now),
                     decided_at: Some(now),
                     superseded_at: None,
                 }

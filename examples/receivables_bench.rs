@@ -163,6 +163,7 @@ async fn main() {
                 status: "open".into(),
                 version: 1,
                 created_at: now,
+                updated_at: Some(now),
             }
             .into_active_model()
             .reset_all()

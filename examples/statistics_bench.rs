@@ -100,6 +100,7 @@ async fn fill(db: &sea_orm::DatabaseConnection, entries: usize) {
                 .into(),
                 version: 3,
                 created_at: now,
+                updated_at: Some(now),
             }
             .into_active_model()
             .reset_all(),
@@ -173,6 +174,7 @@ async fn fill(db: &sea_orm::DatabaseConnection, entries: usize) {
                 history: "[]".into(),
                 version: 4,
                 created_at: now,
+                updated_at: Some(now),
             }
             .into_active_model()
             .reset_all()
@@ -205,6 +207,7 @@ async fn fill(db: &sea_orm::DatabaseConnection, entries: usize) {
                 .into(),
                 version: 1,
                 created_at: now,
+                updated_at: Some(now),
             }
             .into_active_model()
             .reset_all()

@@ -31,7 +31,7 @@ where
 /// The OpenAPI document, generated from the handlers.
 pub fn openapi_document() -> OpenApi {
     let (_, doc) = register(App::new().into_utoipa_app().openapi(openapi::base())).split_for_parts();
-    doc
+    openapi::finish(doc)
 }
 
 /// The full document as pretty JSON, as committed under `openapi/openapi.json`.
@@ -122,6 +122,7 @@ pub fn build(
             })),
     )
     .split_for_parts();
+    let doc = openapi::finish(doc);
     let routes = web::Data::new(RouteTable::of(&doc));
     app.app_data(routes)
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))

@@ -7,6 +7,7 @@ mod m20261123_000001_foundation;
 mod m20261123_000002_benefits;
 mod m20261130_000003_payments;
 mod m20261201_000004_statistics;
+mod m20261202_000005_runs_and_changes;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_benefits::Migration),
             Box::new(m20261130_000003_payments::Migration),
             Box::new(m20261201_000004_statistics::Migration),
+            Box::new(m20261202_000005_runs_and_changes::Migration),
         ]
     }
 }

@@ -24,14 +24,33 @@ use crate::http::extract::path_id;
 use crate::service::adjustments::{self as service, Move, NewRequest, RequestView};
 use crate::state::AppState;
 
+/// A request's status: `requested`, `submitted`, `accepted`, `rejected`, `settled`,
+/// `cancelled`. Mirrors the server's `adjustment::Status` and what its `parse` reads.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AdjustmentStatus {
+    Requested,
+    Submitted,
+    Accepted,
+    Rejected,
+    Settled,
+    Cancelled,
+}
+
 /// The insurer the debtor joined.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewInsurer {
     /// 保険者番号, 6 or 8 digits.
     #[validate(custom(function = "crate::http::extract::insurer_number", message = "must be 6 or 8 digits"))]
+    #[schema(pattern = r"^([0-9]{6}|[0-9]{8})$")]
     pub number: String,
+    /// Not all spaces.
     #[validate(custom(function = "crate::http::extract::not_blank", message = "must not be empty"))]
+    #[schema(
+        min_length = 1,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub name: String,
 }
 
@@ -40,12 +59,14 @@ pub struct NewInsurer {
 #[serde(deny_unknown_fields)]
 pub struct NewAdjustment {
     /// An `overpayment_refund` receivable with a balance.
+    #[schema(format = Uuid)]
     pub receivable_id: String,
     #[validate(nested)]
     pub new_insurer: NewInsurer,
     /// The debtor's consent (受領委任 form date).
     pub consent_on: NaiveDate,
     /// The outsourced agency that will work it.
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub agency: Option<String>,
 }
 
@@ -53,11 +74,14 @@ pub struct NewAdjustment {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Transition {
-    /// `submitted`, `accepted`, `rejected`, `settled`, `cancelled`.
+    /// `submitted`, `accepted`, `rejected`, `settled`, `cancelled`. (`requested` is read too, but no
+    /// request moves back to it: 409.)
+    #[schema(value_type = AdjustmentStatus)]
     pub to: String,
     pub on: NaiveDate,
     /// For `settled`: what the new insurer paid (yen).
     pub amount: Option<i64>,
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub note: Option<String>,
 }
 
@@ -77,7 +101,9 @@ pub struct ClaimSummary {
 /// One move made.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct HistoryEntry {
+    #[schema(value_type = AdjustmentStatus)]
     pub from: String,
+    #[schema(value_type = AdjustmentStatus)]
     pub to: String,
     pub on: NaiveDate,
     pub amount: Option<i64>,
@@ -92,6 +118,7 @@ pub struct AdjustmentRequest {
     pub id: String,
     pub receivable_id: String,
     /// `requested`, `submitted`, `accepted`, `rejected`, `settled`, `cancelled`.
+    #[schema(value_type = AdjustmentStatus)]
     pub status: String,
     /// The refund's balance when requested.
     pub amount: i64,
@@ -171,7 +198,7 @@ fn view(v: RequestView) -> AdjustmentRequest {
 #[utoipa::path(
     tag = "adjustments",
     request_body = NewAdjustment,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$")),
     responses(
         (status = 201, description = "Requested", body = AdjustmentRequest),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -211,9 +238,13 @@ pub async fn create_adjustment_request(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AdjustmentQuery {
+    #[param(value_type = Option<AdjustmentStatus>)]
     pub status: Option<String>,
     /// Insurer-side tokens only; an agent always sees its own agency.
+    #[param(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub agency: Option<String>,
+    /// 1..500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -262,7 +293,7 @@ pub async fn list_adjustment_requests(
 /// Read a request (an agent: only its agency's).
 #[utoipa::path(
     tag = "adjustments",
-    params(("id" = String, Path, description = "Request id")),
+    params(("id" = String, Path, description = "Request id", format = Uuid)),
     responses(
         (status = 200, description = "The request", body = AdjustmentRequest),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
@@ -293,7 +324,7 @@ pub async fn get_adjustment_request(
 #[utoipa::path(
     tag = "adjustments",
     request_body = Transition,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), ("id" = String, Path, description = "Request id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$"), ("id" = String, Path, description = "Request id", format = Uuid)),
     responses(
         (status = 200, description = "The request as moved", body = AdjustmentRequest),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),

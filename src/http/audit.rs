@@ -19,7 +19,10 @@ pub use crate::domain::audit::AuditEvent;
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only the events of this resource.
+    #[param(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub resource_id: Option<String>,
+    /// 1..500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }

@@ -38,6 +38,7 @@ pub struct Determination {
     pub multiple_applied: bool,
     pub counts_toward_multiple: bool,
     pub excluded_claims: Vec<StoredExclusion>,
+    #[schema(value_type = Vec<super::simulate::ReviewFlag>)]
     pub review: Vec<String>,
     /// The determination this one replaced (its claims changed).
     pub supersedes: Option<String>,
@@ -83,8 +84,10 @@ fn month(s: &str, field: &str) -> Result<YearMonth, ApiError> {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CalculationRequest {
+    #[schema(format = Uuid)]
     pub household_id: String,
-    /// `YYYY-MM`
+    /// `YYYY-MM`, a month the benefit's rule tables cover (2015-01 to 2027-07).
+    #[schema(pattern = r"^(20(1[5-9]|2[0-6])-(0[1-9]|1[0-2])|2027-0[1-7])$")]
     pub service_month: String,
 }
 
@@ -92,7 +95,7 @@ pub struct CalculationRequest {
 #[utoipa::path(
     tag = "benefits",
     request_body = CalculationRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$")),
     responses(
         (status = 201, description = "A new determination (superseding the old one when the data changed)", body = Determination),
         (status = 200, description = "Nothing changed: the current determination", body = Determination),
@@ -138,10 +141,14 @@ pub async fn create_benefit_calculation(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct DeterminationQuery {
+    #[param(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub household_id: Option<String>,
     /// `YYYY-MM`
+    #[param(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])$")]
     pub service_month: Option<String>,
     pub status: Option<DeterminationStatus>,
+    /// 1..500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -182,7 +189,7 @@ pub async fn list_benefit_calculations(
 /// Read a determination with its trace.
 #[utoipa::path(
     tag = "benefits",
-    params(("id" = String, Path, description = "Determination id")),
+    params(("id" = String, Path, description = "Determination id", format = Uuid)),
     responses(
         (status = 200, description = "The determination", body = Determination),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
@@ -210,7 +217,7 @@ pub async fn get_benefit_calculation(
 /// Decide a calculated determination (支給決定). Deciding a decided one again changes nothing.
 #[utoipa::path(
     tag = "benefits",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), ("id" = String, Path, description = "Determination id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$"), ("id" = String, Path, description = "Determination id", format = Uuid)),
     responses(
         (status = 200, description = "The decided determination", body = Determination),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
@@ -304,7 +311,8 @@ fn run_view(r: rules::BenefitRun) -> BenefitRun {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct BenefitRunRequest {
-    /// `YYYY-MM`
+    /// `YYYY-MM`, a month the benefit's rule tables cover (2015-01 to 2027-07).
+    #[schema(pattern = r"^(20(1[5-9]|2[0-6])-(0[1-9]|1[0-2])|2027-0[1-7])$")]
     pub service_month: String,
 }
 
@@ -313,7 +321,7 @@ pub struct BenefitRunRequest {
 #[utoipa::path(
     tag = "benefits",
     request_body = BenefitRunRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$")),
     responses(
         (status = 202, description = "Started; poll GET /v1/benefit-runs/{id}", body = BenefitRun),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -344,9 +352,11 @@ pub async fn create_benefit_run(
 #[into_params(parameter_in = Query)]
 pub struct BenefitRunQuery {
     /// Runs of this service month (`YYYY-MM`).
+    #[param(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])$")]
     pub service_month: Option<String>,
     pub status: Option<RunStatus>,
     /// 1..500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -388,7 +398,7 @@ pub async fn list_benefit_runs(
 /// Read a run and its progress.
 #[utoipa::path(
     tag = "benefits",
-    params(("id" = String, Path, description = "Run id")),
+    params(("id" = String, Path, description = "Run id", format = Uuid)),
     responses(
         (status = 200, description = "The run", body = BenefitRun),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),

@@ -24,6 +24,7 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewCase {
+    #[schema(format = Uuid)]
     pub member_id: String,
     /// The last day the certificate is valid.
     pub valid_until: NaiveDate,
@@ -32,6 +33,7 @@ pub struct NewCase {
     /// `general` (一般, the default) or `voluntary_continuation` (任意継続); the recovery
     /// statistics report them apart.
     pub category: Option<InsuredCategory>,
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub note: Option<String>,
 }
 
@@ -97,7 +99,7 @@ fn view(c: rules::CardRecovery, today: NaiveDate) -> CardRecovery {
 #[utoipa::path(
     tag = "receivables",
     request_body = NewCase,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$")),
     responses(
         (status = 201, description = "Opened", body = CardRecovery),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -138,7 +140,10 @@ pub async fn open_card_recovery(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CaseQuery {
+    #[param(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub member_id: Option<String>,
+    /// 1..500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -173,7 +178,7 @@ pub async fn list_card_recoveries(
 #[utoipa::path(
     tag = "receivables",
     request_body = CaseEventBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), ("id" = String, Path, description = "Case id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$"), ("id" = String, Path, description = "Case id", format = Uuid)),
     responses(
         (status = 200, description = "The case as it now stands", body = CardRecovery),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),

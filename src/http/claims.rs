@@ -29,7 +29,13 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct Provider {
     /// 医療機関コード: 10 digits.
+    #[schema(pattern = r"^[0-9]{10}$")]
     pub code: String,
+    /// 1 to 200 characters once outer spaces are trimmed, no control characters.
+    #[schema(
+        min_length = 1,
+        pattern = r"^[\t\n\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]{0,198}[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t\n\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub name: String,
 }
 
@@ -38,27 +44,37 @@ pub struct Provider {
 #[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimInput {
-    /// レセプト番号, unique per insurer.
+    /// レセプト番号, unique per insurer: 1 to 64 visible ASCII characters.
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[!-~]{1,64}$")]
     pub claim_number: String,
     #[serde(default)]
+    #[schema(format = Uuid)]
     pub member_id: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<crate::http::members::InsuredNumberSchema>)]
     pub insured_number: Option<InsuredNumber>,
     /// 診療月, `YYYY-MM`.
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])$")]
     pub service_month: String,
     pub provider: Provider,
     pub kind: ClaimKind,
     pub setting: Setting,
     /// Required for `pharmacy` (調剤): the prescribing provider's 10-digit code.
     #[serde(default)]
+    #[schema(pattern = r"^[0-9]{10}$")]
     pub prescribing_provider_code: Option<String>,
-    /// 総医療費 (points x 10) in whole yen, without meals, extra beds or uncovered costs.
+    /// 総医療費 (points x 10) in whole yen, without meals, extra beds or uncovered costs; at most
+    /// 99,999,999,999.
+    #[schema(minimum = 0, maximum = 99_999_999_999i64)]
     pub total_cost: i64,
     /// 一部負担金 in whole yen; not above `total_cost`.
+    #[schema(minimum = 0, maximum = 99_999_999_999i64)]
     pub copayment: i64,
     #[serde(default)]
     pub first_service_on: Option<NaiveDate>,
+    /// Days of care, 1 to the days of `service_month`.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 31)]
     pub service_days: Option<i32>,
 }
 
@@ -182,13 +198,18 @@ fn claim_view(c: rules::Claim) -> Claim {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ClaimQuery {
+    #[param(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub member_id: Option<String>,
+    #[param(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub household_id: Option<String>,
     /// `YYYY-MM`
+    #[param(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])$")]
     pub service_month: Option<String>,
     /// The claim with this number (unique per insurer).
+    #[param(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub claim_number: Option<String>,
     /// 1..500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -197,7 +218,7 @@ pub struct ClaimQuery {
 #[utoipa::path(
     tag = "claims",
     request_body = ClaimInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$")),
     responses(
         (status = 201, description = "Created", body = Claim),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -266,7 +287,7 @@ pub async fn list_claims(
 /// Read a claim.
 #[utoipa::path(
     tag = "claims",
-    params(("id" = String, Path, description = "Claim id")),
+    params(("id" = String, Path, description = "Claim id", format = Uuid)),
     responses(
         (status = 200, description = "The claim", body = Claim),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
@@ -296,7 +317,7 @@ pub async fn get_claim(
 /// changes nothing.
 #[utoipa::path(
     tag = "claims",
-    params(("id" = String, Path, description = "Claim id")),
+    params(("id" = String, Path, description = "Claim id", format = Uuid)),
     responses(
         (status = 200, description = "The voided claim", body = Claim),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),

@@ -25,12 +25,26 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct Address {
     /// 郵便番号, `123-4567` (or 7 digits).
+    #[schema(pattern = r"^[0-9]{3}-?[0-9]{4}$")]
     pub postal_code: String,
-    /// 都道府県
+    /// 都道府県: 1 to 10 characters once outer spaces are trimmed, no control characters.
+    #[schema(
+        min_length = 1,
+        pattern = r"^[\t\n\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]{0,8}[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t\n\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub prefecture: String,
-    /// 市区町村
+    /// 市区町村: 1 to 100 characters once outer spaces are trimmed, no control characters.
+    #[schema(
+        min_length = 1,
+        pattern = r"^[\t\n\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]{0,98}[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t\n\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub city: String,
-    /// The rest of the address.
+    /// The rest of the address: 1 to 200 characters once outer spaces are trimmed, no control
+    /// characters.
+    #[schema(
+        min_length = 1,
+        pattern = r"^[\t\n\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]{0,198}[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t\n\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub line: String,
 }
 
@@ -38,12 +52,19 @@ pub struct Address {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewHousehold {
-    /// 世帯番号, unique per insurer.
+    /// 世帯番号, unique per insurer: 1 to 20 ASCII letters, digits or hyphens.
+    #[schema(min_length = 1, max_length = 20, pattern = r"^[A-Za-z0-9-]{1,20}$")]
     pub household_number: String,
-    /// 世帯主氏名
+    /// 世帯主氏名: 1 to 100 characters once outer spaces are trimmed, no control characters.
+    #[schema(
+        min_length = 1,
+        pattern = r"^[\t\n\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]{0,98}[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t\n\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub head_name: String,
     pub address: Address,
+    /// ASCII digits with optional hyphens, 10 or 11 digits, beginning and ending with a digit.
     #[serde(default)]
+    #[schema(pattern = r"^[0-9](?:-*[0-9]){9,10}$")]
     pub phone: Option<String>,
     /// 所得区分 by period; periods must not overlap.
     #[serde(default)]
@@ -54,11 +75,16 @@ pub struct NewHousehold {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdPatch {
+    #[schema(min_length = 1, max_length = 20, pattern = r"^[A-Za-z0-9-]{1,20}$")]
     pub household_number: Option<String>,
+    #[schema(
+        min_length = 1,
+        pattern = r"^[\t\n\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]{0,98}[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t\n\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub head_name: Option<String>,
     pub address: Option<Address>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[0-9](?:-*[0-9]){9,10}$")]
     pub phone: Option<Option<String>>,
     pub income_categories: Option<Vec<IncomeCategoryPeriod>>,
 }
@@ -69,6 +95,7 @@ pub struct HouseholdPatch {
 pub struct TaxArrearsReport {
     /// Whole yen, not negative.
     #[validate(range(min = 0, message = "must not be negative"))]
+    #[schema(minimum = 0)]
     pub amount: i64,
     pub as_of: NaiveDate,
 }
@@ -103,8 +130,10 @@ pub struct Household {
 #[into_params(parameter_in = Query)]
 pub struct HouseholdQuery {
     /// Only the household with this number.
+    #[param(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub household_number: Option<String>,
     /// 1..500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -198,7 +227,7 @@ fn view(r: HouseholdRecord) -> Household {
 #[utoipa::path(
     tag = "households",
     request_body = NewHousehold,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$")),
     responses(
         (status = 201, description = "Created", body = Household),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -264,7 +293,7 @@ pub async fn list_households(
 /// Read a household with its members.
 #[utoipa::path(
     tag = "households",
-    params(("id" = String, Path, description = "Household id")),
+    params(("id" = String, Path, description = "Household id", format = Uuid)),
     responses(
         (status = 200, description = "The household; ETag carries its version", body = Household),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
@@ -294,7 +323,7 @@ pub async fn get_household(
     tag = "households",
     request_body = HouseholdPatch,
     params(
-        ("id" = String, Path, description = "Household id"),
+        ("id" = String, Path, description = "Household id", format = Uuid),
         ("If-Match" = Option<String>, Header, description = "The ETag read; 412 when it is stale"),
     ),
     responses(
@@ -355,7 +384,7 @@ pub async fn update_household(
 #[utoipa::path(
     tag = "households",
     request_body = TaxArrearsReport,
-    params(("id" = String, Path, description = "Household id")),
+    params(("id" = String, Path, description = "Household id", format = Uuid)),
     responses(
         (status = 200, description = "The arrears as stored", body = TaxArrears),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),

@@ -49,13 +49,28 @@ impl<T> Answer<T> {
     }
 }
 
-fn respond(status: StatusCode, body: String, version: Option<i32>) -> HttpResponse {
+fn respond(req: &HttpRequest, status: StatusCode, body: String, version: Option<i32>) -> HttpResponse {
     let mut res = HttpResponse::build(status);
     res.content_type("application/json");
     if let Some(v) = version {
         res.insert_header(extract::etag(v));
     }
+    if let Some(location) = location(req, status, &body) {
+        res.insert_header((actix_web::http::header::LOCATION, location));
+    }
     res.body(body)
+}
+
+/// `Location` of a 201 or 202: the read path of the created resource (`openapi::READ_AFTER_CREATE`).
+fn location(req: &HttpRequest, status: StatusCode, body: &str) -> Option<String> {
+    if status != StatusCode::CREATED && status != StatusCode::ACCEPTED {
+        return None;
+    }
+    let pattern = req.match_pattern()?;
+    let id = serde_json::from_str::<serde_json::Value>(body).ok()?["id"]
+        .as_str()?
+        .to_owned();
+    crate::openapi::location_of(&pattern, &id)
 }
 
 fn version_of(body: &str) -> Option<i32> {
@@ -83,7 +98,7 @@ where
     let Some(key) = extract::idempotency_key(req)? else {
         let a = run().await?;
         let body = serde_json::to_string(&a.body).map_err(|e| ApiError::Internal(e.to_string()))?;
-        return Ok(respond(a.status, body, a.version));
+        return Ok(respond(req, a.status, body, a.version));
     };
     let fingerprint = hex::encode(Sha256::digest(format!(
         "{} {}\n{}",
@@ -95,7 +110,7 @@ where
         Reservation::Replay { status, body } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
             let version = version_of(&body);
-            let mut res = respond(status, body, version);
+            let mut res = respond(req, status, body, version);
             res.headers_mut().insert(
                 actix_web::http::header::HeaderName::from_static("idempotent-replayed"),
                 actix_web::http::header::HeaderValue::from_static("true"),
@@ -114,7 +129,7 @@ where
             Ok(a) => {
                 let body = serde_json::to_string(&a.body).map_err(|e| ApiError::Internal(e.to_string()))?;
                 keys::complete(&state.db, insurer, &key, a.status.as_u16(), &body).await?;
-                Ok(respond(a.status, body, a.version))
+                Ok(respond(req, a.status, body, a.version))
             }
             Err(e) => {
                 keys::release(&state.db, insurer, &key).await?;

@@ -185,7 +185,7 @@ fn is_ndjson(req: &HttpRequest) -> bool {
 /// Import claims from NDJSON, one claim object (as for `POST /v1/claims`) a line.
 #[utoipa::path(
     tag = "claims",
-    request_body(content = String, content_type = "application/x-ndjson", description = "One ClaimInput JSON object a line"),
+    request_body(content = inline(crate::http::schema::Binary), content_type = "application/x-ndjson", description = "One ClaimInput JSON object a line (UTF-8), streamed: no size limit"),
     responses(
         (status = 200, description = "What was stored and what was rejected, line by line", body = ImportReport),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),

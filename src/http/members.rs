@@ -22,15 +22,45 @@ use crate::http::extract::path_id;
 use crate::service::households as service;
 use crate::state::AppState;
 
+/// 記号・番号・枝番, unique per insurer; mirrors the server's `member::InsuredNumber` with the
+/// checks of its `validate`.
+#[derive(ToSchema)]
+#[schema(as = InsuredNumber)]
+#[serde(deny_unknown_fields)]
+pub struct InsuredNumberSchema {
+    /// 記号: 1 to 20 characters, no spaces, control characters or `|`.
+    #[schema(
+        min_length = 1,
+        max_length = 20,
+        pattern = r"^[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000|]{1,20}$"
+    )]
+    pub symbol: String,
+    /// 番号: 1 to 10 ASCII digits.
+    #[schema(min_length = 1, max_length = 10, pattern = r"^[0-9]{1,10}$")]
+    pub number: String,
+    /// 枝番: exactly 2 ASCII digits.
+    #[schema(min_length = 2, max_length = 2, pattern = r"^[0-9]{2}$")]
+    pub branch: String,
+}
+
 /// A new member of a household.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewMember {
     /// 記号・番号・枝番, unique per insurer.
+    #[schema(value_type = InsuredNumberSchema)]
     pub insured_number: InsuredNumber,
-    /// 氏名
+    /// 氏名: 1 to 100 characters once outer spaces are trimmed, no control characters.
+    #[schema(
+        min_length = 1,
+        pattern = r"^[\t\n\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]{0,98}[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t\n\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub name: String,
-    /// 氏名カナ, full-width katakana.
+    /// 氏名カナ, full-width katakana (and spaces between), 1 to 100 characters once trimmed.
+    #[schema(
+        min_length = 1,
+        pattern = r"^[\t\n\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[\u30A1-\u30FE](?:[\u30A1-\u30FE \u3000]{0,98}[\u30A1-\u30FE])?[\t\n\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub name_kana: String,
     pub birth_date: NaiveDate,
     pub sex: Sex,
@@ -51,8 +81,17 @@ pub struct NewMember {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct MemberPatch {
+    #[schema(value_type = Option<InsuredNumberSchema>)]
     pub insured_number: Option<InsuredNumber>,
+    #[schema(
+        min_length = 1,
+        pattern = r"^[\t\n\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]{0,98}[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t\n\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub name: Option<String>,
+    #[schema(
+        min_length = 1,
+        pattern = r"^[\t\n\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[\u30A1-\u30FE](?:[\u30A1-\u30FE \u3000]{0,98}[\u30A1-\u30FE])?[\t\n\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub name_kana: Option<String>,
     pub birth_date: Option<NaiveDate>,
     pub sex: Option<Sex>,
@@ -74,6 +113,7 @@ pub struct MemberPatch {
 pub struct Member {
     pub id: String,
     pub household_id: String,
+    #[schema(value_type = InsuredNumberSchema)]
     pub insured_number: InsuredNumber,
     pub name: String,
     pub name_kana: String,
@@ -148,8 +188,8 @@ fn check(data: MemberData, today: NaiveDate) -> Result<MemberData, ApiError> {
     tag = "households",
     request_body = NewMember,
     params(
-        ("id" = String, Path, description = "Household id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"),
+        ("id" = String, Path, description = "Household id", format = Uuid),
+        ("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$"),
     ),
     responses(
         (status = 201, description = "Created", body = Member),
@@ -202,12 +242,22 @@ pub async fn create_member(
 #[into_params(parameter_in = Query)]
 pub struct MemberQuery {
     /// `記号-番号-枝番`, e.g. `東1-1234-00`.
+    #[param(
+        pattern = r"^[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000|]{1,20}-[0-9]{1,10}-[0-9]{2}$"
+    )]
     pub insured_number: Option<String>,
     /// 記号 (with `number` and `branch`).
+    #[param(
+        min_length = 1,
+        max_length = 20,
+        pattern = r"^[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000|]{1,20}$"
+    )]
     pub symbol: Option<String>,
     /// 番号.
+    #[param(min_length = 1, max_length = 10, pattern = r"^[0-9]{1,10}$")]
     pub number: Option<String>,
     /// 枝番.
+    #[param(min_length = 2, max_length = 2, pattern = r"^[0-9]{2}$")]
     pub branch: Option<String>,
 }
 
@@ -265,7 +315,7 @@ pub async fn find_members(
 /// Read a member.
 #[utoipa::path(
     tag = "households",
-    params(("id" = String, Path, description = "Member id")),
+    params(("id" = String, Path, description = "Member id", format = Uuid)),
     responses(
         (status = 200, description = "The member; ETag carries its version", body = Member),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
@@ -295,7 +345,7 @@ pub async fn get_member(
     tag = "households",
     request_body = MemberPatch,
     params(
-        ("id" = String, Path, description = "Member id"),
+        ("id" = String, Path, description = "Member id", format = Uuid),
         ("If-Match" = Option<String>, Header, description = "The ETag read; 412 when it is stale"),
     ),
     responses(

@@ -18,6 +18,7 @@ pub mod payments;
 pub mod plans;
 pub mod receivables;
 pub mod registrations;
+pub mod schema;
 pub mod simulate;
 pub mod statistics;
 
@@ -54,6 +55,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(registrations::update_registration)
         .service(registrations::end_registration)
         .service(payments::create_payment_run)
+        .service(payments::list_payment_runs)
         .service(payments::get_payment_run)
         .service(payments::list_run_payments)
         .service(payments::list_run_forms)

@@ -23,9 +23,15 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CounterpartyBody {
+    /// Not all spaces.
     #[validate(custom(function = "crate::http::extract::not_blank", message = "must not be empty"))]
+    #[schema(
+        min_length = 1,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub name: String,
     pub participates: bool,
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub note: Option<String>,
 }
 
@@ -56,7 +62,7 @@ fn counterparty_view(c: rules::Counterparty) -> Counterparty {
 #[utoipa::path(
     tag = "adjustments",
     request_body = CounterpartyBody,
-    params(("number" = String, Path, description = "保険者番号, 6 or 8 digits")),
+    params(("number" = String, Path, description = "保険者番号, 6 or 8 digits", pattern = r"^([0-9]{6}|[0-9]{8})$")),
     responses(
         (status = 200, description = "As stored", body = Counterparty),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -94,6 +100,8 @@ pub async fn put_counterparty(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// 1..500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -127,6 +135,8 @@ pub use crate::domain::plan::MonthPlan;
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PlanBody {
+    /// The months of the year, each at most once.
+    #[schema(max_items = 12)]
     pub months: Vec<MonthPlan>,
 }
 
@@ -153,7 +163,7 @@ fn plan_view(p: rules::Plan) -> Plan {
 #[utoipa::path(
     tag = "statistics",
     request_body = PlanBody,
-    params(("fiscal_year" = i32, Path, description = "The fiscal year (April-March, named by its first year)")),
+    params(("fiscal_year" = i32, Path, description = "The fiscal year (April-March, named by its first year; 1900 to 9998)", minimum = 1900, maximum = 9998)),
     responses(
         (status = 200, description = "As stored", body = Plan),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),

@@ -15,7 +15,7 @@ use super::paging::ListPage;
 use crate::domain::Violations;
 use crate::domain::ids::RegistrationId;
 use crate::domain::payment::{self as rules, EndReason, PauseCause, RegistrationStatus};
-use crate::domain::zengin::BankAccount;
+use crate::domain::zengin::{AccountType, BankAccount};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{PaymentsRead, PaymentsWrite};
@@ -29,14 +29,24 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct BankAccountBody {
     /// 金融機関コード, 4 digits.
+    #[schema(pattern = r"^[0-9]{4}$")]
     pub bank_code: String,
     /// 支店コード, 3 digits.
+    #[schema(pattern = r"^[0-9]{3}$")]
     pub branch_code: String,
     /// `ordinary` (普通), `current` (当座), `savings` (貯蓄).
+    #[schema(value_type = AccountType)]
     pub account_type: String,
     /// 口座番号, 7 digits.
+    #[schema(pattern = r"^[0-9]{7}$")]
     pub account_number: String,
-    /// 口座名義カナ.
+    /// 口座名義カナ: katakana (full-width or half-width, `ヲ` excepted), Latin letters, digits,
+    /// spaces and `( ) - .` (full-width forms too), not all spaces; at most 30 characters once
+    /// converted to half-width kana (a voiced kana counts two) and stripped of outer spaces.
+    #[schema(
+        min_length = 1,
+        pattern = r"^[ \u3000]*[-A-Za-z0-9().\u3099-\u309C\u30A1-\u30F1\u30F3-\u30F6\u30FC\u2010\u2212\uFF08\uFF09\uFF0D\uFF0E\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A\uFF67-\uFF9F][-A-Za-z0-9().\u3099-\u309C\u30A1-\u30F1\u30F3-\u30F6\u30FC\u2010\u2212\uFF08\uFF09\uFF0D\uFF0E\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A\uFF67-\uFF9F \u3000]*$"
+    )]
     pub holder_kana: String,
 }
 
@@ -44,8 +54,10 @@ pub struct BankAccountBody {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewRegistration {
+    #[schema(format = Uuid)]
     pub household_id: String,
     /// The household head (世帯主) who applies and holds the account.
+    #[schema(format = Uuid)]
     pub applicant_member_id: String,
     pub applied_on: NaiveDate,
     pub bank_account: BankAccountBody,
@@ -73,13 +85,38 @@ pub struct EndRegistration {
     pub ended_on: NaiveDate,
 }
 
+/// Why a registration moved; mirrors the server's list of the reasons a transition is recorded
+/// with: `applied`, a pause cause (`tax_arrears`, `transfer_failed`), its clearing
+/// (`tax_arrears_cleared`, `account_changed`, `offset_consent_given`), `changed` (another change
+/// of the consents that paused it), or an end reason (`head_changed`, `head_died`, `left_nhi`,
+/// `withdrawn`, `improper`, `other`).
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationEventReason {
+    Applied,
+    TaxArrears,
+    TransferFailed,
+    TaxArrearsCleared,
+    AccountChanged,
+    OffsetConsentGiven,
+    Changed,
+    HeadChanged,
+    HeadDied,
+    LeftNhi,
+    Withdrawn,
+    Improper,
+    Other,
+}
+
 /// One transition.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RegistrationEvent {
     pub from_status: Option<RegistrationStatus>,
     pub to_status: RegistrationStatus,
     /// `applied`, a pause cause (`tax_arrears`, `transfer_failed`), its clearing
-    /// (`tax_arrears_cleared`, `account_changed`) or an end reason.
+    /// (`tax_arrears_cleared`, `account_changed`, `offset_consent_given`), `changed`, or an end
+    /// reason.
+    #[schema(value_type = RegistrationEventReason)]
     pub reason: String,
     pub effective_on: NaiveDate,
     pub at: DateTime<Utc>,
@@ -171,7 +208,7 @@ fn account(b: &BankAccountBody) -> Result<BankAccount, Violations> {
 #[utoipa::path(
     tag = "payments",
     request_body = NewRegistration,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$")),
     responses(
         (status = 201, description = "Registered; `paused` at once when NHI tax arrears are reported and no offset consent was given", body = Registration),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -212,8 +249,11 @@ pub async fn create_registration(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct RegistrationQuery {
+    #[param(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub household_id: Option<String>,
     pub status: Option<RegistrationStatus>,
+    /// 1..500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -250,7 +290,7 @@ pub async fn list_registrations(
 /// Read a registration with its transitions.
 #[utoipa::path(
     tag = "payments",
-    params(("id" = String, Path, description = "Registration id")),
+    params(("id" = String, Path, description = "Registration id", format = Uuid)),
     responses(
         (status = 200, description = "The registration", body = Registration),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
@@ -281,7 +321,7 @@ pub async fn get_registration(
     tag = "payments",
     request_body = RegistrationPatch,
     params(
-        ("id" = String, Path, description = "Registration id"),
+        ("id" = String, Path, description = "Registration id", format = Uuid),
         ("If-Match" = Option<String>, Header, description = "The version read (ETag)"),
     ),
     responses(
@@ -327,7 +367,7 @@ pub async fn update_registration(
 #[utoipa::path(
     tag = "payments",
     request_body = EndRegistration,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), ("id" = String, Path, description = "Registration id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$"), ("id" = String, Path, description = "Registration id", format = Uuid)),
     responses(
         (status = 200, description = "The cancelled registration", body = Registration),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),

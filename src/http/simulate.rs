@@ -31,6 +31,7 @@ pub struct IncomeCategoryInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SimMember {
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub id: String,
     pub birth_date: NaiveDate,
     /// 資格喪失日: claims from this day on are excluded (R13).
@@ -50,15 +51,21 @@ pub enum SpecificDiseaseInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SimClaim {
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub member_id: String,
+    /// 医療機関コード: 10 digits.
+    #[schema(pattern = r"^[0-9]{10}$")]
     pub provider_code: String,
     pub kind: ClaimKind,
     pub setting: Setting,
     #[serde(default)]
+    #[schema(pattern = r"^[0-9]{10}$")]
     pub prescribing_provider_code: Option<String>,
-    /// 総医療費, whole yen.
+    /// 総医療費, whole yen, at most 99,999,999,999.
+    #[schema(minimum = 0, maximum = 99_999_999_999i64)]
     pub total_cost: i64,
-    /// 一部負担金, whole yen.
+    /// 一部負担金, whole yen, at most 99,999,999,999.
+    #[schema(minimum = 0, maximum = 99_999_999_999i64)]
     pub copayment: i64,
     #[serde(default)]
     pub first_service_on: Option<NaiveDate>,
@@ -70,6 +77,7 @@ pub struct SimClaim {
 #[serde(deny_unknown_fields)]
 pub struct BenefitMonth {
     /// `YYYY-MM`
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])$")]
     pub service_month: String,
     pub counts_toward_multiple: bool,
 }
@@ -85,7 +93,8 @@ pub struct SimHistory {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct SimulateRequest {
-    /// `YYYY-MM`
+    /// `YYYY-MM`, a month the benefit's rule tables cover (2015-01 to 2027-07).
+    #[schema(pattern = r"^(20(1[5-9]|2[0-6])-(0[1-9]|1[0-2])|2027-0[1-7])$")]
     pub service_month: String,
     pub income_category: IncomeCategoryInput,
     pub members: Vec<SimMember>,
@@ -102,11 +111,35 @@ pub struct MemberBenefitView {
     pub benefit: i64,
 }
 
+/// Why a claim was left out: `lost_eligibility` (R13) or `reached_75`; mirrors the codes of the
+/// engine's `ExclusionReason`.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExclusionReason {
+    LostEligibility,
+    #[serde(rename = "reached_75")]
+    Reached75,
+}
+
+/// A reading a person should confirm before paying; mirrors the codes of the engine's
+/// `ReviewFlag`.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewFlag {
+    SpecificDiseaseAggregation,
+    MixedHouseholdMultipleCount,
+    Age75MonthMultipleCount,
+    ActiveOutpatientMultipleCount,
+    UnverifiedRuleTable,
+    PossibleWindowBenefit,
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema, Clone)]
 pub struct ExcludedClaimView {
     /// Index of the claim in the request (or in the stored claim list).
     pub index: usize,
     /// `lost_eligibility` or `reached_75`.
+    #[schema(value_type = ExclusionReason)]
     pub reason: String,
 }
 
@@ -123,6 +156,7 @@ pub struct SimulateResponse {
     pub counts_toward_multiple: bool,
     pub excluded_claims: Vec<ExcludedClaimView>,
     /// Unconfirmed readings this month depended on; a person should look before paying.
+    #[schema(value_type = Vec<ReviewFlag>)]
     pub review: Vec<String>,
 }
 
@@ -281,10 +315,14 @@ pub async fn simulate_benefit(
 #[serde(deny_unknown_fields)]
 pub struct AnnualMonth {
     /// `YYYY-MM`, within the period.
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])$")]
     pub service_month: String,
-    /// Outpatient 一部負担金 of the month, whole yen.
+    /// Outpatient 一部負担金 of the month, whole yen, at most 99,999,999,999.
+    #[schema(minimum = 0, maximum = 99_999_999_999i64)]
     pub outpatient_copayment: i64,
-    /// The monthly high-cost benefit attributable to that outpatient care, whole yen.
+    /// The monthly high-cost benefit attributable to that outpatient care, whole yen, not above
+    /// `outpatient_copayment`.
+    #[schema(minimum = 0, maximum = 99_999_999_999i64)]
     pub outpatient_monthly_benefit: i64,
 }
 
@@ -292,7 +330,9 @@ pub struct AnnualMonth {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct AnnualSimulateRequest {
-    /// `YYYY-08`
+    /// `YYYY-08`, a period whose base date has an annual limit in the rule tables (2017-08 to
+    /// 2026-08).
+    #[schema(pattern = r"^20(1[7-9]|2[0-6])-08$")]
     pub period_start: String,
     /// The category on July 31 ending the period.
     pub category_on_base_date: Age70to74Category,
@@ -370,4 +410,30 @@ pub async fn simulate_annual_outpatient(
         rule_set: out.rule_set.to_string(),
         source: out.source.to_string(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `service_month` patterns of `SimulateRequest`, `CalculationRequest` and
+    /// `BenefitRunRequest` state the months the rule tables cover, and the `period_start` pattern
+    /// of `AnnualSimulateRequest` the periods with an annual limit. When a table is added or
+    /// removed this fails until the patterns (and their descriptions) follow.
+    #[test]
+    fn the_month_patterns_follow_the_rule_tables() {
+        for year in 1900..=9999 {
+            for month in 1..=12 {
+                let m = YearMonth::new(year, month).unwrap();
+                let covered = (2015, 1) <= (year, month) && (year, month) <= (2027, 7);
+                assert_eq!(kogaku::rule_set_for(m).is_ok(), covered, "{m}");
+            }
+            let start = YearMonth::new(year, 8).unwrap();
+            let annual = !matches!(
+                kogaku::simulate(start, Age70to74Category::General, &[]),
+                Err(KogakuError::NoRuleTable { .. })
+            );
+            assert_eq!(annual, (2017..=2026).contains(&year), "{start}");
+        }
+    }
 }

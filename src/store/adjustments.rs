@@ -63,6 +63,7 @@ fn row_of(r: &Request) -> req::Model {
         history: serde_json::to_string(&r.history).unwrap_or_else(|_| "[]".into()),
         version: r.version,
         created_at: r.created_at,
+        updated_at: Some(super::now()),
     }
 }
 

@@ -227,6 +227,7 @@ pub fn new_row(
         lapses_on,
         version: 1,
         created_at: now(),
+        updated_at: Some(now()),
         decided_at: None,
         superseded_at: None,
     }
@@ -258,6 +259,7 @@ pub async fn save(
                 .col_expr(Column::SupersededById, Expr::value(item.model.id.clone()))
                 .col_expr(Column::SupersededAt, Expr::value(at))
                 .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+                .col_expr(Column::UpdatedAt, Expr::value(Some(now())))
                 .filter(Column::Id.eq(old.id.as_str()))
                 .filter(Column::Insurer.eq(actor.insurer.as_str()))
                 .filter(Column::Version.eq(old.version))
@@ -404,6 +406,7 @@ pub async fn decide(
         .col_expr(Column::Status, Expr::value(DECIDED))
         .col_expr(Column::DecidedAt, Expr::value(decided_at))
         .col_expr(Column::Version, Expr::value(current.version + 1))
+        .col_expr(Column::UpdatedAt, Expr::value(Some(now())))
         .filter(Column::Id.eq(current.id.as_str()))
         .filter(Column::Insurer.eq(actor.insurer.as_str()))
         .filter(Column::Version.eq(current.version))

@@ -53,6 +53,7 @@ fn row_of(insurer: &str, c: &CardRecovery) -> case::Model {
         category: c.category.as_str().into(),
         version: c.version,
         created_at: c.created_at,
+        updated_at: Some(super::now()),
     }
 }
 

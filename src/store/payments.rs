@@ -96,6 +96,7 @@ fn payment_row(insurer: &str, p: &Payment) -> payment::Model {
         failed_on: p.failed_on,
         version: p.version,
         created_at: p.created_at,
+        updated_at: Some(now()),
     }
 }
 
@@ -181,6 +182,48 @@ pub async fn create_run(
         .await?;
     audit::record(conn, actor, "payment_run.started", "payment_run", &model.id).await?;
     run_of(model)
+}
+
+/// The tenant's payment runs, oldest first, by service month, status and last change when given.
+pub async fn list_runs(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    month: Option<&str>,
+    status: Option<RunStatus>,
+    updated_since: Option<chrono::DateTime<chrono::Utc>>,
+    page: &PageRequest,
+) -> Result<Page<PaymentRun>, DbErr> {
+    let mut q = run::Entity::find().filter(run::Column::Insurer.eq(insurer));
+    if let Some(m) = month {
+        q = q.filter(run::Column::ServiceMonth.eq(m));
+    }
+    if let Some(s) = status {
+        q = q.filter(run::Column::Status.eq(s.as_str()));
+    }
+    if let Some(t) = updated_since {
+        q = q.filter(run::Column::UpdatedAt.gte(t));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(run::Column::Id.gt(after.as_str()));
+    }
+    let rows = q.order_by_asc(run::Column::Id).limit(page.limit + 1).all(conn).await?;
+    let page = Page::from_rows(rows, page.limit, |r| &r.id);
+    Ok(Page {
+        items: page.items.into_iter().map(run_of).collect::<Result<_, _>>()?,
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// The running run of a month, if any.
+pub async fn running_run(conn: &impl ConnectionTrait, insurer: &str, month: &str) -> Result<Option<PaymentRun>, DbErr> {
+    run::Entity::find()
+        .filter(run::Column::Insurer.eq(insurer))
+        .filter(run::Column::ServiceMonth.eq(month))
+        .filter(run::Column::Status.eq(RunStatus::Running.as_str()))
+        .one(conn)
+        .await?
+        .map(run_of)
+        .transpose()
 }
 
 pub async fn get_run(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<PaymentRun>, DbErr> {
@@ -516,6 +559,7 @@ pub async fn write_page(conn: &impl ConnectionTrait, actor: &Actor, month: &str,
         let res = det::Entity::update_many()
             .col_expr(det::Column::Status, Expr::value(PAID))
             .col_expr(det::Column::Version, Expr::col(det::Column::Version).add(1))
+            .col_expr(det::Column::UpdatedAt, Expr::value(Some(now())))
             .filter(det::Column::Insurer.eq(actor.insurer.as_str()))
             .filter(det::Column::ServiceMonth.eq(month))
             .filter(det::Column::Status.eq(DECIDED))
@@ -659,6 +703,7 @@ pub async fn fail_payment(
         .col_expr(payment::Column::FailureReason, Expr::value(reason))
         .col_expr(payment::Column::FailedOn, Expr::value(on))
         .col_expr(payment::Column::Version, Expr::col(payment::Column::Version).add(1))
+        .col_expr(payment::Column::UpdatedAt, Expr::value(Some(now())))
         .filter(payment::Column::Id.eq(p.id.as_str()))
         .filter(payment::Column::Insurer.eq(actor.insurer.as_str()))
         .filter(payment::Column::Status.eq(SCHEDULED))
@@ -670,6 +715,7 @@ pub async fn fail_payment(
     det::Entity::update_many()
         .col_expr(det::Column::Status, Expr::value(DECIDED))
         .col_expr(det::Column::Version, Expr::col(det::Column::Version).add(1))
+        .col_expr(det::Column::UpdatedAt, Expr::value(Some(now())))
         .filter(det::Column::Id.eq(p.determination_id.as_str()))
         .filter(det::Column::Insurer.eq(actor.insurer.as_str()))
         .filter(det::Column::Status.eq(PAID))

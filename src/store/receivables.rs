@@ -85,6 +85,7 @@ pub(super) fn row_of(insurer: &str, r: &Receivable) -> rec::Model {
         status: r.status.as_str().to_string(),
         version: r.version,
         created_at: r.created_at,
+        updated_at: Some(now()),
     }
 }
 
@@ -237,6 +238,27 @@ pub struct Filter {
     pub status: Option<ReceivableStatus>,
     /// Assessed within `from..=to`.
     pub assessed: Option<(NaiveDate, NaiveDate)>,
+    pub household_id: Option<String>,
+    /// The debtor is this insured person.
+    pub member_id: Option<String>,
+    /// The debtor's name contains this text (as written: no case folding, no kana folding).
+    pub debtor_name: Option<String>,
+    /// Changed at or after this instant.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A LIKE pattern that matches `text` anywhere, with `%`, `_` and `\` taken literally.
+pub(crate) fn containing(text: &str) -> sea_orm::sea_query::LikeExpr {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    sea_orm::sea_query::LikeExpr::new(p).escape('\\')
 }
 
 pub async fn list(
@@ -254,6 +276,18 @@ pub async fn list(
     }
     if let Some((from, to)) = filter.assessed {
         q = q.filter(Column::AssessedOn.between(from, to));
+    }
+    if let Some(h) = &filter.household_id {
+        q = q.filter(Column::HouseholdId.eq(h.as_str()));
+    }
+    if let Some(m) = &filter.member_id {
+        q = q.filter(Column::DebtorMemberId.eq(m.as_str()));
+    }
+    if let Some(name) = &filter.debtor_name {
+        q = q.filter(Expr::col(Column::DebtorName).like(containing(name)));
+    }
+    if let Some(t) = filter.updated_since {
+        q = q.filter(Column::UpdatedAt.gte(t));
     }
     if let Some(after) = &page.after {
         q = q.filter(Column::Id.gt(after.as_str()));
@@ -351,6 +385,7 @@ pub async fn write_entry(
         .col_expr(Column::Balance, Expr::value(balance))
         .col_expr(Column::Status, Expr::value(status.as_str()))
         .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(Some(now())))
         .filter(Column::Id.eq(current.id.as_str()))
         .filter(Column::Insurer.eq(actor.insurer.as_str()))
         .filter(Column::Version.eq(current.version))
@@ -412,6 +447,7 @@ pub async fn add_action(
         Entity::update_many()
             .col_expr(Column::Status, Expr::value(status.as_str()))
             .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+            .col_expr(Column::UpdatedAt, Expr::value(Some(now())))
             .filter(Column::Id.eq(current.id.as_str()))
             .filter(Column::Insurer.eq(actor.insurer.as_str()))
             .exec(&txn)
@@ -753,6 +789,7 @@ pub async fn update_legal_action(
         Entity::update_many()
             .col_expr(Column::Status, Expr::value(status.as_str()))
             .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+            .col_expr(Column::UpdatedAt, Expr::value(Some(now())))
             .filter(Column::Id.eq(receivable.id.as_str()))
             .filter(Column::Insurer.eq(actor.insurer.as_str()))
             .exec(&txn)

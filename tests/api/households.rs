@@ -114,10 +114,19 @@ async fn idempotent_replay_and_key_reuse() {
     };
     let first = send("key-1", "H-100").await.unwrap();
     assert_eq!(first.status(), StatusCode::CREATED);
+    let location = first.headers().get("location").unwrap().to_str().unwrap().to_owned();
     let first = first.text().await.unwrap();
+    let id = serde_json::from_str::<Value>(&first).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(location, format!("/v1/households/{id}"));
+    let read = expect_status(app.get(&location, &admin).await, StatusCode::OK).await;
+    assert_eq!(read["household_number"], "H-100");
     let again = send("key-1", "H-100").await.unwrap();
     assert_eq!(again.status(), StatusCode::CREATED);
     assert_eq!(again.headers().get("idempotent-replayed").unwrap(), "true");
+    assert_eq!(again.headers().get("location").unwrap().to_str().unwrap(), location);
     assert_eq!(again.text().await.unwrap(), first);
     expect_problem(
         send("key-1", "H-101").await.unwrap(),

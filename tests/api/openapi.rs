@@ -48,6 +48,81 @@ fn every_operation_documents_scope_and_errors() {
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
 
+/// Every `$ref` names a schema of the document (a generator skips an operation that refers to a
+/// missing one).
+#[test]
+fn every_reference_resolves() {
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    match (k.as_str(), x.as_str()) {
+                        ("$ref", Some(r)) => out.push(r.to_string()),
+                        _ => refs(x, out),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let doc: Value = serde_json::from_str(&hokensha::app::openapi_json()).unwrap();
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    assert!(!all.is_empty());
+    for r in all {
+        let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{r}"));
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{r} is not in the document"
+        );
+    }
+}
+
+#[test]
+fn shared_statuses_headers_servers_and_links_are_documented() {
+    let doc: Value = serde_json::from_str(&hokensha::app::openapi_json()).unwrap();
+    assert!(doc["servers"][0]["url"].is_string());
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            if path.starts_with("/v1/") {
+                assert!(responses.contains_key("400"), "{method} {path} does not document 400");
+                if op.get("requestBody").is_some() {
+                    for status in ["413", "415"] {
+                        assert!(
+                            responses.contains_key(status),
+                            "{method} {path} does not document {status}"
+                        );
+                    }
+                }
+                assert!(responses["401"]["headers"]["WWW-Authenticate"].is_object());
+            }
+            for (status, r) in responses {
+                assert!(
+                    r["headers"]["X-Request-Id"].is_object(),
+                    "{method} {path} {status} does not document X-Request-Id"
+                );
+            }
+        }
+    }
+    for (create, read) in hokensha::openapi::READ_AFTER_CREATE {
+        let post = &doc["paths"][create]["post"];
+        assert!(post.is_object(), "{create} is not a POST of the document");
+        let read_id = doc["paths"][read]["get"]["operationId"].as_str().unwrap();
+        let (_, success) = post["responses"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .find(|(s, _)| *s == "201" || *s == "202")
+            .unwrap_or_else(|| panic!("POST {create} has no 201 or 202"));
+        assert_eq!(success["links"]["read"]["operationId"], read_id, "POST {create}");
+        assert!(success["headers"]["Location"].is_object(), "POST {create}");
+    }
+    let household = &doc["paths"]["/v1/households/{id}"]["get"]["responses"]["200"]["headers"];
+    assert!(household["ETag"].is_object());
+}
+
 #[actix_web::test]
 async fn the_document_and_the_docs_are_served() {
     let app = TestApp::spawn().await;

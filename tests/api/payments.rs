@@ -426,7 +426,7 @@ async fn a_month_is_paid_once_with_its_transfer_file_and_forms_for_the_unregiste
         .get(&format!("/v1/payment-runs/{run_id}/transfer-file"), &app.admin())
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.headers()["content-type"].to_str().unwrap().contains("Shift_JIS"));
+    assert_eq!(res.headers()["content-type"], "application/octet-stream");
     let bytes = res.bytes().await.unwrap();
     check_transfer_file(&bytes, 1, 212_570);
     // The payee's name in half-width kana, Shift_JIS single bytes.
@@ -681,14 +681,23 @@ async fn concurrent_runs_pay_each_determination_once() {
         app.post("/v1/payment-runs", &token, &body),
     )
     .await;
-    let a = expect_status(a, StatusCode::CREATED).await;
-    let b = expect_status(b, StatusCode::CREATED).await;
+    // Either the second start met the first still running (409), or it came after it and found
+    // nothing left to pay.
+    let mut runs = Vec::new();
+    for res in [a, b] {
+        if res.status() == StatusCode::CONFLICT {
+            expect_problem(res, StatusCode::CONFLICT, "run_in_progress").await;
+        } else {
+            runs.push(expect_status(res, StatusCode::CREATED).await);
+        }
+    }
+    assert!(!runs.is_empty());
     assert_eq!(
-        a["payment_count"].as_i64().unwrap() + b["payment_count"].as_i64().unwrap(),
+        runs.iter().map(|r| r["payment_count"].as_i64().unwrap()).sum::<i64>(),
         n
     );
     let mut dets: Vec<String> = Vec::new();
-    for r in [&a, &b] {
+    for r in &runs {
         for p in run_payments(&app, r["id"].as_str().unwrap()).await {
             dets.push(p["determination_id"].as_str().unwrap().to_string());
         }
@@ -939,4 +948,73 @@ async fn payments_and_benefit_runs_are_listed_by_household_month_and_status() {
     assert_eq!(listed["items"][0]["id"], id);
     assert_eq!(app.count("/v1/benefit-runs?status=running").await, 0);
     assert_eq!(app.count("/v1/benefit-runs?service_month=2025-01").await, 0);
+}
+
+#[actix_web::test]
+async fn a_second_run_of_a_month_while_one_runs_is_409_and_runs_are_listed() {
+    let app = TestApp::spawn().await;
+    let (hid, mid) = household(&app, "L1", "401").await;
+    app.import(&[inpatient("R-L1", &mid, 1_000_000, 300_000)]).await;
+    decided(&app, &hid).await;
+    register(&app, &hid, &mid, false).await;
+    // A run of the month that another request has started and not yet finished.
+    let actor = hokensha::store::Actor {
+        insurer: INSURER.into(),
+        sub: "test".into(),
+        request_id: "r".into(),
+    };
+    let transfer = chrono::NaiveDate::from_ymd_opt(2025, 12, 15).unwrap();
+    let running = hokensha::store::payments::create_run(&app.db, &actor, MONTH, transfer, 1)
+        .await
+        .unwrap();
+    let body = json!({"service_month": MONTH, "transfer_date": "2025-12-15"});
+    let token = app.admin();
+    expect_problem(
+        app.post("/v1/payment-runs", &token, &body).await,
+        StatusCode::CONFLICT,
+        "run_in_progress",
+    )
+    .await;
+    // Another month is not held up.
+    let other = json!({"service_month": "2025-10", "transfer_date": "2025-12-15"});
+    let done = expect_status(app.post("/v1/payment-runs", &token, &other).await, StatusCode::CREATED).await;
+    assert_eq!(done["status"], "completed");
+
+    let list = |q: &'static str| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let v: Value = expect_status(app.get(&format!("/v1/payment-runs{q}"), &token).await, StatusCode::OK).await;
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let mut both = vec![running.id.clone(), done["id"].as_str().unwrap().to_string()];
+    both.sort();
+    assert_eq!(list("").await, both);
+    assert_eq!(list("?status=running").await, vec![running.id.clone()]);
+    assert_eq!(
+        list("?service_month=2025-10").await,
+        vec![done["id"].as_str().unwrap().to_string()]
+    );
+    assert_eq!(list("?updated_since=2999-01-01T00:00:00Z").await, Vec::<String>::new());
+    assert!(list("?limit=1").await.len() == 1);
+    // Lists show no forms; the summary counts them.
+    let v: Value = expect_status(app.get("/v1/payment-runs", &token).await, StatusCode::OK).await;
+    assert!(v["items"][0].get("application_forms").is_none());
+    assert!(v["items"][0]["application_form_count"].is_number());
+    // Another insurer sees none of them.
+    let other_token = app.token_for(OTHER_INSURER, "payments:read");
+    let v: Value = expect_status(app.get("/v1/payment-runs", &other_token).await, StatusCode::OK).await;
+    assert_eq!(v["items"], json!([]));
+    expect_problem(
+        app.get("/v1/payment-runs?service_month=2025-13", &token).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
 }

@@ -149,6 +149,35 @@ async fn the_seed_fy2017_recovery_table_is_rebuilt_from_the_ledger() {
         assert_eq!(at(line, "collected"), r["collected"].to_string());
         assert_eq!(at(line, "rate").parse::<f64>().unwrap(), r["rate"].as_f64().unwrap());
     }
+    // `?format=csv` gives the same CSV without an Accept header; `&bom=true` prefixes a BOM;
+    // `?format=json` wins over `Accept: text/csv`.
+    let by_query = app
+        .get("/v1/statistics/recovery?fiscal_year=2017&format=csv", &token)
+        .await;
+    assert!(
+        by_query.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert_eq!(by_query.text().await.unwrap(), csv);
+    let with_bom = app
+        .get("/v1/statistics/recovery?fiscal_year=2017&format=csv&bom=true", &token)
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(&with_bom[..3], b"\xEF\xBB\xBF");
+    assert_eq!(&with_bom[3..], csv.as_bytes());
+    let json = app
+        .client
+        .get(app.url("/v1/statistics/recovery?fiscal_year=2017&format=json"))
+        .bearer_auth(&token)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expect_status(json, StatusCode::OK).await, v);
 
     let b = expect_status(
         app.get(

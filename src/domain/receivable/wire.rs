@@ -10,7 +10,7 @@ pub struct UnknownCode {
     pub value: String,
 }
 
-/// Declares a fieldless enum with `ALL`, `as_str`, `parse`, `Display` and `FromStr`.
+/// Declares a fieldless enum with `ALL`, `as_str`, `parse`, `Display`, `FromStr` and its schema.
 macro_rules! wire_enum {
     (
         $(#[$meta:meta])*
@@ -49,6 +49,18 @@ macro_rules! wire_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        /// A string schema listing exactly the wire names, so a generated client gets an enum.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($wire),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
 
         impl std::str::FromStr for $name {
             type Err = $crate::domain::receivable::wire::UnknownCode;

@@ -119,6 +119,19 @@ impl AccountType {
     }
 }
 
+/// A string schema listing exactly the wire names, so a generated client gets an enum.
+impl utoipa::PartialSchema for AccountType {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("預金種目: `ordinary` (普通), `current` (当座), `savings` (貯蓄)."))
+            .enum_values(Some([Self::Ordinary, Self::Current, Self::Savings].map(Self::as_str)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for AccountType {}
+
 /// A payee account (振込先口座) as registered for auto-pay: bank, branch, type, number, holder.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct BankAccount {

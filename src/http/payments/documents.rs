@@ -14,7 +14,7 @@ use crate::state::AppState;
 /// The payment notice (支給決定通知書) as data.
 #[utoipa::path(
     tag = "payments",
-    params(("id" = String, Path, description = "Payment id")),
+    params(("id" = String, Path, description = "Payment id", format = Uuid)),
     responses(
         (status = 200, description = "The notice", body = PaymentNotice),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
@@ -41,7 +41,7 @@ pub async fn get_payment_notice(
 /// The pre-filled application form of a determination, as data.
 #[utoipa::path(
     tag = "payments",
-    params(("id" = String, Path, description = "Determination id")),
+    params(("id" = String, Path, description = "Determination id", format = Uuid)),
     responses(
         (status = 200, description = "The form", body = ApplicationForm),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),

@@ -11,13 +11,14 @@ pub use crate::domain::disbursement::{PaymentKind, PaymentStatus};
 use crate::domain::household::Household;
 use crate::domain::payment::{AccountFields, TransferFailure, mask_account};
 use crate::domain::run::RunStatus;
+use crate::domain::zengin::AccountType;
 use crate::http::households::Address;
 use crate::service::payments::documents::{self, HouseholdMonth};
 use crate::service::payments::records::RunRecord;
 use crate::service::payments::results::Outcome;
 
 /// `running`, `completed`, `failed`.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentRunStatus {
     Running,
@@ -59,9 +60,14 @@ pub struct PaymentRun {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-pub(super) fn run_view(r: RunRecord) -> PaymentRun {
-    let (run, forms) = (r.run, r.forms);
-    PaymentRun {
+/// A run's status and progress as the wire has them.
+pub(super) struct RunView {
+    pub status: PaymentRunStatus,
+    pub progress: RunProgress,
+}
+
+pub(super) fn run_state(run: &crate::domain::disbursement::PaymentRun) -> RunView {
+    RunView {
         status: match run.status {
             RunStatus::Running => PaymentRunStatus::Running,
             RunStatus::Completed => PaymentRunStatus::Completed,
@@ -71,6 +77,15 @@ pub(super) fn run_view(r: RunRecord) -> PaymentRun {
             done: run.done,
             total: run.total,
         },
+    }
+}
+
+pub(super) fn run_view(r: RunRecord) -> PaymentRun {
+    let (run, forms) = (r.run, r.forms);
+    let RunView { status, progress } = run_state(&run);
+    PaymentRun {
+        status,
+        progress,
         id: run.id,
         service_month: run.service_month,
         transfer_date: run.transfer_date,
@@ -89,8 +104,13 @@ pub(super) fn run_view(r: RunRecord) -> PaymentRun {
 /// An account as notices show it: the number masked but its last three digits.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MaskedAccount {
+    /// 金融機関コード, 4 digits.
+    #[schema(pattern = r"^[0-9]{4}$")]
     pub bank_code: String,
+    /// 支店コード, 3 digits.
+    #[schema(pattern = r"^[0-9]{3}$")]
     pub branch_code: String,
+    #[schema(value_type = AccountType)]
     pub account_type: String,
     pub account_number_masked: String,
     pub holder_kana: String,
@@ -151,6 +171,17 @@ pub(super) fn payment_view(p: rules::Payment) -> Payment {
     }
 }
 
+/// Why a household gets an application form instead of a payment: `not_registered`,
+/// `registration_paused`, `registration_cancelled`. Mirrors the server's list of the reasons a
+/// payment run gives.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FormReason {
+    NotRegistered,
+    RegistrationPaused,
+    RegistrationCancelled,
+}
+
 /// A pre-filled application form issued by a run.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApplicationFormRecord {
@@ -162,6 +193,7 @@ pub struct ApplicationFormRecord {
     /// The benefit the form offers (yen).
     pub amount: i64,
     /// `not_registered`, `registration_paused`, `registration_cancelled`.
+    #[schema(value_type = FormReason)]
     pub reason: String,
     pub created_at: DateTime<Utc>,
 }
@@ -184,6 +216,7 @@ pub(super) fn form_view(f: rules::IssuedForm) -> ApplicationFormRecord {
 #[serde(deny_unknown_fields)]
 pub struct PaymentRunRequest {
     /// `YYYY-MM`
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])$")]
     pub service_month: String,
     /// 振込指定日: a weekday (public holidays are the insurer's to avoid).
     pub transfer_date: NaiveDate,
@@ -193,6 +226,8 @@ pub struct PaymentRunRequest {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// 1..500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -201,6 +236,7 @@ pub struct PageQuery {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferFailureBody {
+    #[schema(format = Uuid)]
     pub payment_id: String,
     pub reason: TransferFailure,
     /// Defaults to the run's transfer date.
@@ -283,12 +319,25 @@ pub struct Patient {
     pub benefit: i64,
 }
 
+/// Which limit a calculation step applied; mirrors the codes of the server's `LimitKind` as a
+/// step records them.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LimitKind {
+    UnitThreshold,
+    Monthly,
+    Multiple,
+    Outpatient,
+    SpecificDisease,
+}
+
 /// The limit the calculation ended on.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LimitApplied {
     /// 自己負担限度額 (yen).
     pub limit: i64,
     pub rule: String,
+    #[schema(value_type = LimitKind)]
     pub limit_kind: String,
     pub source: String,
 }
@@ -326,11 +375,20 @@ fn patients(m: &mut HouseholdMonth) -> Vec<Patient> {
     std::mem::take(&mut m.patients).into_iter().map(patient_view).collect()
 }
 
+/// What an offset (充当) rests on: `consent`, the only basis a payment run records (the server's
+/// list).
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OffsetBasis {
+    Consent,
+}
+
 /// The offset of a payment, as the notice shows it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OffsetView {
     pub amount: i64,
     /// `consent`.
+    #[schema(value_type = OffsetBasis)]
     pub basis: String,
     pub arrears_as_of: NaiveDate,
     pub arrears_before: i64,
@@ -394,6 +452,7 @@ pub struct ApplicationForm {
     pub form_id: Option<String>,
     /// Why the household gets a form (`not_registered`, `registration_paused`,
     /// `registration_cancelled`), when a run issued it.
+    #[schema(value_type = Option<FormReason>)]
     pub reason: Option<String>,
     pub addressee: Addressee,
     /// 療養年月.

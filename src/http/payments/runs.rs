@@ -6,10 +6,12 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{Datelike, Weekday};
 
 use super::dto::{
-    ApplicationFormRecord, PageQuery, Payment, PaymentRun, PaymentRunRequest, form_view, payment_view, run_view,
+    ApplicationFormRecord, PageQuery, Payment, PaymentRun, PaymentRunRequest, PaymentRunStatus, RunProgress, RunView,
+    form_view, payment_view, run_state, run_view,
 };
 use crate::domain::calendar::YearMonth;
 use crate::domain::ids::PaymentRunId;
+use crate::domain::run::RunStatus;
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::auth::Auth;
 use crate::http::auth::scope::{PaymentsRead, PaymentsWrite};
@@ -26,13 +28,13 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "payments",
     request_body = PaymentRunRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$")),
     responses(
         (status = 201, description = "The run, completed (or failed, with `error`)", body = PaymentRun),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Scope payments:write missing", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Idempotency-Key reused with another request, or its first request still running", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A run of the month is still running (`run_in_progress`), or the Idempotency-Key was reused with another request or its first request is still running", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad month, or a transfer date on a weekend", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = ["payments:write"]))
@@ -59,10 +61,109 @@ pub async fn create_payment_run(
     .await
 }
 
+/// Which runs to list.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PaymentRunQuery {
+    /// Runs of this service month (`YYYY-MM`).
+    #[param(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])$")]
+    pub service_month: Option<String>,
+    pub status: Option<PaymentRunStatus>,
+    /// Runs changed at or after this instant (RFC 3339).
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// 1..500, default 50.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// A payment run as lists show it: the run without its forms (read the run, or page its forms,
+/// for those).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PaymentRunSummary {
+    pub id: String,
+    pub service_month: String,
+    /// 振込指定日.
+    pub transfer_date: chrono::NaiveDate,
+    pub status: PaymentRunStatus,
+    pub progress: RunProgress,
+    pub payment_count: i32,
+    pub total_amount: i64,
+    pub offset_total: i64,
+    pub application_form_count: i32,
+    pub refunds: i32,
+    pub error: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn summary_view(r: crate::domain::disbursement::PaymentRun) -> PaymentRunSummary {
+    let RunView { status, progress } = run_state(&r);
+    PaymentRunSummary {
+        status,
+        progress,
+        id: r.id,
+        service_month: r.service_month,
+        transfer_date: r.transfer_date,
+        payment_count: r.payment_count,
+        total_amount: r.total_amount,
+        offset_total: r.offset_total,
+        application_form_count: r.application_forms,
+        refunds: r.refunds,
+        error: r.error,
+        created_at: r.created_at,
+        finished_at: r.finished_at,
+    }
+}
+
+/// List payment runs, oldest first: a run whose start answer was lost is found here.
+#[utoipa::path(
+    tag = "payments",
+    params(PaymentRunQuery),
+    responses(
+        (status = 200, description = "A page of runs", body = ListPage<PaymentRunSummary>),
+        (status = 400, description = "Unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope payments:read missing", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad month, limit or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["payments:read"]))
+)]
+#[get("/payment-runs")]
+pub async fn list_payment_runs(
+    auth: Auth<PaymentsRead>,
+    state: web::Data<AppState>,
+    q: web::Query<PaymentRunQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = page_request(q.limit, q.cursor.as_deref())?;
+    let month = q
+        .service_month
+        .as_deref()
+        .map(|s| YearMonth::parse(s).map_err(|e| ApiError::validation("service_month", e.to_string())))
+        .transpose()?
+        .map(|m| m.to_string());
+    let status = q.status.map(|s| match s {
+        PaymentRunStatus::Running => RunStatus::Running,
+        PaymentRunStatus::Completed => RunStatus::Completed,
+        PaymentRunStatus::Failed => RunStatus::Failed,
+    });
+    let page = service::list_runs(
+        &state.db,
+        auth.insurer(),
+        month.as_deref(),
+        status,
+        q.updated_since,
+        &page,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(ListPage::from(page.map(summary_view))))
+}
+
 /// Read a payment run.
 #[utoipa::path(
     tag = "payments",
-    params(("id" = String, Path, description = "Run id")),
+    params(("id" = String, Path, description = "Run id", format = Uuid)),
     responses(
         (status = 200, description = "The run", body = PaymentRun),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
@@ -89,7 +190,7 @@ pub async fn get_payment_run(
 /// The payments of a run, in transfer-file order.
 #[utoipa::path(
     tag = "payments",
-    params(("id" = String, Path, description = "Run id"), PageQuery),
+    params(("id" = String, Path, description = "Run id", format = Uuid), PageQuery),
     responses(
         (status = 200, description = "A page of payments", body = ListPage<Payment>),
         (status = 400, description = "Unknown query parameter", body = Problem, content_type = "application/problem+json"),
@@ -121,7 +222,7 @@ pub async fn list_run_payments(
 /// The application forms a run issued (households paid by application, not automatically).
 #[utoipa::path(
     tag = "payments",
-    params(("id" = String, Path, description = "Run id"), PageQuery),
+    params(("id" = String, Path, description = "Run id", format = Uuid), PageQuery),
     responses(
         (status = 200, description = "A page of forms", body = ListPage<ApplicationFormRecord>),
         (status = 400, description = "Unknown query parameter", body = Problem, content_type = "application/problem+json"),
@@ -155,9 +256,9 @@ pub async fn list_run_forms(
 /// configuration (`HOKENSHA_REMITTERS`).
 #[utoipa::path(
     tag = "payments",
-    params(("id" = String, Path, description = "Run id")),
+    params(("id" = String, Path, description = "Run id", format = Uuid)),
     responses(
-        (status = 200, description = "The transfer file", body = Vec<u8>, content_type = "text/plain; charset=Shift_JIS"),
+        (status = 200, description = "The transfer file: bytes of Shift_JIS text, as the bank takes them (`application/octet-stream`, so that clients keep the bytes rather than decode them as text)", body = inline(crate::http::schema::Binary), content_type = "application/octet-stream"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Scope payments:read missing", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such run for this insurer", body = Problem, content_type = "application/problem+json"),
@@ -191,7 +292,7 @@ pub async fn get_transfer_file(
     )
     .await?;
     Ok(HttpResponse::Ok()
-        .content_type("text/plain; charset=Shift_JIS")
+        .content_type("application/octet-stream")
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!(

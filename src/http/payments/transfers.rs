@@ -24,7 +24,7 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "payments",
     request_body = TransferResults,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), ("id" = String, Path, description = "Run id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$"), ("id" = String, Path, description = "Run id", format = Uuid)),
     responses(
         (status = 200, description = "Recorded", body = TransferResultsOutcome),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -72,10 +72,13 @@ pub async fn record_transfer_results(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PaymentQuery {
+    #[param(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub household_id: Option<String>,
     /// `YYYY-MM`
+    #[param(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])$")]
     pub service_month: Option<String>,
     /// 1..500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -112,7 +115,7 @@ pub async fn list_payments(
 /// Read a payment.
 #[utoipa::path(
     tag = "payments",
-    params(("id" = String, Path, description = "Payment id")),
+    params(("id" = String, Path, description = "Payment id", format = Uuid)),
     responses(
         (status = 200, description = "The payment", body = Payment),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),

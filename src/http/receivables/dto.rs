@@ -5,8 +5,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError};
 
+use crate::domain::receivable::installment::InstallmentStatus;
 use crate::domain::receivable::kind::check_reason;
-use crate::domain::receivable::{DebtorKind, ReceivableKind, RefundReason};
+use crate::domain::receivable::ledger::{CollectionChannel, WriteOffReason};
+use crate::domain::receivable::{
+    ActionKind, ActionOutcome, DebtorKind, LimitationEventKind, ReceivableKind, ReceivableStatus, RefundReason,
+};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::calendar::FiscalYear;
@@ -29,17 +33,27 @@ pub struct Debtor {
         function = "debtor_kind",
         message = "must be one of person, employer, provider, third_party, insurer"
     ))]
+    #[schema(value_type = DebtorKind)]
     pub kind: String,
+    /// 1 to 200 characters, not all spaces.
     #[validate(custom(
         function = "crate::http::extract::name_of_200",
         message = "must be 1 to 200 characters"
     ))]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F\x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
+    )]
     pub name: String,
     /// The insured person, when the debtor is one of ours.
+    #[schema(format = Uuid)]
     pub member_id: Option<String>,
     /// A known phone number (the high-value rule calls before sending the slip).
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub phone: Option<String>,
     /// A known (new) workplace: prior-year notices go there (就業先送付).
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub workplace: Option<String>,
 }
 
@@ -55,10 +69,12 @@ pub struct NewReceivable {
     /// `benefit_refund`, `employer_joint`, `provider_refund`, `employer_levy`, `late_charge`,
     /// `damages`, `overpayment_refund`, `high_cost_loan`, `childbirth_loan`.
     #[validate(custom(function = "receivable_kind"))]
+    #[schema(value_type = ReceivableKind)]
     pub kind: String,
     /// For `overpayment_refund` only: `ineligible_visit`, `work_injury`,
     /// `disability_pension_adjustment`, `old_age_pension_adjustment`, `other`.
     #[validate(custom(function = "refund_reason"))]
+    #[schema(value_type = Option<RefundReason>)]
     pub reason: Option<String>,
     #[validate(nested)]
     pub debtor: Debtor,
@@ -66,11 +82,14 @@ pub struct NewReceivable {
     pub assessed_on: NaiveDate,
     /// 調定額, whole yen above zero.
     #[validate(range(min = 1, message = "must be a whole number of yen above zero"))]
+    #[schema(minimum = 1)]
     pub amount: i64,
     /// 納期限.
     pub due_on: NaiveDate,
     #[serde(default)]
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub source_claim_ids: Vec<String>,
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub note: Option<String>,
 }
 
@@ -116,16 +135,31 @@ fn due_after_assessment(b: &NewReceivable) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// The kind of a ledger entry: `assessment` (調定), `reduction` (調定減), `collection` (収納) or
+/// `write_off` (不納欠損); mirrors the server's list of the kinds the ledger records
+/// (`record::ASSESSMENT`, `REDUCTION`, `COLLECTION`, `WRITE_OFF`).
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    Assessment,
+    Reduction,
+    Collection,
+    WriteOff,
+}
+
 /// One ledger entry.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Entry {
     /// `assessment`, `reduction`, `collection`, `write_off`.
+    #[schema(value_type = EntryKind)]
     pub kind: String,
     pub amount: i64,
     pub on: NaiveDate,
     /// A collection's channel.
+    #[schema(value_type = Option<CollectionChannel>)]
     pub channel: Option<String>,
     /// A write-off's reason.
+    #[schema(value_type = Option<WriteOffReason>)]
     pub reason: Option<String>,
     pub note: Option<String>,
     pub recorded_at: DateTime<Utc>,
@@ -136,6 +170,7 @@ pub struct Entry {
 pub struct Collection {
     pub amount: i64,
     pub received_on: NaiveDate,
+    #[schema(value_type = CollectionChannel)]
     pub channel: String,
 }
 
@@ -143,8 +178,10 @@ pub struct Collection {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Action {
     pub id: String,
+    #[schema(value_type = ActionKind)]
     pub kind: String,
     pub on: NaiveDate,
+    #[schema(value_type = Option<ActionOutcome>)]
     pub outcome: Option<String>,
     pub note: Option<String>,
     pub recorded_at: DateTime<Utc>,
@@ -160,6 +197,7 @@ pub struct Limitation {
     /// Within 90 days of completion.
     pub warning: bool,
     /// The event that last renewed or suspended the clock (`partial_payment`, `acknowledgment`, ...).
+    #[schema(value_type = Option<LimitationEventKind>)]
     pub moved_by: Option<String>,
     pub moved_on: Option<NaiveDate>,
 }
@@ -198,11 +236,24 @@ pub struct InstallmentPlanView {
     pub total: i64,
     pub schedule: Vec<InstalmentView>,
     /// `active`, `defaulted` (two instalments missed), `completed`, `cancelled`.
+    #[schema(value_type = InstallmentStatus)]
     pub status: String,
     pub paid: i64,
     pub missed: u32,
     pub arrears: i64,
     pub next_due_on: Option<NaiveDate>,
+}
+
+/// How a payment order ended: `objection` (督促異議), `final`, `withdrawn`, `lapsed`, `settled`.
+/// Mirrors the server's list of the outcomes a legal event records.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LegalOutcome {
+    Objection,
+    Final,
+    Withdrawn,
+    Lapsed,
+    Settled,
 }
 
 /// A payment order (支払督促) and its deadlines (receivables.md §7).
@@ -224,6 +275,7 @@ pub struct LegalActionView {
     /// The day it becomes final if unopposed.
     pub final_on: Option<NaiveDate>,
     /// `objection`, `final`, `withdrawn`, `lapsed`, `settled`.
+    #[schema(value_type = Option<LegalOutcome>)]
     pub outcome: Option<String>,
     pub outcome_on: Option<NaiveDate>,
     pub note: Option<String>,
@@ -274,11 +326,24 @@ fn plan_view(p: &Plan, ledger: &Ledger, on: NaiveDate) -> InstallmentPlanView {
     }
 }
 
+/// Where a receivable's fiscal year stands against today's: `current` (現年度), `prior` (過年度),
+/// or `future` when assessed in a fiscal year still to come. Mirrors the server's `FiscalClass`
+/// and the `future` the view answers when there is none.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceivableFiscalClass {
+    Current,
+    Prior,
+    Future,
+}
+
 /// A receivable with what its ledger derives.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Receivable {
     pub id: String,
+    #[schema(value_type = ReceivableKind)]
     pub kind: String,
+    #[schema(value_type = Option<RefundReason>)]
     pub reason: Option<String>,
     pub debtor: Debtor,
     pub assessed_on: NaiveDate,
@@ -287,11 +352,14 @@ pub struct Receivable {
     pub due_on: NaiveDate,
     /// 年度 of the assessment (April-March, named by its first year).
     pub fiscal_year: i32,
-    /// `current` (現年度) when assessed in the present fiscal year, else `prior` (過年度).
+    /// `current` (現年度) when assessed in the present fiscal year, `prior` (過年度) when in an
+    /// earlier one, `future` when in a later one.
+    #[schema(value_type = ReceivableFiscalClass)]
     pub fiscal_class: String,
     /// 収入未済額.
     pub balance: i64,
     /// `open`, `partially_collected`, `collected`, `in_legal`, `written_off`.
+    #[schema(value_type = ReceivableStatus)]
     pub status: String,
     /// The ledger's totals (single-receivable answers only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -443,11 +511,16 @@ pub(super) fn created(f: Full, today: NaiveDate) -> crate::http::idempotency::An
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ReceivableQuery {
+    #[param(value_type = Option<ReceivableKind>)]
     pub kind: Option<String>,
     /// `open`, `partially_collected`, `collected`, `in_legal`, `written_off`.
+    #[param(value_type = Option<ReceivableStatus>)]
     pub status: Option<String>,
-    /// Assessed in this fiscal year (April-March).
+    /// Assessed in this fiscal year (April-March, named by its first year; 1900 to 9998).
+    #[param(minimum = 1900, maximum = 9998)]
     pub fiscal_year: Option<i32>,
+    /// 1..500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -459,10 +532,13 @@ pub struct NewAction {
     /// `payment_slip`, `notice`, `second_notice`, `final_notice`, `phone`, `visit`,
     /// `workplace_notice`, `statutory_demand`, `payment_order_filed`, `acknowledgment`,
     /// `adjustment_offered`.
+    #[schema(value_type = ActionKind)]
     pub kind: String,
     pub on: NaiveDate,
     /// `reached`, `no_answer`, `undelivered`, `promised`, `refused`.
+    #[schema(value_type = Option<ActionOutcome>)]
     pub outcome: Option<String>,
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub note: Option<String>,
 }
 
@@ -471,9 +547,11 @@ pub struct NewAction {
 #[serde(deny_unknown_fields)]
 pub struct NewCollection {
     #[validate(range(min = 1, message = "must be a whole number of yen above zero"))]
+    #[schema(minimum = 1)]
     pub amount: i64,
     pub received_on: NaiveDate,
     /// `payment_slip`, `bank_transfer`, `cash`, `insurer_adjustment`, `offset`, `other`.
+    #[schema(value_type = CollectionChannel)]
     pub channel: String,
 }
 
@@ -483,6 +561,7 @@ pub struct NewCollection {
 pub struct NewWriteOff {
     pub on: NaiveDate,
     /// `limitation`, `discharged`, `waived`, `uncollectible`, `other`.
+    #[schema(value_type = WriteOffReason)]
     pub reason: String,
 }
 
@@ -510,6 +589,20 @@ pub struct ChargeSegment {
     pub amount: i64,
 }
 
+/// Why no late charge is due; mirrors the server's `NoChargeReason` as the late-charge view
+/// names it.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NotChargedReason {
+    NotApplicable,
+    NoDemand,
+    DemandByPublicNotice,
+    SettledByDemandDeadline,
+    PrincipalUnderThreshold,
+    NotOverdue,
+    UnderHundredYen,
+}
+
 /// The late charge (延滞金, 健康保険法181条) of a receivable if paid in full on `as_of`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LateChargeView {
@@ -521,6 +614,7 @@ pub struct LateChargeView {
     /// Why nothing is charged: `not_applicable` (civil kinds; civil interest is off by default),
     /// `no_demand`, `demand_by_public_notice`, `settled_by_demand_deadline`,
     /// `principal_under_threshold`, `not_overdue`, `under_hundred_yen`.
+    #[schema(value_type = Option<NotChargedReason>)]
     pub not_charged: Option<String>,
 }
 
@@ -561,6 +655,7 @@ pub(super) fn late_charge_view(receivable_id: String, as_of: NaiveDate, charge: 
 #[serde(deny_unknown_fields)]
 pub struct DetectionRequest {
     /// `YYYY-MM`
+    #[schema(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])$")]
     pub service_month: String,
 }
 
@@ -570,14 +665,33 @@ pub struct DetectionRequest {
 pub struct WorklistQuery {
     /// The day (default: today).
     pub on: Option<NaiveDate>,
+    /// 1..500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
+}
+
+/// The id of a dunning rule; mirrors the server's list of rules (`dunning_rules::RULES`).
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DunningRuleId {
+    HighValueCall,
+    PaymentSlip,
+    FirstWrittenDunning,
+    SecondNotice,
+    PhoneFollowUp,
+    FinalNotice,
+    AdjustmentLeaflet,
+    LegalAction,
+    PriorYearRotation,
+    LimitationWarning,
 }
 
 /// One action the rules call due.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WorkItem {
     pub receivable_id: String,
+    #[schema(value_type = ReceivableKind)]
     pub kind: String,
     pub debtor_name: String,
     pub debtor_phone: Option<String>,
@@ -589,10 +703,12 @@ pub struct WorkItem {
     /// The action due: `phone`, `payment_slip`, `notice`, `statutory_demand`, `second_notice`,
     /// `final_notice`, `adjustment_offered`, `payment_order_filed`, `workplace_notice`,
     /// `acknowledgment`.
+    #[schema(value_type = ActionKind)]
     pub action: String,
     /// The rule that made it due (`high_value_call`, `payment_slip`, `first_written_dunning`,
     /// `second_notice`, `phone_follow_up`, `final_notice`, `adjustment_leaflet`, `legal_action`,
     /// `prior_year_rotation`, `limitation_warning`).
+    #[schema(value_type = DunningRuleId)]
     pub rule: String,
     /// Why, in words.
     pub reason: String,
@@ -631,6 +747,7 @@ pub struct NewInstallmentPlan {
     pub pledged_on: NaiveDate,
     /// Monthly instalments (1 to 120) dividing the balance; the last takes the remainder.
     #[validate(range(min = 1, max = 120, message = "must be 1 to 120"))]
+    #[schema(minimum = 1, maximum = 120)]
     pub instalments: i32,
     pub first_due_on: NaiveDate,
 }
@@ -641,8 +758,25 @@ pub struct NewInstallmentPlan {
 pub struct NewLegalAction {
     pub filed_on: NaiveDate,
     /// The summary court (簡易裁判所).
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub court: Option<String>,
+    #[schema(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub note: Option<String>,
+}
+
+/// A step of a payment order: `served`, `declaration_served`, or an outcome (`objection`,
+/// `final`, `withdrawn`, `lapsed`, `settled`). Mirrors the server's list of the kinds a legal
+/// event is read as.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LegalEventKind {
+    Served,
+    DeclarationServed,
+    Objection,
+    Final,
+    Withdrawn,
+    Lapsed,
+    Settled,
 }
 
 /// What happened to a payment order.
@@ -652,6 +786,7 @@ pub struct LegalEvent {
     /// `served` (the 支払督促 reached the debtor), `declaration_served` (the 仮執行宣言付支払督促
     /// did), `objection` (督促異議: the case becomes a lawsuit), `final` (confirmed: limitation 10
     /// years), `withdrawn`, `lapsed` (no 仮執行宣言 applied for in time), `settled`.
+    #[schema(value_type = LegalEventKind)]
     pub kind: String,
     pub on: NaiveDate,
 }

@@ -22,7 +22,7 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "receivables",
     request_body = NewAction,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), ("id" = String, Path, description = "Receivable id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$"), ("id" = String, Path, description = "Receivable id", format = Uuid)),
     responses(
         (status = 201, description = "Recorded; the receivable as it now stands", body = Receivable),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -75,7 +75,7 @@ pub async fn record_action(
 #[utoipa::path(
     tag = "receivables",
     request_body = DetectionRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$")),
     responses(
         (status = 200, description = "What was assessed, raised, reduced or left", body = crate::service::detection::DetectionReport),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),

@@ -27,7 +27,7 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "receivables",
     request_body = NewReceivable,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$")),
     responses(
         (status = 201, description = "Assessed", body = Receivable),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -121,7 +121,12 @@ pub async fn list_receivables(
         }
         None => None,
     };
-    let filter = Filter { kind, status, assessed };
+    let filter = Filter {
+        kind,
+        status,
+        assessed,
+        ..Default::default()
+    };
     let today = state.clock.today();
     let page = service::list(&state.db, auth.insurer(), &filter, &page).await?;
     Ok(HttpResponse::Ok().json(ListPage::<Receivable>::from(page.map(|r| view(r, None, today)))))
@@ -130,7 +135,7 @@ pub async fn list_receivables(
 /// Read a receivable with its ledger, actions and collections.
 #[utoipa::path(
     tag = "receivables",
-    params(("id" = String, Path, description = "Receivable id")),
+    params(("id" = String, Path, description = "Receivable id", format = Uuid)),
     responses(
         (status = 200, description = "The receivable", body = Receivable),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
@@ -160,7 +165,7 @@ pub async fn get_receivable(
 #[utoipa::path(
     tag = "receivables",
     request_body = NewCollection,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), ("id" = String, Path, description = "Receivable id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$"), ("id" = String, Path, description = "Receivable id", format = Uuid)),
     responses(
         (status = 201, description = "Recorded; the receivable as it now stands", body = Receivable),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -201,7 +206,7 @@ pub async fn record_collection(
 #[utoipa::path(
     tag = "receivables",
     request_body = NewWriteOff,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), ("id" = String, Path, description = "Receivable id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$"), ("id" = String, Path, description = "Receivable id", format = Uuid)),
     responses(
         (status = 201, description = "Written off; the receivable as it now stands", body = Receivable),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -241,7 +246,7 @@ pub async fn write_off(
 /// nothing under the thresholds, the special rates by calendar year.
 #[utoipa::path(
     tag = "receivables",
-    params(("id" = String, Path, description = "Receivable id"), AsOfQuery),
+    params(("id" = String, Path, description = "Receivable id", format = Uuid), AsOfQuery),
     responses(
         (status = 200, description = "The charge and how it was reached", body = LateChargeView),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),

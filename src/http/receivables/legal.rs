@@ -18,7 +18,7 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "receivables",
     request_body = NewInstallmentPlan,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), ("id" = String, Path, description = "Receivable id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$"), ("id" = String, Path, description = "Receivable id", format = Uuid)),
     responses(
         (status = 201, description = "The receivable with its plans", body = Receivable),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -64,7 +64,7 @@ pub async fn create_installment_plan(
 #[utoipa::path(
     tag = "receivables",
     request_body = NewLegalAction,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), ("id" = String, Path, description = "Receivable id")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$"), ("id" = String, Path, description = "Receivable id", format = Uuid)),
     responses(
         (status = 201, description = "The receivable with its legal actions", body = Receivable),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -104,9 +104,9 @@ pub async fn file_legal_action(
 #[utoipa::path(
     tag = "receivables",
     request_body = LegalEvent,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h"), 
-        ("id" = String, Path, description = "Receivable id"),
-        ("legal_id" = String, Path, description = "Legal action id"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for 24 h; 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]+$"), 
+        ("id" = String, Path, description = "Receivable id", format = Uuid),
+        ("legal_id" = String, Path, description = "Legal action id", format = Uuid),
     ),
     responses(
         (status = 200, description = "The receivable with its legal actions", body = Receivable),

@@ -18,7 +18,7 @@ use crate::state::AppState;
     tag = "statistics",
     params(ActivityQuery),
     responses(
-        (status = 200, description = "The report (JSON, or CSV with Accept: text/csv: one line per activity and month, and a `total` line per activity)", body = ActivityReport),
+        (status = 200, description = "The report (JSON, or CSV with Accept: text/csv or ?format=csv: one line per activity and month, and a `total` line per activity)", content((ActivityReport = "application/json"), (inline(crate::http::schema::Csv) = "text/csv"))),
         (status = 400, description = "Missing or unknown query parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Scope statistics:read missing", body = Problem, content_type = "application/problem+json"),
@@ -72,7 +72,7 @@ pub async fn activity_statistics(
             }
             body.push(line("total", r.plan_total, r.actual_total));
         }
-        return Ok(csv(&header, &body));
+        return Ok(csv(&req, &header, &body));
     }
     Ok(HttpResponse::Ok().json(report))
 }

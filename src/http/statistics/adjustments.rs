@@ -16,7 +16,7 @@ use crate::state::AppState;
     tag = "statistics",
     params(FiscalYearQuery),
     responses(
-        (status = 200, description = "The report (JSON, or CSV with Accept: text/csv: one line per month and a `total` line)", body = AdjustmentReport),
+        (status = 200, description = "The report (JSON, or CSV with Accept: text/csv or ?format=csv: one line per month and a `total` line)", content((AdjustmentReport = "application/json"), (inline(crate::http::schema::Csv) = "text/csv"))),
         (status = 400, description = "Missing or unknown query parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Scope statistics:read missing", body = Problem, content_type = "application/problem+json"),
@@ -85,7 +85,7 @@ pub async fn adjustment_statistics(
                 ]
             })
             .collect();
-        return Ok(csv(&header, &body));
+        return Ok(csv(&req, &header, &body));
     }
     Ok(HttpResponse::Ok().json(report))
 }

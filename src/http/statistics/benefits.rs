@@ -15,7 +15,7 @@ use crate::state::AppState;
     tag = "statistics",
     params(FiscalYearQuery),
     responses(
-        (status = 200, description = "The figures (JSON, or CSV with Accept: text/csv)", body = BenefitStatistics),
+        (status = 200, description = "The figures (JSON, or CSV with Accept: text/csv or ?format=csv)", content((BenefitStatistics = "application/json"), (inline(crate::http::schema::Csv) = "text/csv"))),
         (status = 400, description = "Missing or unknown query parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Scope statistics:read missing", body = Problem, content_type = "application/problem+json"),
@@ -101,7 +101,7 @@ pub async fn benefit_statistics(
             s.postage_saved.to_string(),
             csv_rate(s.automatic_rate),
         ];
-        return Ok(csv(&header, &[row]));
+        return Ok(csv(&req, &header, &[row]));
     }
     Ok(HttpResponse::Ok().json(s))
 }

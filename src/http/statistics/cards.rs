@@ -17,7 +17,7 @@ use crate::state::AppState;
     tag = "statistics",
     params(CardRecoveryQuery),
     responses(
-        (status = 200, description = "The report (JSON, or CSV with Accept: text/csv: a line per category with month `lost` and the rate, then a line per category and month with the notices and calls)", body = CardRecoveryReport),
+        (status = 200, description = "The report (JSON, or CSV with Accept: text/csv or ?format=csv: a line per category with month `lost` and the rate, then a line per category and month with the notices and calls)", content((CardRecoveryReport = "application/json"), (inline(crate::http::schema::Csv) = "text/csv"))),
         (status = 400, description = "Missing or unknown query parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Scope statistics:read missing", body = Problem, content_type = "application/problem+json"),
@@ -110,7 +110,7 @@ pub async fn card_recovery_statistics(
             line.extend([m.notices.to_string(), m.employer_contacts.to_string()]);
             line
         }));
-        return Ok(csv(&header, &body));
+        return Ok(csv(&req, &header, &body));
     }
     Ok(HttpResponse::Ok().json(report))
 }

@@ -6,14 +6,31 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::domain::card_recovery::InsuredCategory;
+use crate::domain::receivable::activity::Activity;
 use crate::domain::receivable::activity::YearRow;
+use crate::domain::receivable::fiscal::FiscalClass;
+use crate::domain::receivable::{ReceivableKind, RefundReason};
 
 /// Which fiscal year (年度: April to March, named by the year it starts in).
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct FiscalYearQuery {
+    #[param(minimum = 1990, maximum = 2200)]
     pub fiscal_year: i32,
+    /// `csv` answers CSV, as `Accept: text/csv` does; `json` answers JSON whatever `Accept` says.
+    #[param(value_type = Option<OutputFormat>)]
+    pub format: Option<OutputFormat>,
+    /// With CSV: prefix a UTF-8 byte order mark, so that spreadsheet programs read Japanese right.
+    pub bom: Option<bool>,
+}
+
+/// The answer's content type, where a report answers both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputFormat {
+    Json,
+    Csv,
 }
 
 /// A count with its amount in yen.
@@ -70,8 +87,10 @@ pub struct PreviousYear {
 /// One row of the recovery table.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecoveryRow {
+    #[schema(value_type = ReceivableKind)]
     pub kind: String,
     /// `current` (assessed in the year) or `prior` (balance carried in on April 1).
+    #[schema(value_type = FiscalClass)]
     pub period: String,
     /// 調定額: assessed in the year (current) or carried in (prior), net of in-year reductions.
     pub assessed: i64,
@@ -95,6 +114,7 @@ pub struct Recovery {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RebuildBody {
+    #[schema(minimum = 1990, maximum = 2200)]
     pub fiscal_year: i32,
 }
 
@@ -102,9 +122,16 @@ pub struct RebuildBody {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct BreakdownQuery {
+    #[param(minimum = 1990, maximum = 2200)]
     pub fiscal_year: i32,
     /// Default `overpayment_refund`.
+    #[param(value_type = Option<ReceivableKind>)]
     pub kind: Option<String>,
+    /// `csv` answers CSV, as `Accept: text/csv` does; `json` answers JSON whatever `Accept` says.
+    #[param(value_type = Option<OutputFormat>)]
+    pub format: Option<OutputFormat>,
+    /// With CSV: prefix a UTF-8 byte order mark, so that spreadsheet programs read Japanese right.
+    pub bom: Option<bool>,
 }
 
 /// One reason's row (current-year receivables, as the seed's 内訳).
@@ -112,6 +139,7 @@ pub struct BreakdownQuery {
 pub struct BreakdownRow {
     /// `ineligible_visit`, `work_injury`, `disability_pension_adjustment`,
     /// `old_age_pension_adjustment`, `other` (or null for kinds without reasons).
+    #[schema(value_type = Option<RefundReason>)]
     pub reason: Option<String>,
     pub assessed_count: i64,
     pub collected_count: i64,
@@ -130,6 +158,7 @@ pub struct BreakdownRow {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Breakdown {
     pub fiscal_year: i32,
+    #[schema(value_type = ReceivableKind)]
     pub kind: String,
     pub rows: Vec<BreakdownRow>,
 }
@@ -138,9 +167,16 @@ pub struct Breakdown {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ActivityQuery {
+    #[param(minimum = 1990, maximum = 2200)]
     pub fiscal_year: i32,
     /// Count only receivables of this kind (and actions on them); default: every kind.
+    #[param(value_type = Option<ReceivableKind>)]
     pub kind: Option<String>,
+    /// `csv` answers CSV, as `Accept: text/csv` does; `json` answers JSON whatever `Accept` says.
+    #[param(value_type = Option<OutputFormat>)]
+    pub format: Option<OutputFormat>,
+    /// With CSV: prefix a UTF-8 byte order mark, so that spreadsheet programs read Japanese right.
+    pub bom: Option<bool>,
 }
 
 /// One month of a row: the target (null: none set) and what was done.
@@ -157,6 +193,7 @@ pub struct MonthFigures {
 pub struct ActivityRow {
     /// `occurrences` (発生件数: receivables assessed), `phone` (電話催告), `visit` (訪問催告),
     /// `final_notice` (最終催告), `legal_action` (法的手続: payment orders filed).
+    #[schema(value_type = Activity)]
     pub activity: String,
     /// The sum of the months' targets; null when no month has one.
     pub plan_total: Option<i64>,
@@ -169,6 +206,7 @@ pub struct ActivityRow {
 pub struct ActivityReport {
     pub fiscal_year: i32,
     /// The receivable kind counted, or null for every kind.
+    #[schema(value_type = Option<ReceivableKind>)]
     pub kind: Option<String>,
     pub rows: Vec<ActivityRow>,
 }
@@ -206,6 +244,7 @@ pub struct AdjustmentReport {
 #[into_params(parameter_in = Query)]
 pub struct CardRecoveryQuery {
     /// The fiscal year of the monthly figures, and the default period of losses.
+    #[param(minimum = 1990, maximum = 2200)]
     pub fiscal_year: i32,
     /// Losses of eligibility from this day (default: April 1 of the year).
     pub lost_from: Option<NaiveDate>,
@@ -213,6 +252,11 @@ pub struct CardRecoveryQuery {
     pub lost_to: Option<NaiveDate>,
     /// The day the figures are taken (default: today): returns after it do not count.
     pub as_of: Option<NaiveDate>,
+    /// `csv` answers CSV, as `Accept: text/csv` does; `json` answers JSON whatever `Accept` says.
+    #[param(value_type = Option<OutputFormat>)]
+    pub format: Option<OutputFormat>,
+    /// With CSV: prefix a UTF-8 byte order mark, so that spreadsheet programs read Japanese right.
+    pub bom: Option<bool>,
 }
 
 /// The recovery rate of one category.

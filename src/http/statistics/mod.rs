@@ -23,16 +23,35 @@ pub use cards::*;
 pub use dto::*;
 pub use recovery::*;
 
-/// Whether the client asked for CSV.
-fn wants_csv(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|m| m.trim().starts_with("text/csv")))
+/// `?format=` and `?bom=` of any report, read apart from the report's own parameters.
+#[derive(Debug, Default, serde::Deserialize)]
+struct Output {
+    format: Option<OutputFormat>,
+    bom: Option<bool>,
 }
 
-/// A CSV answer: a header line and rows, CRLF line ends (RFC 4180).
-fn csv(header: &[&str], rows: &[Vec<String>]) -> HttpResponse {
+fn output(req: &HttpRequest) -> Output {
+    actix_web::web::Query::<Output>::from_query(req.query_string())
+        .map(|q| q.into_inner())
+        .unwrap_or_default()
+}
+
+/// Whether the client asked for CSV: `?format=csv`, or `Accept: text/csv` without `?format=json`.
+fn wants_csv(req: &HttpRequest) -> bool {
+    match output(req).format {
+        Some(OutputFormat::Csv) => true,
+        Some(OutputFormat::Json) => false,
+        None => req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|m| m.trim().starts_with("text/csv"))),
+    }
+}
+
+/// A CSV answer: a header line and rows, CRLF line ends (RFC 4180); a UTF-8 BOM first with
+/// `?bom=true`.
+fn csv(req: &HttpRequest, header: &[&str], rows: &[Vec<String>]) -> HttpResponse {
     let escape = |s: &str| {
         if s.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", s.replace('"', "\"\""))
@@ -40,7 +59,12 @@ fn csv(header: &[&str], rows: &[Vec<String>]) -> HttpResponse {
             s.to_string()
         }
     };
-    let mut out = header.join(",");
+    let mut out = if output(req).bom == Some(true) {
+        String::from('\u{feff}')
+    } else {
+        String::new()
+    };
+    out.push_str(&header.join(","));
     out.push_str("\r\n");
     for r in rows {
         out.push_str(&r.iter().map(|c| escape(c)).collect::<Vec<_>>().join(","));

@@ -72,7 +72,7 @@ fn recovery_answer(req: &HttpRequest, table: Recovery) -> HttpResponse {
             ]
         })
         .collect();
-    csv(&header, &body)
+    csv(req, &header, &body)
 }
 
 /// Recovery rates by kind, current and prior year (現年度・過年度), with last year's figures
@@ -82,7 +82,7 @@ fn recovery_answer(req: &HttpRequest, table: Recovery) -> HttpResponse {
     tag = "statistics",
     params(FiscalYearQuery),
     responses(
-        (status = 200, description = "The table (JSON, or CSV with Accept: text/csv)", body = Recovery),
+        (status = 200, description = "The table (JSON, or CSV with Accept: text/csv or ?format=csv)", content((Recovery = "application/json"), (inline(crate::http::schema::Csv) = "text/csv"))),
         (status = 400, description = "Missing or unknown query parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Scope statistics:read missing", body = Problem, content_type = "application/problem+json"),
@@ -107,7 +107,7 @@ pub async fn recovery_statistics(
     tag = "statistics",
     request_body = RebuildBody,
     responses(
-        (status = 200, description = "The rebuilt table (JSON, or CSV with Accept: text/csv)", body = Recovery),
+        (status = 200, description = "The rebuilt table (JSON, or CSV with Accept: text/csv or ?format=csv)", content((Recovery = "application/json"), (inline(crate::http::schema::Csv) = "text/csv"))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Scope admin missing", body = Problem, content_type = "application/problem+json"),
@@ -132,7 +132,7 @@ pub async fn rebuild_recovery(
     tag = "statistics",
     params(BreakdownQuery),
     responses(
-        (status = 200, description = "The breakdown (JSON, or CSV with Accept: text/csv)", body = Breakdown),
+        (status = 200, description = "The breakdown (JSON, or CSV with Accept: text/csv or ?format=csv)", content((Breakdown = "application/json"), (inline(crate::http::schema::Csv) = "text/csv"))),
         (status = 400, description = "Missing or unknown query parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Scope statistics:read missing", body = Problem, content_type = "application/problem+json"),
@@ -192,7 +192,7 @@ pub async fn recovery_breakdown(
                 ]
             })
             .collect();
-        return Ok(csv(&header, &body));
+        return Ok(csv(&req, &header, &body));
     }
     Ok(HttpResponse::Ok().json(Breakdown {
         fiscal_year: q.fiscal_year,

@@ -51,8 +51,36 @@ pub async fn pay_month(
     month: &str,
     transfer_date: chrono::NaiveDate,
 ) -> Result<RunRecord, ApiError> {
-    let r = super::start(db, clock, actor, month, transfer_date).await?;
+    let running = |id: &str| ApiError::Conflict {
+        code: ErrorCode::RunInProgress,
+        detail: format!("payment run {id} of {month} is still running"),
+    };
+    if let Some(r) = store::running_run(db, &actor.insurer, month).await? {
+        return Err(running(&r.id));
+    }
+    // Two starts that pass the check together meet the database's one-running-run index.
+    let r = super::start(db, clock, actor, month, transfer_date)
+        .await
+        .map_err(|e| {
+            if crate::store::is_unique_violation(&e) {
+                running("started at the same moment")
+            } else {
+                e.into()
+            }
+        })?;
     record(db, r).await
+}
+
+/// The tenant's payment runs, oldest first, by service month, status and last change when given.
+pub async fn list_runs(
+    db: &DatabaseConnection,
+    insurer: &str,
+    month: Option<&str>,
+    status: Option<RunStatus>,
+    updated_since: Option<chrono::DateTime<chrono::Utc>>,
+    page: &PageRequest,
+) -> Result<Page<PaymentRun>, ApiError> {
+    Ok(store::list_runs(db, insurer, month, status, updated_since, page).await?)
 }
 
 pub async fn get_run(db: &DatabaseConnection, insurer: &str, id: &PaymentRunId) -> Result<RunRecord, ApiError> {

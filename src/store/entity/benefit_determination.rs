@@ -33,6 +33,9 @@ pub struct Model {
     pub lapses_on: Date,
     pub version: i32,
     pub created_at: DateTimeUtc,
+    /// The last write (set on insert and on every change; nullable only because the column was
+    /// added to a table that had rows).
+    pub updated_at: Option<DateTimeUtc>,
     pub decided_at: Option<DateTimeUtc>,
     pub superseded_at: Option<DateTimeUtc>,
 }

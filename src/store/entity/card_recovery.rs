@@ -23,6 +23,9 @@ pub struct Model {
     pub category: String,
     pub version: i32,
     pub created_at: DateTimeUtc,
+    /// The last write (set on insert and on every change; nullable only because the column was
+    /// added to a table that had rows).
+    pub updated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

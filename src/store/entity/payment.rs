@@ -35,6 +35,9 @@ pub struct Model {
     pub failed_on: Option<Date>,
     pub version: i32,
     pub created_at: DateTimeUtc,
+    /// The last write (set on insert and on every change; nullable only because the column was
+    /// added to a table that had rows).
+    pub updated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
