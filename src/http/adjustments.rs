@@ -243,6 +243,8 @@ pub struct AdjustmentQuery {
     /// Insurer-side tokens only; an agent always sees its own agency.
     #[param(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub agency: Option<String>,
+    /// Only what was written at or after this instant (RFC 3339), for polling.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// 1..500, default 50.
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
@@ -284,6 +286,7 @@ pub async fn list_adjustment_requests(
         &auth.caller(),
         q.agency.as_deref(),
         status,
+        q.updated_since,
         &page,
     )
     .await?;

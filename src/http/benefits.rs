@@ -147,6 +147,8 @@ pub struct DeterminationQuery {
     #[param(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])$")]
     pub service_month: Option<String>,
     pub status: Option<DeterminationStatus>,
+    /// Only what was written at or after this instant (RFC 3339), for polling.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// 1..500, default 50.
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
@@ -181,6 +183,7 @@ pub async fn list_benefit_calculations(
         household_id: q.household_id,
         service_month: q.service_month,
         status: q.status,
+        updated_since: q.updated_since,
     };
     let page = service::list(&state.db, auth.insurer(), &filter, &page).await?;
     Ok(HttpResponse::Ok().json(ListPage::from(page.map(determination_view))))
@@ -355,6 +358,8 @@ pub struct BenefitRunQuery {
     #[param(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])$")]
     pub service_month: Option<String>,
     pub status: Option<RunStatus>,
+    /// Only what was written at or after this instant (RFC 3339), for polling.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// 1..500, default 50.
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
@@ -391,7 +396,7 @@ pub async fn list_benefit_runs(
         RunStatus::Completed => rules::RunStatus::Completed,
         RunStatus::Failed => rules::RunStatus::Failed,
     });
-    let page = service::list_runs(&state.db, auth.insurer(), m, status, &page).await?;
+    let page = service::list_runs(&state.db, auth.insurer(), m, status, q.updated_since, &page).await?;
     Ok(HttpResponse::Ok().json(ListPage::from(page.map(run_view))))
 }
 

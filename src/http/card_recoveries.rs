@@ -142,6 +142,8 @@ pub async fn open_card_recovery(
 pub struct CaseQuery {
     #[param(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub member_id: Option<String>,
+    /// Only what was written at or after this instant (RFC 3339), for polling.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// 1..500, default 50.
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
@@ -169,7 +171,14 @@ pub async fn list_card_recoveries(
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(q.limit, q.cursor.as_deref())?;
     let today = state.clock.today();
-    let page = service::list(&state.db, auth.insurer(), q.member_id.as_deref(), &page).await?;
+    let page = service::list(
+        &state.db,
+        auth.insurer(),
+        q.member_id.as_deref(),
+        q.updated_since,
+        &page,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(ListPage::from(page.map(|c| view(c, today)))))
 }
 

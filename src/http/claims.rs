@@ -208,6 +208,8 @@ pub struct ClaimQuery {
     /// The claim with this number (unique per insurer).
     #[param(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub claim_number: Option<String>,
+    /// Only what was written at or after this instant (RFC 3339), for polling.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// 1..500, default 50.
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
@@ -276,6 +278,7 @@ pub async fn list_claims(
         household_id: q.household_id,
         service_month: q.service_month,
         claim_number: q.claim_number,
+        updated_since: q.updated_since,
     };
     let page: ListPage<Claim> = service::list(&state.db, auth.insurer(), &filter, &page)
         .await?

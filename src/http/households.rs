@@ -132,6 +132,8 @@ pub struct HouseholdQuery {
     /// Only the household with this number.
     #[param(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub household_number: Option<String>,
+    /// Only what was written at or after this instant (RFC 3339), for polling.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// 1..500, default 50.
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
@@ -286,7 +288,14 @@ pub async fn list_households(
     q: web::Query<HouseholdQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(q.limit, q.cursor.as_deref())?;
-    let page = service::list(&state.db, auth.insurer(), q.household_number.as_deref(), &page).await?;
+    let page = service::list(
+        &state.db,
+        auth.insurer(),
+        q.household_number.as_deref(),
+        q.updated_since,
+        &page,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(ListPage::from(page.map(view))))
 }
 

@@ -252,6 +252,8 @@ pub struct RegistrationQuery {
     #[param(pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
     pub household_id: Option<String>,
     pub status: Option<RegistrationStatus>,
+    /// Only what was written at or after this instant (RFC 3339), for polling.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// 1..500, default 50.
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
@@ -282,6 +284,7 @@ pub async fn list_registrations(
     let filter = Filter {
         household_id: q.household_id,
         status: q.status,
+        updated_since: q.updated_since,
     };
     let page = service::list(&state.db, auth.insurer(), &filter, &page).await?;
     Ok(HttpResponse::Ok().json(ListPage::from(page.map(|r| view(r, None)))))

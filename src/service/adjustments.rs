@@ -206,10 +206,11 @@ pub async fn list(
     caller: &Caller,
     agency: Option<&str>,
     status: Option<Status>,
+    updated_since: Option<chrono::DateTime<chrono::Utc>>,
     page: &PageRequest,
 ) -> Result<Page<RequestView>, ApiError> {
     let agency = caller.agency.as_deref().or(agency);
-    let rows = store::list(db, caller.insurer(), agency, status, page).await?;
+    let rows = store::list(db, caller.insurer(), agency, status, updated_since, page).await?;
     let mut items = Vec::with_capacity(rows.items.len());
     for r in rows.items {
         items.push(view(db, today, r).await?);

@@ -523,8 +523,9 @@ pub async fn list_runs(
     insurer: &str,
     month: Option<YearMonth>,
     status: Option<crate::domain::run::RunStatus>,
+    updated_since: Option<chrono::DateTime<chrono::Utc>>,
     page: &PageRequest,
 ) -> Result<Page<BenefitRun>, ApiError> {
     let month = month.map(|m| m.to_string());
-    Ok(benefits::list_runs(db, insurer, month.as_deref(), status, page).await?)
+    Ok(benefits::list_runs(db, insurer, month.as_deref(), status, updated_since, page).await?)
 }

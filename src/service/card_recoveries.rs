@@ -83,9 +83,10 @@ pub async fn list(
     db: &DatabaseConnection,
     insurer: &str,
     member_id: Option<&str>,
+    updated_since: Option<chrono::DateTime<chrono::Utc>>,
     page: &PageRequest,
 ) -> Result<Page<CardRecovery>, ApiError> {
-    Ok(store::list(db, insurer, member_id, page).await?)
+    Ok(store::list(db, insurer, member_id, updated_since, page).await?)
 }
 
 /// Records what happened in a case on a day.

@@ -104,9 +104,10 @@ pub async fn list(
     db: &DatabaseConnection,
     insurer: &str,
     household_number: Option<&str>,
+    updated_since: Option<chrono::DateTime<chrono::Utc>>,
     page: &PageRequest,
 ) -> Result<Page<HouseholdRecord>, ApiError> {
-    let rows = store::list(db, insurer, household_number, page).await?;
+    let rows = store::list(db, insurer, household_number, updated_since, page).await?;
     Ok(Page {
         items: records(db, insurer, rows.items).await?,
         next_cursor: rows.next_cursor,

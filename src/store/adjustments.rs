@@ -97,6 +97,7 @@ pub async fn list(
     insurer: &str,
     agency: Option<&str>,
     status: Option<Status>,
+    updated_since: Option<chrono::DateTime<chrono::Utc>>,
     page: &PageRequest,
 ) -> Result<Page<Request>, DbErr> {
     let mut q = Entity::find().filter(Column::Insurer.eq(insurer));
@@ -105,6 +106,9 @@ pub async fn list(
     }
     if let Some(s) = status {
         q = q.filter(Column::Status.eq(s.as_str()));
+    }
+    if let Some(t) = updated_since {
+        q = q.filter(Column::UpdatedAt.gte(t));
     }
     if let Some(after) = &page.after {
         q = q.filter(Column::Id.gt(after.as_str()));

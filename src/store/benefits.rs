@@ -365,6 +365,8 @@ pub struct DeterminationFilter {
     pub household_id: Option<String>,
     pub service_month: Option<String>,
     pub status: Option<DeterminationStatus>,
+    /// Written at or after this instant.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub async fn list(
@@ -382,6 +384,9 @@ pub async fn list(
     }
     if let Some(s) = &filter.status {
         q = q.filter(Column::Status.eq(s.as_str()));
+    }
+    if let Some(t) = filter.updated_since {
+        q = q.filter(Column::UpdatedAt.gte(t));
     }
     if let Some(after) = &page.after {
         q = q.filter(Column::Id.gt(after.as_str()));
@@ -557,6 +562,7 @@ pub async fn list_runs(
     insurer: &str,
     month: Option<&str>,
     status: Option<RunStatus>,
+    updated_since: Option<chrono::DateTime<chrono::Utc>>,
     page: &PageRequest,
 ) -> Result<Page<BenefitRun>, DbErr> {
     let mut q = run::Entity::find().filter(run::Column::Insurer.eq(insurer));
@@ -565,6 +571,9 @@ pub async fn list_runs(
     }
     if let Some(s) = status {
         q = q.filter(run::Column::Status.eq(s.as_str()));
+    }
+    if let Some(t) = updated_since {
+        q = q.filter(run::Column::UpdatedAt.gte(t));
     }
     if let Some(after) = &page.after {
         q = q.filter(run::Column::Id.gt(after.as_str()));

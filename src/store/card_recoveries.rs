@@ -82,11 +82,15 @@ pub async fn list(
     conn: &impl ConnectionTrait,
     insurer: &str,
     member_id: Option<&str>,
+    updated_since: Option<chrono::DateTime<chrono::Utc>>,
     page: &PageRequest,
 ) -> Result<Page<CardRecovery>, DbErr> {
     let mut q = Entity::find().filter(Column::Insurer.eq(insurer));
     if let Some(m) = member_id {
         q = q.filter(Column::MemberId.eq(m));
+    }
+    if let Some(t) = updated_since {
+        q = q.filter(Column::UpdatedAt.gte(t));
     }
     if let Some(after) = &page.after {
         q = q.filter(Column::Id.gt(after.as_str()));

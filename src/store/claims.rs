@@ -208,6 +208,8 @@ pub struct ClaimFilter {
     pub service_month: Option<String>,
     /// The claim the integrator numbered so (unique per insurer).
     pub claim_number: Option<String>,
+    /// Written at or after this instant.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub async fn list(
@@ -228,6 +230,9 @@ pub async fn list(
     }
     if let Some(n) = &filter.claim_number {
         q = q.filter(Column::ClaimNumber.eq(n.as_str()));
+    }
+    if let Some(t) = filter.updated_since {
+        q = q.filter(Column::UpdatedAt.gte(t));
     }
     if let Some(after) = &page.after {
         q = q.filter(Column::Id.gt(after.as_str()));

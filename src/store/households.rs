@@ -114,11 +114,33 @@ pub async fn list(
     conn: &impl ConnectionTrait,
     insurer: &str,
     household_number: Option<&str>,
+    updated_since: Option<chrono::DateTime<chrono::Utc>>,
     page: &PageRequest,
 ) -> Result<Page<Household>, DbErr> {
     let mut q = Entity::find().filter(Column::Insurer.eq(insurer));
     if let Some(n) = household_number {
         q = q.filter(Column::HouseholdNumber.eq(n));
+    }
+    // A household changes with its members and its tax arrears, which its answer carries.
+    if let Some(t) = updated_since {
+        let members = sea_orm::sea_query::Query::select()
+            .column(super::entity::member::Column::HouseholdId)
+            .from(super::entity::member::Entity)
+            .and_where(super::entity::member::Column::Insurer.eq(insurer))
+            .and_where(super::entity::member::Column::UpdatedAt.gte(t))
+            .to_owned();
+        let arrears = sea_orm::sea_query::Query::select()
+            .column(super::entity::tax_arrears::Column::HouseholdId)
+            .from(super::entity::tax_arrears::Entity)
+            .and_where(super::entity::tax_arrears::Column::Insurer.eq(insurer))
+            .and_where(super::entity::tax_arrears::Column::UpdatedAt.gte(t))
+            .to_owned();
+        q = q.filter(
+            sea_orm::Condition::any()
+                .add(Column::UpdatedAt.gte(t))
+                .add(Column::Id.in_subquery(members))
+                .add(Column::Id.in_subquery(arrears)),
+        );
     }
     if let Some(after) = &page.after {
         q = q.filter(Column::Id.gt(after.as_str()));

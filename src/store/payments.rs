@@ -588,6 +588,8 @@ pub struct PaymentFilter<'a> {
     pub run_id: Option<&'a str>,
     pub household_id: Option<&'a str>,
     pub service_month: Option<&'a str>,
+    /// Written at or after this instant.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A page of the tenant's payments in id order (a run's: its transfer-file order).
@@ -606,6 +608,9 @@ pub async fn payments(
     }
     if let Some(m) = filter.service_month {
         q = q.filter(payment::Column::ServiceMonth.eq(m));
+    }
+    if let Some(t) = filter.updated_since {
+        q = q.filter(payment::Column::UpdatedAt.gte(t));
     }
     if let Some(after) = &page.after {
         q = q.filter(payment::Column::Id.gt(after.as_str()));

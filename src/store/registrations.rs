@@ -186,6 +186,8 @@ pub async fn latest_of(
 pub struct Filter {
     pub household_id: Option<String>,
     pub status: Option<RegistrationStatus>,
+    /// Written at or after this instant.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub async fn list(
@@ -200,6 +202,9 @@ pub async fn list(
     }
     if let Some(s) = &filter.status {
         q = q.filter(Column::Status.eq(s.as_str()));
+    }
+    if let Some(t) = filter.updated_since {
+        q = q.filter(Column::UpdatedAt.gte(t));
     }
     if let Some(after) = &page.after {
         q = q.filter(Column::Id.gt(after.as_str()));

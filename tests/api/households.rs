@@ -290,3 +290,48 @@ async fn members_and_claims_are_found_by_the_insurers_own_keys() {
     assert_eq!(by_number["items"].as_array().unwrap().len(), 1);
     assert_eq!(by_number["items"][0]["claim_number"], "CN-77");
 }
+
+#[actix_web::test]
+async fn polled_lists_answer_what_changed_since() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin();
+    let a = app.household("U-1").await;
+    let b = app.household("U-2").await;
+    let (a_id, b_id) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
+    let a_member = app.member(a_id, "601", "head").await;
+    app.post(
+        "/v1/claims",
+        &admin,
+        &claim_body("U-C1", a_member["id"].as_str().unwrap(), 10_000, 3_000),
+    )
+    .await;
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let since = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let since = since.replace('+', "%2B");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let ids = |v: Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let list = |path: String| {
+        let app = &app;
+        let admin = admin.clone();
+        async move { expect_status(app.get(&path, &admin).await, StatusCode::OK).await }
+    };
+    assert!(ids(list(format!("/v1/households?updated_since={since}")).await).is_empty());
+    // A member added to B changes B as its answer carries members.
+    app.member(b_id, "602", "head").await;
+    assert_eq!(
+        ids(list(format!("/v1/households?updated_since={since}")).await),
+        vec![b_id.to_string()]
+    );
+    assert!(ids(list(format!("/v1/claims?updated_since={since}")).await).is_empty());
+    assert_eq!(
+        ids(list("/v1/claims?updated_since=2000-01-01T00:00:00Z".into()).await).len(),
+        1
+    );
+}

@@ -891,3 +891,81 @@ async fn the_sources_of_a_receivable_are_this_insurers_claims() {
     let r = expect_status(app.post("/v1/receivables", &app.admin(), &b).await, StatusCode::CREATED).await;
     assert_eq!(r["source_claim_ids"], json!([ours]));
 }
+
+/// The ids a receivable list answers for `query`.
+async fn listed(app: &TestApp, query: &str) -> Vec<String> {
+    let v = expect_status(
+        app.get(&format!("/v1/receivables{query}"), &app.admin()).await,
+        StatusCode::OK,
+    )
+    .await;
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[actix_web::test]
+async fn receivables_are_found_by_household_member_debtor_dates_and_change() {
+    let app = TestApp::spawn().await;
+    let h = app.household("F-1").await;
+    let hid = h["id"].as_str().unwrap().to_string();
+    let m = app.member(&hid, "501", "head").await;
+    let mid = m["id"].as_str().unwrap().to_string();
+
+    let mut ours = body("overpayment_refund", 10_000, "2025-05-10", "2025-06-10");
+    ours["debtor"] = json!({"kind": "person", "name": "佐藤 100%_花子", "member_id": mid});
+    let ours = create(&app, &ours).await;
+    let ours_id = ours["id"].as_str().unwrap().to_string();
+    let employer = create(&app, &body("employer_levy", 20_000, "2025-09-01", "2025-10-01")).await;
+    let employer_id = employer["id"].as_str().unwrap().to_string();
+
+    assert_eq!(listed(&app, &format!("?member_id={mid}")).await, vec![ours_id.clone()]);
+    assert_eq!(listed(&app, "?debtor_name=100%25_").await, vec![ours_id.clone()]);
+    // `%` and `_` are taken literally, not as patterns.
+    assert_eq!(listed(&app, "?debtor_name=%25").await, vec![ours_id.clone()]);
+    assert_eq!(listed(&app, "?debtor_name=_%E5%A4%AA").await, Vec::<String>::new());
+    assert_eq!(
+        listed(&app, "?debtor_name=%E5%A4%AA%E9%83%8E").await,
+        vec![employer_id.clone()]
+    );
+    assert_eq!(
+        listed(&app, "?assessed_from=2025-06-01&assessed_to=2025-09-01").await,
+        vec![employer_id.clone()]
+    );
+    assert_eq!(listed(&app, "?assessed_to=2025-05-10").await, vec![ours_id.clone()]);
+    // With a fiscal year, the days in both.
+    assert_eq!(
+        listed(&app, "?fiscal_year=2025&assessed_from=2025-08-01").await,
+        vec![employer_id.clone()]
+    );
+    assert_eq!(
+        listed(&app, &format!("?household_id={hid}")).await,
+        Vec::<String>::new()
+    );
+
+    // A collection changes the receivable: it is what changed since before it.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let since = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    post(
+        &app,
+        &format!("/v1/receivables/{employer_id}/collections"),
+        &json!({"amount": 5_000, "received_on": "2025-09-20", "channel": "bank_transfer"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let q = format!("?updated_since={}", since.replace('+', "%2B"));
+    assert_eq!(listed(&app, &q).await, vec![employer_id.clone()]);
+    let mut both = vec![ours_id, employer_id];
+    both.sort();
+    assert_eq!(listed(&app, "?updated_since=2000-01-01T00:00:00Z").await, both);
+    expect_problem(
+        app.get("/v1/receivables?updated_since=yesterday", &app.admin()).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_query",
+    )
+    .await;
+}

@@ -77,6 +77,8 @@ pub struct PaymentQuery {
     /// `YYYY-MM`
     #[param(pattern = r"^(19[0-9]{2}|[2-9][0-9]{3})-(0[1-9]|1[0-2])$")]
     pub service_month: Option<String>,
+    /// Only what was written at or after this instant (RFC 3339), for polling.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// 1..500, default 50.
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
@@ -108,7 +110,15 @@ pub async fn list_payments(
         .as_deref()
         .map(|m| YearMonth::parse(m).map_err(|e| ApiError::validation("service_month", e.to_string())))
         .transpose()?;
-    let page = records::all_payments(&state.db, auth.insurer(), q.household_id.as_deref(), month, &page).await?;
+    let page = records::all_payments(
+        &state.db,
+        auth.insurer(),
+        q.household_id.as_deref(),
+        month,
+        q.updated_since,
+        &page,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(ListPage::<Payment>::from(page.map(payment_view))))
 }
 

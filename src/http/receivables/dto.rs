@@ -519,6 +519,21 @@ pub struct ReceivableQuery {
     /// Assessed in this fiscal year (April-March, named by its first year; 1900 to 9998).
     #[param(minimum = 1900, maximum = 9998)]
     pub fiscal_year: Option<i32>,
+    /// Receivables of this household.
+    #[param(format = Uuid)]
+    pub household_id: Option<String>,
+    /// Receivables whose debtor is this insured person.
+    #[param(format = Uuid)]
+    pub member_id: Option<String>,
+    /// The debtor's name contains this text (as written: no case or kana folding).
+    #[param(min_length = 1, max_length = 200)]
+    pub debtor_name: Option<String>,
+    /// Assessed (調定日) on or after this day.
+    pub assessed_from: Option<NaiveDate>,
+    /// Assessed on or before this day.
+    pub assessed_to: Option<NaiveDate>,
+    /// Only what was written at or after this instant (RFC 3339), for polling.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// 1..500, default 50.
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,

@@ -121,11 +121,31 @@ pub async fn list_receivables(
         }
         None => None,
     };
+    // A fiscal year and a date range together: the days in both.
+    let assessed = match (assessed, q.assessed_from, q.assessed_to) {
+        (None, None, None) => None,
+        (fy, from, to) => {
+            // Bounds every stored date lies within, written the same way on both databases.
+            let open = (
+                chrono::NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default(),
+                chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default(),
+            );
+            let (fy_from, fy_to) = fy.unwrap_or(open);
+            Some((
+                from.map_or(fy_from, |d| d.max(fy_from)),
+                to.map_or(fy_to, |d| d.min(fy_to)),
+            ))
+        }
+    };
+    let q = q.into_inner();
     let filter = Filter {
         kind,
         status,
         assessed,
-        ..Default::default()
+        household_id: q.household_id,
+        member_id: q.member_id,
+        debtor_name: q.debtor_name.filter(|n| !n.is_empty()),
+        updated_since: q.updated_since,
     };
     let today = state.clock.today();
     let page = service::list(&state.db, auth.insurer(), &filter, &page).await?;

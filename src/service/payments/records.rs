@@ -123,12 +123,14 @@ pub async fn all_payments(
     insurer: &str,
     household_id: Option<&str>,
     service_month: Option<crate::domain::calendar::YearMonth>,
+    updated_since: Option<chrono::DateTime<chrono::Utc>>,
     page: &PageRequest,
 ) -> Result<Page<Payment>, ApiError> {
     let month = service_month.map(|m| m.to_string());
     let filter = store::PaymentFilter {
         household_id,
         service_month: month.as_deref(),
+        updated_since,
         ..Default::default()
     };
     Ok(store::payments(db, insurer, filter, page).await?)
