@@ -172,7 +172,9 @@ where
     let mut years: Vec<i32> = (first.min(current)..=current).chain(wanted.iter().copied()).collect();
     years.sort_unstable();
     years.dedup();
-    years.retain(|y| !built.contains(y));
+    // A receivable dated outside every fiscal year the statistics can be asked about (1900 to
+    // 9998) adds no year to build.
+    years.retain(|y| !built.contains(y) && FiscalYear::new(*y).is_ok());
     build(db, insurer, &years, false).await
 }
 

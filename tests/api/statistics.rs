@@ -1056,3 +1056,25 @@ async fn the_start_builds_every_year_up_to_the_current_one_once() {
     assert_eq!(r["previous"]["assessed"], 0);
     assert_eq!(row(&v, "damages", "current")["previous"]["assessed"], 80_000);
 }
+
+/// Found by schema fuzzing: a receivable dated in the last years a date can name (its fiscal
+/// year past 9998) made every later first read of a year's recovery table a 500.
+#[actix_web::test]
+async fn receivables_dated_at_the_ends_of_the_calendar_do_not_break_the_tables() {
+    let app = TestApp::spawn().await;
+    for (on, due) in [("9999-05-01", "9999-06-01"), ("1800-05-01", "1800-06-01")] {
+        let b = json!({"kind": "damages", "debtor": {"kind": "person", "name": "x"},
+                       "assessed_on": on, "amount": 5, "due_on": due});
+        expect_status(app.post("/v1/receivables", &app.admin(), &b).await, StatusCode::CREATED).await;
+    }
+    let token = app.token("statistics:read");
+    for y in [2025, 2144, 2200] {
+        let v = expect_status(
+            app.get(&format!("/v1/statistics/recovery?fiscal_year={y}"), &token)
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(v["fiscal_year"], y);
+    }
+}
