@@ -246,6 +246,10 @@ pub fn has_control_characters(json: &[u8]) -> bool {
         match json[i] {
             0x7f => return true,
             b'\\' => {
+                // `\b` (backspace) and `\f` (form feed) are the two controls with short escapes.
+                if matches!(json.get(i + 1), Some(b'b' | b'f')) {
+                    return true;
+                }
                 if json.get(i + 1) == Some(&b'u')
                     && let Some(hex) = json.get(i + 2..i + 6)
                     && let Ok(hex) = std::str::from_utf8(hex)
@@ -365,12 +369,15 @@ mod tests {
             br#"{"a":["ok","\u001F"]}"#,
             br#"{"a":"\u007f"}"#,
             b"{\"a\":\"\x7f\"}",
+            br#"{"a":"form\ffeed"}"#,
+            br#"{"a":"back\bspace"}"#,
         ] {
             assert!(has_control_characters(bad), "{}", String::from_utf8_lossy(bad));
         }
         for good in [
             &br#"{"a":"tab\tand\nlines\r\u0009"}"#[..],
             br#"{"a":"a backslash then u0000: \\u0000"}"#,
+            br#"{"a":"a backslash then b and f: \\b \\f"}"#,
             br#"{"a":"\u00e9\u3042"}"#,
             br#"{"a":1}"#,
         ] {
