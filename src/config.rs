@@ -17,6 +17,9 @@ use std::env;
 use serde::Deserialize;
 
 /// The default database: a SQLite file beside the process, created when missing.
+/// Days an event stays in the feed unless configured.
+pub const DEFAULT_EVENT_RETENTION_DAYS: u32 = 30;
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://hokensha.db?mode=rwc";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_MAX_JSON_BYTES: usize = 256 * 1024;
@@ -31,6 +34,8 @@ pub struct Config {
     pub log_json: bool,
     /// The remitter of each insurer's transfer files, by insurer number.
     pub remitters: BTreeMap<String, RemitterSettings>,
+    /// How long events stay in the feed (`HOKENSHA_EVENT_RETENTION_DAYS`, default 30).
+    pub event_retention_days: u32,
 }
 
 /// One insurer's remitter (振込依頼人) data for the transfer file header, checked when read.
@@ -117,6 +122,14 @@ impl Config {
             max_json_bytes,
             log_json: env::var("HOKENSHA_LOG_FORMAT").is_ok_and(|v| v == "json"),
             remitters: remitters_from(env::var("HOKENSHA_REMITTERS").ok())?,
+            event_retention_days: match env::var("HOKENSHA_EVENT_RETENTION_DAYS") {
+                Ok(v) => v
+                    .parse()
+                    .ok()
+                    .filter(|d| (1..=3650).contains(d))
+                    .ok_or_else(|| ConfigError("HOKENSHA_EVENT_RETENTION_DAYS must be 1 to 3650 days".into()))?,
+                Err(_) => DEFAULT_EVENT_RETENTION_DAYS,
+            },
         })
     }
 }

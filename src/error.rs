@@ -106,6 +106,7 @@ error_codes! {
     DeterminationNotCalculated => "determination_not_calculated", 409, "Determination not in calculated state";
     DeterminationSuperseded => "determination_superseded", 409, "Determination superseded";
     RunInProgress => "run_in_progress", 409, "Run in progress";
+    CursorExpired => "cursor_expired", 410, "Cursor past retention";
     RegistrationExists => "registration_exists", 409, "Registration exists";
     RegistrationCancelled => "registration_cancelled", 409, "Registration cancelled";
     RegistrationChanged => "registration_changed", 409, "Registration changed meanwhile";
@@ -211,6 +212,9 @@ pub enum ApiError {
     /// 409: a state conflict (duplicate number, idempotency key reused with another body, ...).
     #[error("{detail}")]
     Conflict { code: ErrorCode, detail: String },
+    /// 410: a cursor into what retention has deleted.
+    #[error("{detail}")]
+    Gone { code: ErrorCode, detail: String },
     /// 412: `If-Match` names a version that is no longer current.
     #[error("the resource has changed: current version is {current}")]
     PreconditionFailed { current: i32 },
@@ -251,6 +255,7 @@ impl ApiError {
             Self::NotFound(code) => *code,
             Self::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
             Self::Conflict { code, .. } => *code,
+            Self::Gone { code, .. } => *code,
             Self::PreconditionFailed { .. } => ErrorCode::VersionMismatch,
             Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
             Self::UnsupportedMediaType { .. } => ErrorCode::UnsupportedMediaType,

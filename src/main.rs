@@ -77,6 +77,11 @@ async fn serve(config: Config) -> Result<(), String> {
         tracing::info!(resumed, "resumed unfinished payment runs");
     }
     actix_web::rt::spawn(service::statistics::keep_recovery_years(db.clone(), clock.clone()));
+    actix_web::rt::spawn(service::events::keep_retention(
+        db.clone(),
+        clock.clone(),
+        config.event_retention_days,
+    ));
     let secret = match &config.jwt_secret {
         Some(s) => s.clone(),
         None => {

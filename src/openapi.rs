@@ -22,6 +22,7 @@ use crate::error::{FieldError, Problem};
         (name = "receivables", description = "Receivables (債権): ledger, actions, collections, write-off, late charges and limitation"),
         (name = "adjustments", description = "保険者間調整: requests to the new insurer, worked by the insurer or an outsourced agency"),
         (name = "statistics", description = "Figures computed from the records at query time; JSON, or CSV with Accept: text/csv"),
+        (name = "events", description = "The feed of what changed (イベント), by cursor"),
         (name = "operations", description = "Health, readiness, metrics and audit"),
     )
 )]

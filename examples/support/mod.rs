@@ -48,6 +48,7 @@ pub fn serve(db: &sea_orm::DatabaseConnection, url: &str) -> (String, String) {
         max_json_bytes: 1 << 20,
         log_json: false,
         remitters: Default::default(),
+        event_retention_days: hokensha::config::DEFAULT_EVENT_RETENTION_DAYS,
     };
     let keys = AuthKeys::from_secret(secret.as_bytes());
     let token = keys

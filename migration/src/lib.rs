@@ -8,6 +8,7 @@ mod m20261123_000002_benefits;
 mod m20261130_000003_payments;
 mod m20261201_000004_statistics;
 mod m20261202_000005_runs_and_changes;
+mod m20261202_000006_events;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000003_payments::Migration),
             Box::new(m20261201_000004_statistics::Migration),
             Box::new(m20261202_000005_runs_and_changes::Migration),
+            Box::new(m20261202_000006_events::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod card_recovery;
 pub mod claim;
 pub mod disbursement;
+pub mod event;
 pub mod household;
 pub mod idempotency;
 pub mod ids;

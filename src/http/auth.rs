@@ -176,6 +176,7 @@ pub mod scope {
         AdjustmentsRead => "adjustments:read",
         AdjustmentsWrite => "adjustments:write",
         StatisticsRead => "statistics:read",
+        EventsRead => "events:read",
         Admin => "admin",
     }
 }
@@ -232,8 +233,9 @@ fn authenticate(req: &HttpRequest, scope: &str) -> Result<Principal, ApiError> {
     if !principal.has_scope(scope) {
         return Err(ApiError::Forbidden(scope.to_string()));
     }
-    // An outsourced agency works adjustment requests and nothing else, whatever its scopes say.
-    if principal.agency.is_some() && !scope.starts_with("adjustments:") {
+    // An outsourced agency works adjustment requests and nothing else, whatever its scopes say;
+    // it reads the events of its own requests (the feed filters them).
+    if principal.agency.is_some() && !scope.starts_with("adjustments:") && scope != "events:read" {
         return Err(ApiError::Forbidden(format!("{scope} (not open to an agency's token)")));
     }
     Ok(principal)

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod benefits;
 pub mod card_recoveries;
 pub mod claims;
+pub mod events;
 pub mod extract;
 pub mod households;
 pub mod idempotency;
@@ -77,6 +78,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(receivables::create_installment_plan)
         .service(receivables::file_legal_action)
         .service(receivables::record_legal_event)
+        .service(events::list_events)
         .service(adjustments::create_adjustment_request)
         .service(adjustments::list_adjustment_requests)
         .service(adjustments::get_adjustment_request)

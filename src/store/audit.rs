@@ -1,4 +1,5 @@
-//! The audit trail (監査証跡): every write appends one row, in the same transaction as the write.
+//! The audit trail (監査証跡): every write appends one row, in the same transaction as the write,
+//! and the events for integrators that the row calls for (`store::events`).
 
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -16,10 +17,10 @@ pub async fn record(
     resource_type: &str,
     resource_id: &str,
 ) -> Result<(), DbErr> {
-    Entity::insert(active(actor, action, resource_type, resource_id))
-        .exec_without_returning(conn)
-        .await?;
-    Ok(())
+    let row = active(actor, action, resource_type, resource_id);
+    let id = row.id.as_ref().clone();
+    Entity::insert(row).exec_without_returning(conn).await?;
+    super::events::follow_audit(conn, &actor.insurer, &[(resource_type, id.as_str())]).await
 }
 
 /// The row `record` writes, for bulk paths that insert many at once.
@@ -53,6 +54,17 @@ pub async fn record_many(conn: &impl ConnectionTrait, rows: Vec<audit_event::Act
         Entity::insert_many(chunk.iter().cloned())
             .exec_without_returning(conn)
             .await?;
+    }
+    // The events they call for, per insurer (a bulk write is one insurer's).
+    let mut by_insurer: std::collections::BTreeMap<&str, Vec<(&str, &str)>> = std::collections::BTreeMap::new();
+    for r in &rows {
+        by_insurer
+            .entry(r.insurer.as_ref().as_str())
+            .or_default()
+            .push((r.resource_type.as_ref().as_str(), r.id.as_ref().as_str()));
+    }
+    for (insurer, audits) in by_insurer {
+        super::events::follow_audit(conn, insurer, &audits).await?;
     }
     Ok(())
 }

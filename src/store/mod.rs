@@ -8,6 +8,7 @@ pub mod benefits;
 pub mod card_recoveries;
 pub mod claims;
 pub mod entity;
+pub mod events;
 pub mod households;
 pub mod idempotency;
 pub mod import;

@@ -113,6 +113,7 @@ impl TestApp {
             max_json_bytes,
             log_json: false,
             remitters: [(INSURER.to_string(), remitter())].into_iter().collect(),
+            event_retention_days: hokensha::config::DEFAULT_EVENT_RETENTION_DAYS,
         };
         let keys = AuthKeys::from_secret(SECRET.as_bytes());
         let state = AppState {

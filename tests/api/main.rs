@@ -11,6 +11,7 @@ mod benefits;
 mod claims;
 mod determinations;
 mod errors;
+mod events;
 mod households;
 mod import;
 mod openapi;

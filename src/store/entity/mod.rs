@@ -8,6 +8,7 @@ pub mod benefit_run;
 pub mod card_recovery;
 pub mod claim;
 pub mod counterparty;
+pub mod event;
 pub mod household;
 pub mod idempotency_key;
 pub mod installment_plan;

@@ -1,0 +1,249 @@
+//! The outbox (イベント). Events are written by [`follow_audit`] in the transaction of the audited
+//! write they follow, without a number; [`sequence`] numbers the committed ones of an insurer in
+//! id order, one sequencer at a time per insurer, so that numbers appear in commit order and a
+//! reader going by number never skips one that committed late. Every statement names the insurer.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
+    TransactionTrait,
+};
+
+use super::entity::event::{self, Column, Entity};
+use super::statement;
+use crate::domain::event::{Becomes, Event, EventType, FROM_AUDIT};
+
+/// The table of each resource kind that has events, and where its household and agency are.
+const SOURCES: &[(&str, &str, &str, &str)] = &[
+    // (kind, table, household expression, agency expression)
+    ("claim", "claims", "t.household_id", "NULL"),
+    ("household", "households", "t.id", "NULL"),
+    ("member", "members", "t.household_id", "NULL"),
+    (
+        "benefit_determination",
+        "benefit_determinations",
+        "t.household_id",
+        "NULL",
+    ),
+    ("payment", "payments", "t.household_id", "NULL"),
+    (
+        "payment_registration",
+        "payment_registrations",
+        "t.household_id",
+        "NULL",
+    ),
+    ("receivable", "receivables", "t.household_id", "NULL"),
+    ("adjustment_request", "adjustment_requests", "NULL", "t.agency"),
+];
+
+/// The SQL `CASE` that gives an audited action of `kind` its event type.
+fn type_case(kind: &str) -> (String, Vec<&'static str>) {
+    let mut case = String::from("CASE a.action");
+    let mut actions = Vec::new();
+    for (k, action, becomes) in FROM_AUDIT {
+        if *k != kind {
+            continue;
+        }
+        actions.push(*action);
+        match becomes {
+            Becomes::Always(t) => case.push_str(&format!(" WHEN '{action}' THEN '{}'", t.as_str())),
+            Becomes::ByStatus(pairs, fallback) => {
+                case.push_str(&format!(" WHEN '{action}' THEN CASE t.status"));
+                for (status, t) in *pairs {
+                    case.push_str(&format!(" WHEN '{status}' THEN '{}'", t.as_str()));
+                }
+                case.push_str(&format!(" ELSE '{}' END", fallback.as_str()));
+            }
+        }
+    }
+    case.push_str(" END");
+    (case, actions)
+}
+
+/// Appends the events that the just-written audit rows `audits` (resource kind, audit id) call
+/// for. One statement per resource kind, reading the resource as the write left it.
+pub async fn follow_audit(conn: &impl ConnectionTrait, insurer: &str, audits: &[(&str, &str)]) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    for (kind, table, household, agency) in SOURCES {
+        let ids: Vec<&str> = audits.iter().filter(|(k, _)| k == kind).map(|(_, id)| *id).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let (case, actions) = type_case(kind);
+        let actions = actions.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ");
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let sql = format!(
+                "INSERT INTO events (insurer, id, sequence, event_type, resource_kind, resource_id, household_id, agency, occurred_at) \
+                 SELECT a.insurer, a.id, NULL, {case}, a.resource_type, a.resource_id, {household}, {agency}, a.at \
+                 FROM audit_events a LEFT JOIN {table} t ON t.insurer = a.insurer AND t.id = a.resource_id \
+                 WHERE a.insurer = ? AND a.action IN ({actions}) AND a.id IN ({marks})"
+            );
+            let mut values: Vec<sea_orm::Value> = vec![insurer.into()];
+            values.extend(chunk.iter().map(|id| sea_orm::Value::from(*id)));
+            conn.execute_raw(statement(backend, &sql, values)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Numbers the insurer's committed events that have no number yet, in id order, after the last
+/// number given. Gives the last number given.
+pub async fn sequence(db: &impl TransactionTrait, insurer: &str) -> Result<i64, DbErr> {
+    let txn = db.begin().await?;
+    let backend = txn.get_database_backend();
+    // A write first: the insurer's sequencer row, locked until commit (SQLite: the write lock).
+    txn.execute_raw(statement(
+        backend,
+        "INSERT INTO event_sequences (insurer, last, purged_through) VALUES (?, 0, 0) \
+         ON CONFLICT (insurer) DO UPDATE SET last = event_sequences.last",
+        vec![insurer.into()],
+    ))
+    .await?;
+    let last = txn
+        .query_one_raw(statement(
+            backend,
+            "SELECT last FROM event_sequences WHERE insurer = ?",
+            vec![insurer.into()],
+        ))
+        .await?
+        .map(|r| r.try_get::<i64>("", "last"))
+        .transpose()?
+        .unwrap_or(0);
+    let numbered = txn
+        .execute_raw(statement(
+            backend,
+            "UPDATE events SET sequence = ? + s.rn \
+             FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS rn FROM events \
+                   WHERE insurer = ? AND sequence IS NULL) AS s \
+             WHERE events.insurer = ? AND events.id = s.id",
+            vec![last.into(), insurer.into(), insurer.into()],
+        ))
+        .await?
+        .rows_affected();
+    if numbered == 0 {
+        txn.commit().await?;
+        return Ok(last);
+    }
+    let last = last + i64::try_from(numbered).unwrap_or(i64::MAX);
+    txn.execute_raw(statement(
+        backend,
+        "UPDATE event_sequences SET last = ? WHERE insurer = ?",
+        vec![last.into(), insurer.into()],
+    ))
+    .await?;
+    txn.commit().await?;
+    Ok(last)
+}
+
+/// The insurers that have events.
+pub async fn insurers(conn: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
+    conn.query_all_raw(statement(
+        conn.get_database_backend(),
+        "SELECT insurer FROM event_sequences ORDER BY insurer",
+        vec![],
+    ))
+    .await?
+    .into_iter()
+    .map(|r| r.try_get::<String>("", "insurer"))
+    .collect()
+}
+
+/// Retention: deletes the insurer's numbered events that occurred before `before` and remembers
+/// how far it went, so that a cursor into them is told so. Gives the last number deleted.
+pub async fn purge(db: &impl TransactionTrait, insurer: &str, before: DateTime<Utc>) -> Result<Option<i64>, DbErr> {
+    let txn = db.begin().await?;
+    let backend = txn.get_database_backend();
+    let through = txn
+        .query_one_raw(statement(
+            backend,
+            "SELECT MAX(sequence) AS through FROM events \
+             WHERE insurer = ? AND sequence IS NOT NULL AND occurred_at < ?",
+            vec![insurer.into(), before.into()],
+        ))
+        .await?
+        .map(|r| r.try_get::<Option<i64>>("", "through"))
+        .transpose()?
+        .flatten();
+    if let Some(through) = through {
+        Entity::delete_many()
+            .filter(Column::Insurer.eq(insurer))
+            .filter(Column::Sequence.lte(through))
+            .exec(&txn)
+            .await?;
+        txn.execute_raw(statement(
+            backend,
+            "UPDATE event_sequences SET purged_through = ? WHERE insurer = ? AND purged_through < ?",
+            vec![through.into(), insurer.into(), through.into()],
+        ))
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(through)
+}
+
+/// How far retention has deleted the insurer's events (0: nothing yet).
+pub async fn purged_through(conn: &impl ConnectionTrait, insurer: &str) -> Result<i64, DbErr> {
+    Ok(conn
+        .query_one_raw(statement(
+            conn.get_database_backend(),
+            "SELECT purged_through FROM event_sequences WHERE insurer = ?",
+            vec![insurer.into()],
+        ))
+        .await?
+        .map(|r| r.try_get::<i64>("", "purged_through"))
+        .transpose()?
+        .unwrap_or(0))
+}
+
+/// Which events to read.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    /// Only these types (all when empty).
+    pub types: Vec<EventType>,
+    /// Only the events of this agency's adjustment requests.
+    pub agency: Option<String>,
+}
+
+/// Numbered events after `after` and up to `through`, in order, at most `limit`.
+pub async fn after(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    after: i64,
+    through: i64,
+    filter: &EventFilter,
+    limit: u64,
+) -> Result<Vec<Event>, DbErr> {
+    let mut q = Entity::find()
+        .filter(Column::Insurer.eq(insurer))
+        .filter(Column::Sequence.gt(after))
+        .filter(Column::Sequence.lte(through));
+    if !filter.types.is_empty() {
+        q = q.filter(Column::EventType.is_in(filter.types.iter().map(|t| t.as_str())));
+    }
+    if let Some(a) = &filter.agency {
+        q = q.filter(Column::Agency.eq(a.as_str()));
+    }
+    q.order_by_asc(Column::Sequence)
+        .limit(limit)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(event_of)
+        .collect()
+}
+
+/// The one place a stored event becomes an event.
+fn event_of(m: event::Model) -> Result<Event, DbErr> {
+    let corrupt = |what: &str| DbErr::Custom(format!("event {}: {what}", m.id));
+    Ok(Event {
+        sequence: m.sequence.ok_or_else(|| corrupt("not numbered"))?,
+        event_type: EventType::parse(&m.event_type).map_err(|e| corrupt(&e.to_string()))?,
+        id: m.id,
+        resource_kind: m.resource_kind,
+        resource_id: m.resource_id,
+        household_id: m.household_id,
+        agency: m.agency,
+        occurred_at: m.occurred_at,
+    })
+}
