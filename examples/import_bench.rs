@@ -1,6 +1,7 @@
 //! Import benchmark client: creates households and members through the API, writes N synthetic
 //! claims (about 200 bytes a line) to an NDJSON file and streams it to `POST /v1/claims/import`,
-//! reporting claims per second. Driven by `scripts/bench-import.sh`, which also watches the
+//! reporting claims per second; then reads the event feed the import left, reporting events per
+//! second. Driven by `scripts/bench-import.sh`, which also watches the
 //! server's memory.
 //!
 //! `cargo run --release --example import_bench -- URL TOKEN CLAIMS MEMBERS`
@@ -12,6 +13,9 @@ use std::time::Instant;
 
 use futures_util::StreamExt;
 use serde_json::{Value, json};
+
+#[path = "support/pages.rs"]
+mod pages;
 
 #[tokio::main]
 async fn main() {
@@ -124,4 +128,16 @@ async fn main() {
         );
     }
     let _ = std::fs::remove_file(&path);
+
+    // The event feed the import left, read to its end 500 at a time (the first read numbers
+    // them all), then read again once numbered.
+    for round in ["feed, first read", "feed, read again"] {
+        let started = Instant::now();
+        let (events, _) = pages::walk(&client, &format!("{url}/v1/events?limit=500"), &token, "after").await;
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "{round}: {events} events in {secs:.2} s = {:.0} events/s",
+            events as f64 / secs
+        );
+    }
 }

@@ -9,6 +9,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::float_arithmetic)]
 
+#[path = "support/pages.rs"]
+mod pages;
 mod support;
 
 use support::{INSURER, id, insert};
@@ -242,29 +244,13 @@ async fn main() {
     );
 
     let t = Instant::now();
-    let (mut items, mut pages) = (0usize, 0usize);
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut u = format!("{base}/v1/dunning/worklist?on=2026-11-20&limit=500");
-        if let Some(c) = &cursor {
-            u.push_str(&format!("&cursor={c}"));
-        }
-        let v: Value = client
-            .get(u)
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        pages += 1;
-        items += v["items"].as_array().map_or(0, Vec::len);
-        match v["next_cursor"].as_str() {
-            Some(c) => cursor = Some(c.to_string()),
-            None => break,
-        }
-    }
+    let (items, pages) = pages::walk(
+        &client,
+        &format!("{base}/v1/dunning/worklist?on=2026-11-20&limit=500"),
+        &token,
+        "cursor",
+    )
+    .await;
     println!(
         "worklist over {} open receivables: {:.1} s ({items} items in {pages} pages); RSS {} (peak {})",
         receivables + report["created"].as_u64().unwrap_or(0) as usize,
