@@ -24,6 +24,7 @@ async fn main() {
     let token = args.get(2).cloned().expect("token");
     let claims: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let members: u64 = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(4_000);
+    hokensha::service::webhooks::install_tls();
     let client = reqwest::Client::new();
 
     let started = Instant::now();

@@ -223,6 +223,7 @@ async fn main() {
     );
 
     let (base, token) = support::serve(&db, &url);
+    hokensha::service::webhooks::install_tls();
     let client = reqwest::Client::new();
 
     let t = Instant::now();

@@ -297,6 +297,7 @@ async fn main() {
     );
 
     let (base, token) = support::serve(&db, &url);
+    hokensha::service::webhooks::install_tls();
     let client = reqwest::Client::new();
     let get = |path: String, csv: bool| {
         let (client, token, base) = (&client, &token, &base);

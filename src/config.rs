@@ -36,6 +36,12 @@ pub struct Config {
     pub remitters: BTreeMap<String, RemitterSettings>,
     /// How long events stay in the feed (`HOKENSHA_EVENT_RETENTION_DAYS`, default 30).
     pub event_retention_days: u32,
+    /// Webhook receivers that may resolve to loopback or private addresses
+    /// (`HOKENSHA_WEBHOOK_ALLOW_HOSTS`, comma-separated host names or addresses).
+    pub webhook_allow_hosts: Vec<String>,
+    /// The first retry delay of a failed delivery, doubling with jitter
+    /// (`HOKENSHA_WEBHOOK_RETRY_BASE_SECONDS`, default 30).
+    pub webhook_retry_base_seconds: u64,
 }
 
 /// One insurer's remitter (振込依頼人) data for the transfer file header, checked when read.
@@ -129,6 +135,20 @@ impl Config {
                     .filter(|d| (1..=3650).contains(d))
                     .ok_or_else(|| ConfigError("HOKENSHA_EVENT_RETENTION_DAYS must be 1 to 3650 days".into()))?,
                 Err(_) => DEFAULT_EVENT_RETENTION_DAYS,
+            },
+            webhook_allow_hosts: env::var("HOKENSHA_WEBHOOK_ALLOW_HOSTS")
+                .unwrap_or_default()
+                .split(',')
+                .map(|h| h.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
+            webhook_retry_base_seconds: match env::var("HOKENSHA_WEBHOOK_RETRY_BASE_SECONDS") {
+                Ok(v) => v
+                    .parse()
+                    .ok()
+                    .filter(|s| *s <= 3_600)
+                    .ok_or_else(|| ConfigError("HOKENSHA_WEBHOOK_RETRY_BASE_SECONDS must be 0 to 3600".into()))?,
+                Err(_) => 30,
             },
         })
     }

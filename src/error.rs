@@ -83,6 +83,7 @@ error_codes! {
     RouteNotFound => "route_not_found", 404, "Route not found";
     HouseholdNotFound => "household_not_found", 404, "Household not found";
     MemberNotFound => "member_not_found", 404, "Member not found";
+    WebhookSubscriptionNotFound => "webhook_subscription_not_found", 404, "Webhook subscription not found";
     ClaimNotFound => "claim_not_found", 404, "Claim not found";
     DeterminationNotFound => "determination_not_found", 404, "Determination not found";
     BenefitRunNotFound => "benefit_run_not_found", 404, "Benefit run not found";
@@ -107,6 +108,7 @@ error_codes! {
     DeterminationSuperseded => "determination_superseded", 409, "Determination superseded";
     RunInProgress => "run_in_progress", 409, "Run in progress";
     CursorExpired => "cursor_expired", 410, "Cursor past retention";
+    WebhookSubscriptionChanged => "webhook_subscription_changed", 409, "Webhook subscription changed meanwhile";
     RegistrationExists => "registration_exists", 409, "Registration exists";
     RegistrationCancelled => "registration_cancelled", 409, "Registration cancelled";
     RegistrationChanged => "registration_changed", 409, "Registration changed meanwhile";

@@ -82,6 +82,14 @@ async fn serve(config: Config) -> Result<(), String> {
         clock.clone(),
         config.event_retention_days,
     ));
+    actix_web::rt::spawn(service::webhooks::keep_delivering(
+        db.clone(),
+        service::webhooks::Settings {
+            allow_hosts: config.webhook_allow_hosts.clone(),
+            retry_base_seconds: config.webhook_retry_base_seconds,
+        },
+        hokensha::http::events::payload,
+    ));
     let secret = match &config.jwt_secret {
         Some(s) => s.clone(),
         None => {

@@ -22,7 +22,7 @@ use crate::error::{FieldError, Problem};
         (name = "receivables", description = "Receivables (債権): ledger, actions, collections, write-off, late charges and limitation"),
         (name = "adjustments", description = "保険者間調整: requests to the new insurer, worked by the insurer or an outsourced agency"),
         (name = "statistics", description = "Figures computed from the records at query time; JSON, or CSV with Accept: text/csv"),
-        (name = "events", description = "The feed of what changed (イベント), by cursor"),
+        (name = "events", description = "The feed of what changed (イベント), by cursor, and signed webhook deliveries of it"),
         (name = "operations", description = "Health, readiness, metrics and audit"),
     )
 )]
@@ -63,6 +63,7 @@ pub const READ_AFTER_CREATE: &[(&str, &str)] = &[
     ("/v1/receivables/{id}/installment-plans", "/v1/receivables/{id}"),
     ("/v1/receivables/{id}/legal-actions", "/v1/receivables/{id}"),
     ("/v1/adjustment-requests", "/v1/adjustment-requests/{id}"),
+    ("/v1/webhook-subscriptions", "/v1/webhook-subscriptions/{id}"),
 ];
 
 /// The `Location` of a created resource: the read path of `create_path` (a route pattern) with

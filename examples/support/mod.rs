@@ -49,6 +49,8 @@ pub fn serve(db: &sea_orm::DatabaseConnection, url: &str) -> (String, String) {
         log_json: false,
         remitters: Default::default(),
         event_retention_days: hokensha::config::DEFAULT_EVENT_RETENTION_DAYS,
+        webhook_allow_hosts: vec!["127.0.0.1".into()],
+        webhook_retry_base_seconds: 0,
     };
     let keys = AuthKeys::from_secret(secret.as_bytes());
     let token = keys

@@ -9,6 +9,7 @@ mod m20261130_000003_payments;
 mod m20261201_000004_statistics;
 mod m20261202_000005_runs_and_changes;
 mod m20261202_000006_events;
+mod m20261202_000007_webhooks;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000004_statistics::Migration),
             Box::new(m20261202_000005_runs_and_changes::Migration),
             Box::new(m20261202_000006_events::Migration),
+            Box::new(m20261202_000007_webhooks::Migration),
         ]
     }
 }

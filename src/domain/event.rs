@@ -40,6 +40,8 @@ wire_enum! {
         ReceivableUpdated = "receivable.updated",
         AdjustmentMoved = "adjustment.moved",
         AdjustmentSettled = "adjustment.settled",
+        /// A webhook subscription disabled after its deliveries failed for a day.
+        WebhookDisabled = "webhook.disabled",
     }
 }
 
@@ -121,6 +123,11 @@ pub const FROM_AUDIT: &[(&str, &str, Becomes)] = {
             "adjustment_request",
             "adjustment_request.moved",
             ByStatus(&[("settled", AdjustmentSettled)], AdjustmentMoved),
+        ),
+        (
+            "webhook_subscription",
+            "webhook_subscription.disabled",
+            Always(WebhookDisabled),
         ),
     ]
 };

@@ -20,6 +20,7 @@ pub mod plan;
 pub mod receivable;
 pub mod run;
 pub mod violation;
+pub mod webhook;
 pub mod zengin;
 
 pub use violation::{Violation, Violations};

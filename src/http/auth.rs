@@ -177,6 +177,7 @@ pub mod scope {
         AdjustmentsWrite => "adjustments:write",
         StatisticsRead => "statistics:read",
         EventsRead => "events:read",
+        WebhooksWrite => "webhooks:write",
         Admin => "admin",
     }
 }

@@ -153,3 +153,8 @@ pub async fn list_events(
         next_cursor: page.next_cursor.to_string(),
     }))
 }
+
+/// The body of a webhook delivery: the event as the feed shows it.
+pub fn payload(e: &Event) -> Vec<u8> {
+    serde_json::to_vec(&view(e.clone())).unwrap_or_default()
+}

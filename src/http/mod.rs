@@ -22,6 +22,7 @@ pub mod registrations;
 pub mod schema;
 pub mod simulate;
 pub mod statistics;
+pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -79,6 +80,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(receivables::file_legal_action)
         .service(receivables::record_legal_event)
         .service(events::list_events)
+        .service(webhooks::create_webhook_subscription)
+        .service(webhooks::list_webhook_subscriptions)
+        .service(webhooks::get_webhook_subscription)
+        .service(webhooks::update_webhook_subscription)
+        .service(webhooks::delete_webhook_subscription)
+        .service(webhooks::list_webhook_deliveries)
         .service(adjustments::create_adjustment_request)
         .service(adjustments::list_adjustment_requests)
         .service(adjustments::get_adjustment_request)

@@ -18,6 +18,7 @@ pub mod receivables;
 pub mod registrations;
 pub mod runs;
 pub mod statistics;
+pub mod webhooks;
 
 use crate::error::ApiError;
 

@@ -34,6 +34,7 @@ const SOURCES: &[(&str, &str, &str, &str)] = &[
     ),
     ("receivable", "receivables", "t.household_id", "NULL"),
     ("adjustment_request", "adjustment_requests", "NULL", "t.agency"),
+    ("webhook_subscription", "webhook_subscriptions", "NULL", "NULL"),
 ];
 
 /// The SQL `CASE` that gives an audited action of `kind` its event type.
@@ -246,4 +247,14 @@ fn event_of(m: event::Model) -> Result<Event, DbErr> {
         agency: m.agency,
         occurred_at: m.occurred_at,
     })
+}
+
+/// One numbered event by id.
+pub async fn get(conn: &impl ConnectionTrait, insurer: &str, id: &str) -> Result<Option<Event>, DbErr> {
+    Entity::find_by_id((insurer.to_string(), id.to_string()))
+        .filter(Column::Sequence.is_not_null())
+        .one(conn)
+        .await?
+        .map(event_of)
+        .transpose()
 }

@@ -20,6 +20,7 @@ pub mod receivables;
 pub mod recovery;
 pub mod registrations;
 pub mod runs;
+pub mod webhooks;
 
 use std::time::Duration;
 

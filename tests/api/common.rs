@@ -114,6 +114,8 @@ impl TestApp {
             log_json: false,
             remitters: [(INSURER.to_string(), remitter())].into_iter().collect(),
             event_retention_days: hokensha::config::DEFAULT_EVENT_RETENTION_DAYS,
+            webhook_allow_hosts: vec!["127.0.0.1".into()],
+            webhook_retry_base_seconds: 0,
         };
         let keys = AuthKeys::from_secret(SECRET.as_bytes());
         let state = AppState {
@@ -125,7 +127,10 @@ impl TestApp {
         actix_web::rt::spawn(server);
         Self {
             base: format!("http://127.0.0.1:{port}"),
-            client: reqwest::Client::new(),
+            client: {
+                hokensha::service::webhooks::install_tls();
+                reqwest::Client::new()
+            },
             keys,
             db,
             _cleanup: cleanup,

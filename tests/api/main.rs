@@ -19,3 +19,4 @@ mod ops;
 mod payments;
 mod receivables;
 mod statistics;
+mod webhooks;

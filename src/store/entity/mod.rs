@@ -27,3 +27,5 @@ pub mod recovery_total;
 pub mod recovery_year;
 pub mod registration_event;
 pub mod tax_arrears;
+pub mod webhook_delivery;
+pub mod webhook_subscription;
