@@ -5,7 +5,8 @@
 #     stateful phases through the document's links) against the server on SQLite, then on
 #     PostgreSQL, each for a bounded time (CONTRACT_FUZZ_SECONDS, default 120). It fails on any
 #     5xx, any answer that does not match its schema or content type, any undocumented status and
-#     any missing documented header.
+#     any missing documented header. Requests may take up to 40 s: `GET /v1/events?wait=` holds
+#     an empty read for up to 30 s.
 #  2. openapi-python-client generates a client from the same document; any warning (a skipped
 #     operation, an unsupported type) fails the check. A scenario written only against that
 #     client (scenario.py) then runs a household from claims to a paid benefit and a receivable
@@ -70,6 +71,7 @@ fuzz() { # $1: name, $2: port
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
     --max-time "$FUZZ_SECONDS" \
     --workers 1 \
+    --request-timeout 40 \
     --seed 20261202 \
     --no-color \
     --suppress-health-check all
