@@ -101,6 +101,30 @@ fn header(description: &str) -> serde_json::Value {
 
 fn finish_value(v: &mut serde_json::Value) {
     use serde_json::json;
+    // What a subscription's receiver gets (OpenAPI 3.1 `webhooks`): the event as the feed shows
+    // it, with the Standard Webhooks headers.
+    if v["components"]["schemas"]["EventView"].is_object() {
+        let header =
+            |d: &str| json!({"in": "header", "required": true, "schema": {"type": "string"}, "description": d});
+        let mut webhook_id = header("The event id; the same on every retry of it");
+        webhook_id["name"] = json!("webhook-id");
+        let mut timestamp = header("Unix seconds of this attempt");
+        timestamp["name"] = json!("webhook-timestamp");
+        let mut signature = header(
+            "`v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed with the subscription secret's UTF-8 bytes",
+        );
+        signature["name"] = json!("webhook-signature");
+        v["webhooks"] = json!({
+            "event": {"post": {
+                "operationId": "receiveEvent",
+                "summary": "A delivery to a subscription's URL",
+                "description": "At least once, in order per subscription; any 2xx takes it, anything else is retried (doubling from HOKENSHA_WEBHOOK_RETRY_BASE_SECONDS, with jitter) for a day.",
+                "parameters": [webhook_id, timestamp, signature],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventView"}}}},
+                "responses": {"2XX": {"description": "Taken"}}
+            }}
+        });
+    }
     v["servers"] = json!([{
         "url": "http://127.0.0.1:8080",
         "description": "The default listen address (HOKENSHA_LISTEN); a deployment serves the same paths at its own origin"

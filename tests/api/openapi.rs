@@ -119,6 +119,19 @@ fn shared_statuses_headers_servers_and_links_are_documented() {
         assert_eq!(success["links"]["read"]["operationId"], read_id, "POST {create}");
         assert!(success["headers"]["Location"].is_object(), "POST {create}");
     }
+    // The webhook a receiver gets: the feed's event with the signature headers.
+    let hook = &doc["webhooks"]["event"]["post"];
+    assert_eq!(
+        hook["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/EventView"
+    );
+    let names: Vec<&str> = hook["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["webhook-id", "webhook-timestamp", "webhook-signature"]);
     let household = &doc["paths"]["/v1/households/{id}"]["get"]["responses"]["200"]["headers"];
     assert!(household["ETag"].is_object());
 }
