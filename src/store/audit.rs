@@ -18,9 +18,16 @@ pub async fn record(
     resource_id: &str,
 ) -> Result<(), DbErr> {
     let row = active(actor, action, resource_type, resource_id);
-    let id = row.id.as_ref().clone();
+    let (id, at) = (row.id.as_ref().clone(), *row.at.as_ref());
     Entity::insert(row).exec_without_returning(conn).await?;
-    super::events::follow_audit(conn, &actor.insurer, &[(resource_type, id.as_str())]).await
+    let audited = super::events::Audited {
+        id: &id,
+        action,
+        resource_kind: resource_type,
+        resource_id,
+        at,
+    };
+    super::events::follow_audit(conn, &actor.insurer, &[audited]).await
 }
 
 /// The row `record` writes, for bulk paths that insert many at once.
@@ -56,12 +63,19 @@ pub async fn record_many(conn: &impl ConnectionTrait, rows: Vec<audit_event::Act
             .await?;
     }
     // The events they call for, per insurer (a bulk write is one insurer's).
-    let mut by_insurer: std::collections::BTreeMap<&str, Vec<(&str, &str)>> = std::collections::BTreeMap::new();
+    let mut by_insurer: std::collections::BTreeMap<&str, Vec<super::events::Audited>> =
+        std::collections::BTreeMap::new();
     for r in &rows {
         by_insurer
             .entry(r.insurer.as_ref().as_str())
             .or_default()
-            .push((r.resource_type.as_ref().as_str(), r.id.as_ref().as_str()));
+            .push(super::events::Audited {
+                id: r.id.as_ref(),
+                action: r.action.as_ref(),
+                resource_kind: r.resource_type.as_ref(),
+                resource_id: r.resource_id.as_ref(),
+                at: *r.at.as_ref(),
+            });
     }
     for (insurer, audits) in by_insurer {
         super::events::follow_audit(conn, insurer, &audits).await?;

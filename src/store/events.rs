@@ -3,6 +3,8 @@
 //! id order, one sequencer at a time per insurer, so that numbers appear in commit order and a
 //! reader going by number never skips one that committed late. Every statement names the insurer.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
@@ -13,79 +15,154 @@ use super::entity::event::{self, Column, Entity};
 use super::statement;
 use crate::domain::event::{Becomes, Event, EventType, FROM_AUDIT};
 
-/// The table of each resource kind that has events, and where its household and agency are.
-const SOURCES: &[(&str, &str, &str, &str)] = &[
-    // (kind, table, household expression, agency expression)
-    ("claim", "claims", "t.household_id", "NULL"),
-    ("household", "households", "t.id", "NULL"),
-    ("member", "members", "t.household_id", "NULL"),
+/// The table of each resource kind that has events, and where its household, agency and status
+/// are: (kind, table, household, agency, status), as expressions over the row `t`.
+const SOURCES: &[(&str, &str, &str, &str, &str)] = &[
+    ("claim", "claims", "t.household_id", "NULL", "NULL"),
+    ("household", "households", "t.id", "NULL", "NULL"),
+    ("member", "members", "t.household_id", "NULL", "NULL"),
     (
         "benefit_determination",
         "benefit_determinations",
         "t.household_id",
         "NULL",
+        "NULL",
     ),
-    ("payment", "payments", "t.household_id", "NULL"),
+    ("payment", "payments", "t.household_id", "NULL", "NULL"),
     (
         "payment_registration",
         "payment_registrations",
         "t.household_id",
         "NULL",
+        "t.status",
     ),
-    ("receivable", "receivables", "t.household_id", "NULL"),
-    ("adjustment_request", "adjustment_requests", "NULL", "t.agency"),
-    ("webhook_subscription", "webhook_subscriptions", "NULL", "NULL"),
+    ("receivable", "receivables", "t.household_id", "NULL", "t.status"),
+    (
+        "adjustment_request",
+        "adjustment_requests",
+        "NULL",
+        "t.agency",
+        "t.status",
+    ),
+    ("webhook_subscription", "webhook_subscriptions", "NULL", "NULL", "NULL"),
 ];
 
-/// The SQL `CASE` that gives an audited action of `kind` its event type.
-fn type_case(kind: &str) -> (String, Vec<&'static str>) {
-    let mut case = String::from("CASE a.action");
-    let mut actions = Vec::new();
-    for (k, action, becomes) in FROM_AUDIT {
-        if *k != kind {
-            continue;
-        }
-        actions.push(*action);
-        match becomes {
-            Becomes::Always(t) => case.push_str(&format!(" WHEN '{action}' THEN '{}'", t.as_str())),
-            Becomes::ByStatus(pairs, fallback) => {
-                case.push_str(&format!(" WHEN '{action}' THEN CASE t.status"));
-                for (status, t) in *pairs {
-                    case.push_str(&format!(" WHEN '{status}' THEN '{}'", t.as_str()));
-                }
-                case.push_str(&format!(" ELSE '{}' END", fallback.as_str()));
-            }
-        }
-    }
-    case.push_str(" END");
-    (case, actions)
+/// An audit row just written, as the outbox needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct Audited<'a> {
+    /// The audit row's id, which the event takes.
+    pub id: &'a str,
+    pub action: &'a str,
+    pub resource_kind: &'a str,
+    pub resource_id: &'a str,
+    pub at: DateTime<Utc>,
 }
 
-/// Appends the events that the just-written audit rows `audits` (resource kind, audit id) call
-/// for. One statement per resource kind, reading the resource as the write left it.
-pub async fn follow_audit(conn: &impl ConnectionTrait, insurer: &str, audits: &[(&str, &str)]) -> Result<(), DbErr> {
+/// What an audited action of `kind` becomes, if anything.
+fn becomes(kind: &str, action: &str) -> Option<Becomes> {
+    FROM_AUDIT
+        .iter()
+        .find(|(k, a, _)| *k == kind && *a == action)
+        .map(|(_, _, b)| *b)
+}
+
+/// The household, agency and status of each resource of `kind` among `ids`, as the write left it.
+async fn facts(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    kind: &str,
+    ids: &[&str],
+) -> Result<HashMap<String, (Option<String>, Option<String>, Option<String>)>, DbErr> {
+    let mut out = HashMap::new();
+    let Some((_, table, household, agency, status)) = SOURCES.iter().find(|(k, ..)| *k == kind) else {
+        return Ok(out);
+    };
     let backend = conn.get_database_backend();
-    for (kind, table, household, agency) in SOURCES {
-        let ids: Vec<&str> = audits.iter().filter(|(k, _)| k == kind).map(|(_, id)| *id).collect();
-        if ids.is_empty() {
-            continue;
-        }
-        let (case, actions) = type_case(kind);
-        let actions = actions.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ");
-        for chunk in ids.chunks(500) {
-            let marks = vec!["?"; chunk.len()].join(", ");
-            let sql = format!(
-                "INSERT INTO events (insurer, id, sequence, event_type, resource_kind, resource_id, household_id, agency, occurred_at) \
-                 SELECT a.insurer, a.id, NULL, {case}, a.resource_type, a.resource_id, {household}, {agency}, a.at \
-                 FROM audit_events a LEFT JOIN {table} t ON t.insurer = a.insurer AND t.id = a.resource_id \
-                 WHERE a.insurer = ? AND a.action IN ({actions}) AND a.id IN ({marks})"
+    // SQLite, without statistics, takes an equality on an indexed column for about ten rows and
+    // would walk the tenant's whole `insurer` index for every batch; the unary `+` keeps the
+    // condition but leaves the choice of index to the ids.
+    let tenant = match backend {
+        sea_orm::DbBackend::Sqlite => "+t.insurer = ?",
+        _ => "t.insurer = ?",
+    };
+    for chunk in ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let sql = format!(
+            "SELECT t.id AS id, {household} AS household_id, {agency} AS agency, {status} AS status \
+             FROM {table} t WHERE {tenant} AND t.id IN ({marks})"
+        );
+        let mut values: Vec<sea_orm::Value> = vec![insurer.into()];
+        values.extend(chunk.iter().map(|id| sea_orm::Value::from(*id)));
+        for r in conn.query_all_raw(statement(backend, &sql, values)).await? {
+            out.insert(
+                r.try_get::<String>("", "id")?,
+                (
+                    r.try_get::<Option<String>>("", "household_id")?,
+                    r.try_get::<Option<String>>("", "agency")?,
+                    r.try_get::<Option<String>>("", "status")?,
+                ),
             );
-            let mut values: Vec<sea_orm::Value> = vec![insurer.into()];
-            values.extend(chunk.iter().map(|id| sea_orm::Value::from(*id)));
-            conn.execute_raw(statement(backend, &sql, values)).await?;
         }
     }
+    Ok(out)
+}
+
+/// Appends the events that the just-written audit rows call for, reading each resource's
+/// household, agency and status as the write left them: a read by id per 500 resources of a
+/// kind, then one insert per 500 events.
+pub async fn follow_audit(conn: &impl ConnectionTrait, insurer: &str, audits: &[Audited<'_>]) -> Result<(), DbErr> {
+    let mut rows = Vec::new();
+    for (kind, ..) in SOURCES {
+        let mine: Vec<(&Audited, Becomes)> = audits
+            .iter()
+            .filter(|a| a.resource_kind == *kind)
+            .filter_map(|a| becomes(kind, a.action).map(|b| (a, b)))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let mut ids: Vec<&str> = mine.iter().map(|(a, _)| a.resource_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let facts = facts(conn, insurer, kind, &ids).await?;
+        for (a, b) in mine {
+            let (household_id, agency, status) = facts.get(a.resource_id).cloned().unwrap_or_default();
+            let event_type = match b {
+                Becomes::Always(t) => t,
+                Becomes::ByStatus(pairs, fallback) => pairs
+                    .iter()
+                    .find(|(s, _)| status.as_deref() == Some(*s))
+                    .map_or(fallback, |(_, t)| *t),
+            };
+            rows.push(event_row(insurer, a, event_type, household_id, agency));
+        }
+    }
+    for chunk in rows.chunks(500) {
+        Entity::insert_many(chunk.iter().cloned())
+            .exec_without_returning(conn)
+            .await?;
+    }
     Ok(())
+}
+
+fn event_row(
+    insurer: &str,
+    a: &Audited<'_>,
+    event_type: EventType,
+    household_id: Option<String>,
+    agency: Option<String>,
+) -> event::ActiveModel {
+    super::all_set::<event::ActiveModel>(event::Model {
+        insurer: insurer.to_string(),
+        id: a.id.to_string(),
+        sequence: None,
+        event_type: event_type.as_str().to_string(),
+        resource_kind: a.resource_kind.to_string(),
+        resource_id: a.resource_id.to_string(),
+        household_id,
+        agency,
+        occurred_at: a.at,
+    })
 }
 
 /// Numbers the insurer's committed events that have no number yet, in id order, after the last
