@@ -164,6 +164,8 @@ async fn main() {
                     updated_at: Some(now),
                     decided_at: Some(now),
                     superseded_at: None,
+                    lapse_reason: None,
+                    lapsed_at: None,
                 }
                 .into_active_model()
                 .reset_all()

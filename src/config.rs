@@ -14,8 +14,6 @@
 use std::collections::BTreeMap;
 use std::env;
 
-use serde::Deserialize;
-
 /// The default database: a SQLite file beside the process, created when missing.
 /// Days an event stays in the feed unless configured.
 pub const DEFAULT_EVENT_RETENTION_DAYS: u32 = 30;
@@ -44,43 +42,7 @@ pub struct Config {
     pub webhook_retry_base_seconds: u64,
 }
 
-/// One insurer's remitter (振込依頼人) data for the transfer file header, checked when read.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct RemitterSettings {
-    pub remitter_code: String,
-    pub remitter_name_kana: String,
-    pub bank_code: String,
-    pub bank_name_kana: String,
-    pub branch_code: String,
-    pub branch_name_kana: String,
-    pub account_type: String,
-    pub account_number: String,
-}
-
-impl RemitterSettings {
-    /// The validated remitter, or every field that is wrong.
-    pub fn remitter(&self) -> Result<crate::domain::zengin::Remitter, String> {
-        use crate::domain::zengin::{Remitter, RemitterInput};
-        Remitter::parse(&RemitterInput {
-            remitter_code: &self.remitter_code,
-            remitter_name_kana: &self.remitter_name_kana,
-            bank_code: &self.bank_code,
-            bank_name_kana: &self.bank_name_kana,
-            branch_code: &self.branch_code,
-            branch_name_kana: &self.branch_name_kana,
-            account_type: &self.account_type,
-            account_number: &self.account_number,
-        })
-        .map_err(|errors| {
-            errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
-    }
-}
+pub use crate::domain::zengin::RemitterSettings;
 
 /// Reads `HOKENSHA_REMITTERS`, refusing a remitter the bank file could not carry.
 fn remitters_from(json: Option<String>) -> Result<BTreeMap<String, RemitterSettings>, ConfigError> {

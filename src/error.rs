@@ -95,6 +95,7 @@ error_codes! {
     AdjustmentRequestNotFound => "adjustment_request_not_found", 404, "Adjustment request not found";
     CardRecoveryNotFound => "card_recovery_not_found", 404, "Certificate recovery case not found";
     PlanNotFound => "plan_not_found", 404, "Plan not found";
+    ApplicationNotFound => "application_not_found", 404, "Application not found";
     MethodNotAllowed => "method_not_allowed", 405, "Method not allowed";
     Conflict => "conflict", 409, "A unique value is already taken";
     IdempotencyKeyReused => "idempotency_key_reused", 409, "Idempotency-Key used with another request";
@@ -110,6 +111,9 @@ error_codes! {
     CursorExpired => "cursor_expired", 410, "Cursor past retention";
     WebhookSubscriptionChanged => "webhook_subscription_changed", 409, "Webhook subscription changed meanwhile";
     RegistrationExists => "registration_exists", 409, "Registration exists";
+    ApplicationChanged => "application_changed", 409, "Application changed meanwhile";
+    DeterminationAlreadyApplied => "determination_already_applied", 409, "Determination already applied for";
+    SchemeChanged => "scheme_changed", 409, "Scheme settings changed meanwhile";
     RegistrationCancelled => "registration_cancelled", 409, "Registration cancelled";
     RegistrationChanged => "registration_changed", 409, "Registration changed meanwhile";
     PaymentRunNotCompleted => "payment_run_not_completed", 409, "Payment run not completed";

@@ -55,6 +55,7 @@ pub const READ_AFTER_CREATE: &[(&str, &str)] = &[
     ("/v1/benefit-calculations", "/v1/benefit-calculations/{id}"),
     ("/v1/benefit-runs", "/v1/benefit-runs/{id}"),
     ("/v1/payment-registrations", "/v1/payment-registrations/{id}"),
+    ("/v1/benefit-applications", "/v1/benefit-applications/{id}"),
     ("/v1/payment-runs", "/v1/payment-runs/{id}"),
     ("/v1/receivables", "/v1/receivables/{id}"),
     ("/v1/receivables/{id}/actions", "/v1/receivables/{id}"),

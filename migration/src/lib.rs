@@ -10,6 +10,7 @@ mod m20261201_000004_statistics;
 mod m20261202_000005_runs_and_changes;
 mod m20261202_000006_events;
 mod m20261202_000007_webhooks;
+mod m20261202_000008_applications;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_runs_and_changes::Migration),
             Box::new(m20261202_000006_events::Migration),
             Box::new(m20261202_000007_webhooks::Migration),
+            Box::new(m20261202_000008_applications::Migration),
         ]
     }
 }

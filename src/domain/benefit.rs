@@ -9,6 +9,8 @@ use super::kogaku::StepRecord;
 use super::member::wire_names;
 
 /// `calculated` -> `decided` -> `paid`; any of them may become `superseded` when its claims change.
+/// A decided benefit whose right expired before it was claimed becomes `lapsed` (時効, R15) and is
+/// never paid.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum DeterminationStatus {
@@ -16,6 +18,7 @@ pub enum DeterminationStatus {
     Decided,
     Paid,
     Superseded,
+    Lapsed,
 }
 
 wire_names!(DeterminationStatus {
@@ -23,6 +26,7 @@ wire_names!(DeterminationStatus {
     Decided => "decided",
     Paid => "paid",
     Superseded => "superseded",
+    Lapsed => "lapsed",
 });
 
 /// One excluded claim of a stored determination.
@@ -61,6 +65,8 @@ pub struct Determination {
     pub superseded_by: Option<String>,
     pub difference: Option<i64>,
     pub lapses_on: NaiveDate,
+    /// Why it lapsed, when it did (R15).
+    pub lapse_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,

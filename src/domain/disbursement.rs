@@ -63,7 +63,10 @@ pub struct Payment {
     pub run_id: String,
     pub determination_id: String,
     pub household_id: String,
-    pub registration_id: String,
+    /// The registration it was paid under (automatic payment), or
+    pub registration_id: Option<String>,
+    /// the application (支給申請) it was paid on.
+    pub application_id: Option<String>,
     pub service_month: String,
     pub kind: PaymentKind,
     pub gross_amount: i64,
@@ -102,8 +105,11 @@ pub struct IssuedForm {
     pub household_id: String,
     pub service_month: String,
     pub amount: i64,
-    /// `not_registered`, `registration_paused`, `registration_cancelled`.
+    /// `not_registered`, `registration_paused`, `registration_cancelled`, `not_covered_by_scheme`,
+    /// `lapse_reminder`.
     pub reason: String,
+    /// A reminder (再勧奨) of an unanswered form before its right lapses.
+    pub reminder: bool,
     pub created_at: DateTime<Utc>,
 }
 

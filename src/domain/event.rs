@@ -22,6 +22,18 @@ wire_enum! {
         BenefitSuperseded = "benefit.superseded",
         /// Decided (支給決定), ready for the payment run.
         BenefitDecided = "benefit.decided",
+        /// Its right expired unclaimed (時効, R15): never paid.
+        BenefitLapsed = "benefit.lapsed",
+        /// An application (支給申請) received, or resubmitted after a return.
+        ApplicationReceived = "application.received",
+        /// Returned for defects (不備返送), with reasons.
+        ApplicationReturned = "application.returned",
+        /// Approved: the next payment run pays it.
+        ApplicationApproved = "application.approved",
+        /// Paid by a payment run.
+        ApplicationPaid = "application.paid",
+        /// Another move of its review: a check passed, or withdrawn.
+        ApplicationUpdated = "application.updated",
         RegistrationActivated = "registration.activated",
         RegistrationPaused = "registration.paused",
         RegistrationCancelled = "registration.cancelled",
@@ -83,6 +95,33 @@ pub const FROM_AUDIT: &[(&str, &str, Becomes)] = {
             "benefit_determination",
             "benefit_determination.decided",
             Always(BenefitDecided),
+        ),
+        (
+            "benefit_determination",
+            "benefit_determination.lapsed",
+            Always(BenefitLapsed),
+        ),
+        (
+            "benefit_application",
+            "benefit_application.received",
+            Always(ApplicationReceived),
+        ),
+        (
+            "benefit_application",
+            "benefit_application.moved",
+            ByStatus(
+                &[
+                    ("received", ApplicationReceived),
+                    ("returned", ApplicationReturned),
+                    ("approved", ApplicationApproved),
+                ],
+                ApplicationUpdated,
+            ),
+        ),
+        (
+            "benefit_application",
+            "benefit_application.paid",
+            Always(ApplicationPaid),
         ),
         ("payment", "payment.created", Always(PaymentMade)),
         ("payment", "payment.failed", Always(PaymentFailed)),

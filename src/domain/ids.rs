@@ -87,6 +87,8 @@ ids! {
     PaymentId;
     /// A registration for automatic payment.
     RegistrationId;
+    /// An application for the benefit (支給申請).
+    ApplicationId;
     /// A receivable (債権).
     ReceivableId;
     /// A payment order (支払督促) of a receivable.

@@ -1,6 +1,7 @@
 //! Pure rules of the domain: no I/O, no database, no HTTP, no clock. Callers pass "today" in.
 //! Each type here validates when it is built (`parse`), so what passes the boundary is sound.
 
+pub mod application;
 pub mod audit;
 pub mod benefit;
 pub mod calendar;

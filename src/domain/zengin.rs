@@ -16,7 +16,7 @@ mod kana;
 
 pub use account::{
     AccountNumber, AccountType, BankAccount, BankCode, BranchCode, CustomerCode, DigitCode, FieldError, Remitter,
-    RemitterCode, RemitterInput,
+    RemitterCode, RemitterInput, RemitterSettings,
 };
 pub use file::{
     LINE_END, MAX_AMOUNT, MAX_RECORDS, MAX_TOTAL, NewCode, RECORD_LEN, TransferFile, TransferRecord, ZenginError,

@@ -47,9 +47,21 @@ pub struct Determination {
     pub difference: Option<i64>,
     /// The last day the right to the benefit is in time (時効, 2 years, R15).
     pub lapses_on: NaiveDate,
+    /// Why the right lapsed unclaimed, when the status is `lapsed`: `form_unanswered` (the form
+    /// mailed was never answered) or `not_claimed` (neither registered nor applied for in time).
+    #[schema(value_type = Option<LapseReason>)]
+    pub lapse_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// Why a right lapsed: mirrors the server's list.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LapseReason {
+    FormUnanswered,
+    NotClaimed,
 }
 
 pub(crate) fn determination_view(d: rules::Determination) -> Determination {
@@ -70,6 +82,7 @@ pub(crate) fn determination_view(d: rules::Determination) -> Determination {
         superseded_by: d.superseded_by,
         difference: d.difference,
         lapses_on: d.lapses_on,
+        lapse_reason: d.lapse_reason,
         version: d.version,
         created_at: d.created_at,
         decided_at: d.decided_at,

@@ -2,6 +2,7 @@
 //! call the domain and the store, reply. Every failure is an `ApiError`.
 
 pub mod adjustments;
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod benefits;
@@ -20,6 +21,7 @@ pub mod plans;
 pub mod receivables;
 pub mod registrations;
 pub mod schema;
+pub mod settings;
 pub mod simulate;
 pub mod statistics;
 pub mod webhooks;
@@ -56,6 +58,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(registrations::get_registration)
         .service(registrations::update_registration)
         .service(registrations::end_registration)
+        .service(applications::create_application)
+        .service(applications::list_applications)
+        .service(applications::get_application)
+        .service(applications::transition_application)
+        .service(settings::get_scheme)
+        .service(settings::put_scheme)
         .service(payments::create_payment_run)
         .service(payments::list_payment_runs)
         .service(payments::get_payment_run)

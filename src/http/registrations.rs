@@ -145,7 +145,6 @@ pub struct Registration {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Validates an account, naming each bad field under `bank_account.`.
 fn event_view(e: rules::RegistrationEvent) -> RegistrationEvent {
     RegistrationEvent {
         from_status: e.from_status,
@@ -187,7 +186,8 @@ fn record_view(r: RegistrationRecord) -> Registration {
     view(r.registration, Some(r.events))
 }
 
-fn account(b: &BankAccountBody) -> Result<BankAccount, Violations> {
+/// Validates an account, naming each bad field under `bank_account.`.
+pub(super) fn bank_account(b: &BankAccountBody) -> Result<BankAccount, Violations> {
     BankAccount::parse(
         &b.bank_code,
         &b.branch_code,
@@ -232,7 +232,7 @@ pub async fn create_registration(
         household_id: b.household_id.clone(),
         applicant_member_id: b.applicant_member_id.clone(),
         applied_on: b.applied_on,
-        account: account(&b.bank_account),
+        account: bank_account(&b.bank_account),
         offset_consent: b.offset_consent,
         repayment_consent: b.repayment_consent,
     };
@@ -349,7 +349,7 @@ pub async fn update_registration(
 ) -> Result<HttpResponse, ApiError> {
     let p = &body.value;
     let amendment = Amendment {
-        account: p.bank_account.as_ref().map(account).transpose()?,
+        account: p.bank_account.as_ref().map(bank_account).transpose()?,
         offset_consent: p.offset_consent,
         repayment_consent: p.repayment_consent,
     };

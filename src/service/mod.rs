@@ -3,6 +3,7 @@
 //! too. HTTP handlers call one function of this layer; nothing here knows HTTP.
 
 pub mod adjustments;
+pub mod applications;
 pub mod audit;
 pub mod benefits;
 pub mod card_recoveries;
@@ -17,6 +18,7 @@ pub mod plans;
 pub mod receivables;
 pub mod registrations;
 pub mod runs;
+pub mod schemes;
 pub mod statistics;
 pub mod webhooks;
 

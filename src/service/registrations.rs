@@ -3,7 +3,7 @@
 //! that is not cancelled; every transition is recorded with its reason.
 
 use chrono::NaiveDate;
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
 use super::check_version;
 use crate::domain::Violations;
@@ -68,14 +68,14 @@ fn fields(a: &BankAccount) -> AccountFields {
     }
 }
 
-async fn arrears_of(db: &DatabaseConnection, insurer: &str, household_id: &str) -> Result<i64, ApiError> {
+async fn arrears_of(db: &impl ConnectionTrait, insurer: &str, household_id: &str) -> Result<i64, ApiError> {
     Ok(households::tax_arrears_of(db, insurer, &[household_id])
         .await?
         .first()
         .map_or(0, |a| a.amount))
 }
 
-async fn record(db: &DatabaseConnection, insurer: &str, r: Registration) -> Result<RegistrationRecord, ApiError> {
+async fn record(db: &impl ConnectionTrait, insurer: &str, r: Registration) -> Result<RegistrationRecord, ApiError> {
     let events = store::events(db, insurer, &r.id).await?;
     Ok(RegistrationRecord {
         registration: r,
@@ -85,7 +85,7 @@ async fn record(db: &DatabaseConnection, insurer: &str, r: Registration) -> Resu
 
 /// Checks an application against the household and its head: the applicant must be the head,
 /// still insured on the day of the application. Every fault is named at once.
-pub async fn check(db: &DatabaseConnection, insurer: &str, a: &Application) -> Result<(BankAccount, i64), ApiError> {
+pub async fn check(db: &impl ConnectionTrait, insurer: &str, a: &Application) -> Result<(BankAccount, i64), ApiError> {
     let household = households::get(db, insurer, &a.household_id)
         .await?
         .ok_or(ApiError::NotFound(ErrorCode::HouseholdNotFound))?;
@@ -113,8 +113,8 @@ pub async fn check(db: &DatabaseConnection, insurer: &str, a: &Application) -> R
 
 /// Stores an application checked by `check`: paused from the start when the household has tax
 /// arrears and no offset consent.
-pub async fn apply(
-    db: &DatabaseConnection,
+pub async fn apply<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     actor: &Actor,
     a: &Application,
     (account, arrears): (BankAccount, i64),

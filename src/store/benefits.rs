@@ -22,6 +22,7 @@ pub const CALCULATED: &str = DeterminationStatus::Calculated.as_str();
 pub const DECIDED: &str = DeterminationStatus::Decided.as_str();
 pub const PAID: &str = DeterminationStatus::Paid.as_str();
 pub const SUPERSEDED: &str = DeterminationStatus::Superseded.as_str();
+pub const LAPSED: &str = DeterminationStatus::Lapsed.as_str();
 
 /// Everything stored that one household-month's calculation reads.
 #[derive(Debug, Clone)]
@@ -55,6 +56,8 @@ pub struct DeterminationHead {
     pub counts_toward_multiple: bool,
     pub fingerprint: String,
     pub version: i32,
+    /// The last day its right can be claimed (R15).
+    pub lapses_on: NaiveDate,
 }
 
 /// Which households a load reads.
@@ -149,6 +152,7 @@ pub async fn load(
             Column::CountsTowardMultiple,
             Column::Fingerprint,
             Column::Version,
+            Column::LapsesOn,
         ])
         .filter(Column::Insurer.eq(insurer))
         .filter(which.on(Column::HouseholdId))
@@ -230,6 +234,8 @@ pub fn new_row(
         updated_at: Some(now()),
         decided_at: None,
         superseded_at: None,
+        lapse_reason: None,
+        lapsed_at: None,
     }
 }
 
@@ -344,6 +350,7 @@ pub fn determination_of(m: det::Model) -> Result<Determination, DbErr> {
         superseded_by: m.superseded_by_id,
         difference: m.difference,
         lapses_on: m.lapses_on,
+        lapse_reason: m.lapse_reason,
         version: m.version,
         created_at: m.created_at,
         decided_at: m.decided_at,

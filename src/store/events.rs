@@ -30,6 +30,13 @@ const SOURCES: &[(&str, &str, &str, &str, &str)] = &[
     ),
     ("payment", "payments", "t.household_id", "NULL", "NULL"),
     (
+        "benefit_application",
+        "benefit_applications",
+        "t.household_id",
+        "NULL",
+        "t.status",
+    ),
+    (
         "payment_registration",
         "payment_registrations",
         "t.household_id",

@@ -3,6 +3,7 @@
 //! `&impl ConnectionTrait` so the same query runs on the pool or inside a transaction.
 
 pub mod adjustments;
+pub mod applications;
 pub mod audit;
 pub mod benefits;
 pub mod card_recoveries;
@@ -20,6 +21,7 @@ pub mod receivables;
 pub mod recovery;
 pub mod registrations;
 pub mod runs;
+pub mod schemes;
 pub mod webhooks;
 
 use std::time::Duration;

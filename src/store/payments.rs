@@ -5,18 +5,20 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, Query, SelectStatement, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::benefits::{DECIDED, DeterminationHead, PAID};
+use super::benefits::{DECIDED, DeterminationHead, LAPSED, PAID};
+use super::entity::application_determination as link;
 use super::entity::benefit_determination as det;
 use super::entity::{
     application_form as form, member, payment, payment_offset as offset, payment_registration as reg,
     payment_run as run, receivable, receivable_entry as entry, tax_arrears,
 };
 use super::{Actor, Page, PageRequest, all_set, audit, byte_chunks, new_id, now};
+use crate::domain::benefit::StoredMemberBenefit;
 use crate::domain::disbursement::{IssuedForm, Offset, Payment, PaymentKind, PaymentRun, PaymentStatus};
 use crate::domain::payment::{AccountFields, Registration, TransferFailure};
 use crate::domain::receivable::record::{NewEntry, Receivable};
@@ -97,6 +99,7 @@ fn payment_row(insurer: &str, p: &Payment) -> payment::Model {
         version: p.version,
         created_at: p.created_at,
         updated_at: Some(now()),
+        application_id: p.application_id.clone(),
     }
 }
 
@@ -120,6 +123,7 @@ pub fn payment_of(p: payment::Model) -> Result<Payment, DbErr> {
         determination_id: p.determination_id,
         household_id: p.household_id,
         registration_id: p.registration_id,
+        application_id: p.application_id,
         service_month: p.service_month,
         gross_amount: p.gross_amount,
         offset_amount: p.offset_amount,
@@ -140,6 +144,7 @@ fn issued_form_of(f: form::Model) -> IssuedForm {
         service_month: f.service_month,
         amount: f.amount,
         reason: f.reason,
+        reminder: f.reminder,
         created_at: f.created_at,
     }
 }
@@ -268,6 +273,7 @@ pub async fn decided_page(
             det::Column::CountsTowardMultiple,
             det::Column::Fingerprint,
             det::Column::Version,
+            det::Column::LapsesOn,
         ])
         .filter(det::Column::Insurer.eq(insurer))
         .filter(det::Column::ServiceMonth.eq(month))
@@ -320,8 +326,13 @@ pub struct PageContext {
     pub settled: HashMap<String, i64>,
     /// Registrations that have been paid to before (any month).
     pub paid_registrations: std::collections::HashSet<String>,
-    /// Determinations of the page that already have an application form.
-    pub with_form: std::collections::HashSet<String>,
+    /// Determinations of the page that already have an application form, and whether one of
+    /// their forms was a reminder.
+    pub with_form: HashMap<String, bool>,
+    /// Determinations of the page that a live application answers (the application pays them).
+    pub applied: std::collections::HashSet<String>,
+    /// Each determination's members with a benefit: (birth date, benefit). Read only when asked.
+    pub members: HashMap<String, Vec<(NaiveDate, i64)>>,
     /// The head (世帯主) of each household: member id and name, the debtor of a refund.
     pub heads: HashMap<String, (String, String)>,
 }
@@ -329,15 +340,100 @@ pub struct PageContext {
 #[derive(Debug, FromQueryResult)]
 struct Settled {
     household_id: String,
-    registration_id: String,
+    registration_id: Option<String>,
     service_month: String,
     status: String,
     gross_amount: i64,
     offset_amount: i64,
 }
 
-/// Reads the context of a page in six statements.
-pub async fn page_context(conn: &impl ConnectionTrait, range: PageRange<'_>) -> Result<PageContext, DbErr> {
+/// Which households a context read covers.
+#[derive(Debug, Clone, Copy)]
+enum Which<'a> {
+    /// Those of a page's determinations.
+    Page(PageRange<'a>),
+    /// These ids.
+    Ids(&'a [String]),
+}
+
+impl Which<'_> {
+    fn on(&self, col: impl ColumnTrait) -> SimpleExpr {
+        match self {
+            Self::Page(range) => col.in_subquery(range.households()),
+            Self::Ids(ids) => col.is_in(ids.iter().map(String::as_str)),
+        }
+    }
+}
+
+/// What each household-month of `households` has been settled so far: live payments' gross
+/// amounts plus failed payments' offsets, minus refunds assessed; and the registrations that
+/// have been paid to before (any month). `month`: only that month's amounts.
+async fn settled_of(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    households: Which<'_>,
+    month: Option<&str>,
+) -> Result<(HashMap<(String, String), i64>, std::collections::HashSet<String>), DbErr> {
+    let mut settled: HashMap<(String, String), i64> = HashMap::new();
+    let mut paid_registrations = std::collections::HashSet::new();
+    let q = payment::Entity::find()
+        .select_only()
+        .columns([
+            payment::Column::HouseholdId,
+            payment::Column::RegistrationId,
+            payment::Column::ServiceMonth,
+            payment::Column::Status,
+            payment::Column::GrossAmount,
+            payment::Column::OffsetAmount,
+        ])
+        .filter(payment::Column::Insurer.eq(insurer))
+        .filter(households.on(payment::Column::HouseholdId));
+    // Registrations paid before are wanted from every month, so the month is filtered below.
+    let paid: Vec<Settled> = q.into_model().all(conn).await?;
+    for p in paid {
+        if p.status != PAYMENT_FAILED
+            && let Some(r) = &p.registration_id
+        {
+            paid_registrations.insert(r.clone());
+        }
+        if month.is_some_and(|m| m != p.service_month) {
+            continue;
+        }
+        let amount = if p.status == PAYMENT_FAILED {
+            p.offset_amount
+        } else {
+            p.gross_amount
+        };
+        *settled.entry((p.household_id, p.service_month)).or_default() += amount;
+    }
+    let mut refunds = receivable::Entity::find()
+        .select_only()
+        .column(receivable::Column::HouseholdId)
+        .column(receivable::Column::ServiceMonth)
+        .column(receivable::Column::Amount)
+        .filter(receivable::Column::Insurer.eq(insurer))
+        .filter(receivable::Column::DeterminationId.is_not_null())
+        .filter(households.on(receivable::Column::HouseholdId));
+    if let Some(m) = month {
+        refunds = refunds.filter(receivable::Column::ServiceMonth.eq(m));
+    }
+    let refunds: Vec<(Option<String>, Option<String>, i64)> = refunds.into_tuple().all(conn).await?;
+    for (h, m, amount) in refunds {
+        if let (Some(h), Some(m)) = (h, m) {
+            *settled.entry((h, m)).or_default() -= amount;
+        }
+    }
+    Ok((settled, paid_registrations))
+}
+
+/// Reads the context of a page in a few statements.
+/// `with_members`: read each determination's members with their birth dates (for a scheme that
+/// pays by age).
+pub async fn page_context(
+    conn: &impl ConnectionTrait,
+    range: PageRange<'_>,
+    with_members: bool,
+) -> Result<PageContext, DbErr> {
     let mut ctx = PageContext::default();
     let regs = reg::Entity::find()
         .filter(reg::Column::Insurer.eq(range.insurer))
@@ -360,50 +456,9 @@ pub async fn page_context(conn: &impl ConnectionTrait, range: PageRange<'_>) -> 
     {
         ctx.arrears.insert(a.household_id, (a.amount, a.as_of));
     }
-    let paid: Vec<Settled> = payment::Entity::find()
-        .select_only()
-        .columns([
-            payment::Column::HouseholdId,
-            payment::Column::RegistrationId,
-            payment::Column::ServiceMonth,
-            payment::Column::Status,
-            payment::Column::GrossAmount,
-            payment::Column::OffsetAmount,
-        ])
-        .filter(payment::Column::Insurer.eq(range.insurer))
-        .filter(payment::Column::HouseholdId.in_subquery(range.households()))
-        .into_model()
-        .all(conn)
-        .await?;
-    for p in paid {
-        if p.status != PAYMENT_FAILED {
-            ctx.paid_registrations.insert(p.registration_id.clone());
-        }
-        if p.service_month == range.month {
-            let amount = if p.status == PAYMENT_FAILED {
-                p.offset_amount
-            } else {
-                p.gross_amount
-            };
-            *ctx.settled.entry(p.household_id).or_default() += amount;
-        }
-    }
-    let refunds: Vec<(Option<String>, i64)> = receivable::Entity::find()
-        .select_only()
-        .column(receivable::Column::HouseholdId)
-        .column(receivable::Column::Amount)
-        .filter(receivable::Column::Insurer.eq(range.insurer))
-        .filter(receivable::Column::ServiceMonth.eq(range.month))
-        .filter(receivable::Column::DeterminationId.is_not_null())
-        .filter(receivable::Column::HouseholdId.in_subquery(range.households()))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    for (h, amount) in refunds {
-        if let Some(h) = h {
-            *ctx.settled.entry(h).or_default() -= amount;
-        }
-    }
+    let (settled, paid_registrations) = settled_of(conn, range.insurer, Which::Page(range), Some(range.month)).await?;
+    ctx.settled = settled.into_iter().map(|((h, _), v)| (h, v)).collect();
+    ctx.paid_registrations = paid_registrations;
     let mut dets = Query::select();
     dets.column(det::Column::Id)
         .from(det::Entity)
@@ -414,15 +469,57 @@ pub async fn page_context(conn: &impl ConnectionTrait, range: PageRange<'_>) -> 
     if let Some(a) = range.after {
         dets.and_where(det::Column::Id.gt(a));
     }
-    let forms: Vec<String> = form::Entity::find()
+    let forms: Vec<(String, bool)> = form::Entity::find()
         .select_only()
-        .column(form::Column::DeterminationId)
+        .columns([form::Column::DeterminationId, form::Column::Reminder])
         .filter(form::Column::Insurer.eq(range.insurer))
-        .filter(form::Column::DeterminationId.in_subquery(dets))
+        .filter(form::Column::DeterminationId.in_subquery(dets.clone()))
         .into_tuple()
         .all(conn)
         .await?;
-    ctx.with_form.extend(forms);
+    for (d, reminder) in forms {
+        *ctx.with_form.entry(d).or_default() |= reminder;
+    }
+    let applied: Vec<String> = link::Entity::find()
+        .select_only()
+        .column(link::Column::DeterminationId)
+        .filter(link::Column::Insurer.eq(range.insurer))
+        .filter(link::Column::Live.eq(true))
+        .filter(link::Column::DeterminationId.in_subquery(dets.clone()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    ctx.applied.extend(applied);
+    if with_members {
+        let births: HashMap<String, NaiveDate> = member::Entity::find()
+            .select_only()
+            .columns([member::Column::Id, member::Column::BirthDate])
+            .filter(member::Column::Insurer.eq(range.insurer))
+            .filter(member::Column::HouseholdId.in_subquery(range.households()))
+            .into_tuple::<(String, NaiveDate)>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect();
+        let rows: Vec<(String, String)> = det::Entity::find()
+            .select_only()
+            .columns([det::Column::Id, det::Column::Members])
+            .filter(det::Column::Insurer.eq(range.insurer))
+            .filter(det::Column::Id.in_subquery(dets))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (id, json) in rows {
+            let members: Vec<StoredMemberBenefit> = serde_json::from_str(&json)
+                .map_err(|e| DbErr::Custom(format!("determination {id}: stored members: {e}")))?;
+            let list = members
+                .iter()
+                .filter(|m| m.benefit > 0)
+                .filter_map(|m| births.get(&m.member_id).map(|b| (*b, m.benefit)))
+                .collect();
+            ctx.members.insert(id, list);
+        }
+    }
     let heads: Vec<(String, String, String)> = member::Entity::find()
         .select_only()
         .columns([member::Column::HouseholdId, member::Column::Id, member::Column::Name])
@@ -438,6 +535,58 @@ pub async fn page_context(conn: &impl ConnectionTrait, range: PageRange<'_>) -> 
     Ok(ctx)
 }
 
+/// What the application part of a run reads for a page of approved applications.
+#[derive(Debug, Default)]
+pub struct ApplicationContext {
+    /// The current (not superseded) determination of each household-month of the households.
+    pub current: HashMap<(String, String), DeterminationHead>,
+    /// What each household-month has been settled so far (as [`PageContext::settled`]).
+    pub settled: HashMap<(String, String), i64>,
+    /// Reported NHI tax arrears and the date of the report.
+    pub arrears: HashMap<String, (i64, NaiveDate)>,
+}
+
+/// Reads the context of a page of approved applications of `households`.
+pub async fn application_context(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    households: &[String],
+) -> Result<ApplicationContext, DbErr> {
+    let mut ctx = ApplicationContext::default();
+    let rows: Vec<DeterminationHead> = det::Entity::find()
+        .select_only()
+        .columns([
+            det::Column::Id,
+            det::Column::HouseholdId,
+            det::Column::ServiceMonth,
+            det::Column::Status,
+            det::Column::TotalBenefit,
+            det::Column::CountsTowardMultiple,
+            det::Column::Fingerprint,
+            det::Column::Version,
+            det::Column::LapsesOn,
+        ])
+        .filter(det::Column::Insurer.eq(insurer))
+        .filter(det::Column::HouseholdId.is_in(households.iter().map(String::as_str)))
+        .filter(det::Column::Status.ne(super::benefits::SUPERSEDED))
+        .into_model()
+        .all(conn)
+        .await?;
+    for d in rows {
+        ctx.current.insert((d.household_id.clone(), d.service_month.clone()), d);
+    }
+    (ctx.settled, _) = settled_of(conn, insurer, Which::Ids(households), None).await?;
+    for a in tax_arrears::Entity::find()
+        .filter(tax_arrears::Column::Insurer.eq(insurer))
+        .filter(tax_arrears::Column::HouseholdId.is_in(households.iter().map(String::as_str)))
+        .all(conn)
+        .await?
+    {
+        ctx.arrears.insert(a.household_id, (a.amount, a.as_of));
+    }
+    Ok(ctx)
+}
+
 /// What a page writes.
 #[derive(Debug, Default)]
 pub struct PageWrites {
@@ -448,12 +597,19 @@ pub struct PageWrites {
     pub refunds: Vec<(Receivable, NewEntry)>,
     /// Determinations settled by this page (paid, refunded or already right): marked `paid`.
     pub settled: Vec<String>,
+    /// Determinations whose right lapsed unclaimed (R15), with why: marked `lapsed`.
+    pub lapsed: Vec<(String, &'static str)>,
 }
 
 /// Writes a page. Fails on a unique violation when another run paid one of its determinations
 /// first; the caller retries the page, which then skips them.
-/// `month`: the run's service month (every settled determination is of it).
-pub async fn write_page(conn: &impl ConnectionTrait, actor: &Actor, month: &str, w: &PageWrites) -> Result<(), DbErr> {
+/// `month`: the run's service month when every determination of the page is of it.
+pub async fn write_page(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    month: Option<&str>,
+    w: &PageWrites,
+) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
     let mut audits = Vec::new();
     let text = |s: &str| s.len();
@@ -462,7 +618,8 @@ pub async fn write_page(conn: &impl ConnectionTrait, actor: &Actor, month: &str,
             + text(&p.run_id)
             + text(&p.determination_id)
             + text(&p.household_id)
-            + text(&p.registration_id)
+            + p.registration_id.as_deref().map_or(0, text)
+            + p.application_id.as_deref().map_or(0, text)
             + text(&p.account.holder_kana)
             + 200
     };
@@ -526,6 +683,7 @@ pub async fn write_page(conn: &impl ConnectionTrait, actor: &Actor, month: &str,
                 amount: f.amount,
                 reason: f.reason.clone(),
                 created_at: f.created_at,
+                reminder: f.reminder,
             })
         }))
         .exec_without_returning(conn)
@@ -556,20 +714,43 @@ pub async fn write_page(conn: &impl ConnectionTrait, actor: &Actor, month: &str,
     super::recovery::record(conn, &actor.insurer, &changes).await?;
     let ids: Vec<&str> = w.settled.iter().map(String::as_str).collect();
     for chunk in byte_chunks(backend, &ids, 300, |id| id.len() + 4) {
-        let res = det::Entity::update_many()
+        let mut q = det::Entity::update_many()
             .col_expr(det::Column::Status, Expr::value(PAID))
             .col_expr(det::Column::Version, Expr::col(det::Column::Version).add(1))
             .col_expr(det::Column::UpdatedAt, Expr::value(Some(now())))
             .filter(det::Column::Insurer.eq(actor.insurer.as_str()))
-            .filter(det::Column::ServiceMonth.eq(month))
             .filter(det::Column::Status.eq(DECIDED))
-            .filter(det::Column::Id.is_in(chunk.iter().copied()))
-            .exec(conn)
-            .await?;
+            .filter(det::Column::Id.is_in(chunk.iter().copied()));
+        if let Some(m) = month {
+            q = q.filter(det::Column::ServiceMonth.eq(m));
+        }
+        let res = q.exec(conn).await?;
         if res.rows_affected != chunk.len() as u64 {
             // Another run (or a recalculation) changed one of them since the page was read.
             return Err(DbErr::RecordNotUpdated);
         }
+    }
+    for (id, reason) in &w.lapsed {
+        let res = det::Entity::update_many()
+            .col_expr(det::Column::Status, Expr::value(LAPSED))
+            .col_expr(det::Column::LapseReason, Expr::value(Some(reason.to_string())))
+            .col_expr(det::Column::LapsedAt, Expr::value(Some(now())))
+            .col_expr(det::Column::Version, Expr::col(det::Column::Version).add(1))
+            .col_expr(det::Column::UpdatedAt, Expr::value(Some(now())))
+            .filter(det::Column::Insurer.eq(actor.insurer.as_str()))
+            .filter(det::Column::Status.eq(DECIDED))
+            .filter(det::Column::Id.eq(id.as_str()))
+            .exec(conn)
+            .await?;
+        if res.rows_affected != 1 {
+            return Err(DbErr::RecordNotUpdated);
+        }
+        audits.push(audit::active(
+            actor,
+            "benefit_determination.lapsed",
+            "benefit_determination",
+            id,
+        ));
     }
     for id in &w.settled {
         audits.push(audit::active(

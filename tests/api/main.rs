@@ -6,6 +6,7 @@
 mod common;
 
 mod adjustments;
+mod applications;
 mod auth;
 mod benefits;
 mod claims;

@@ -62,6 +62,23 @@ macro_rules! wire_enum {
 
         impl utoipa::ToSchema for $name {}
 
+        /// Written as its wire name.
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        /// Read from exactly a wire name.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Self::parse(&s).map_err(|_| {
+                    serde::de::Error::unknown_variant(&s, &[$($wire),+])
+                })
+            }
+        }
+
         impl std::str::FromStr for $name {
             type Err = $crate::domain::receivable::wire::UnknownCode;
             fn from_str(s: &str) -> Result<Self, Self::Err> {

@@ -314,3 +314,40 @@ fn collect<T, E: fmt::Display>(errors: &mut Vec<FieldError>, field: &'static str
         .map_err(|e| errors.push(FieldError::new(field, e.to_string())))
         .ok()
 }
+
+/// One insurer's remitter (振込依頼人) data for the transfer file header, checked when read.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemitterSettings {
+    pub remitter_code: String,
+    pub remitter_name_kana: String,
+    pub bank_code: String,
+    pub bank_name_kana: String,
+    pub branch_code: String,
+    pub branch_name_kana: String,
+    pub account_type: String,
+    pub account_number: String,
+}
+
+impl RemitterSettings {
+    /// The validated remitter, or every field that is wrong.
+    pub fn remitter(&self) -> Result<Remitter, String> {
+        Remitter::parse(&RemitterInput {
+            remitter_code: &self.remitter_code,
+            remitter_name_kana: &self.remitter_name_kana,
+            bank_code: &self.bank_code,
+            bank_name_kana: &self.bank_name_kana,
+            branch_code: &self.branch_code,
+            branch_name_kana: &self.branch_name_kana,
+            account_type: &self.account_type,
+            account_number: &self.account_number,
+        })
+        .map_err(|errors| {
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+}

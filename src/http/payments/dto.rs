@@ -123,7 +123,10 @@ pub struct Payment {
     pub run_id: String,
     pub determination_id: String,
     pub household_id: String,
-    pub registration_id: String,
+    /// The registration it was paid under (automatic payment); null when paid on an application.
+    pub registration_id: Option<String>,
+    /// The application (支給申請) it was paid on; null when paid automatically.
+    pub application_id: Option<String>,
     pub service_month: String,
     pub kind: PaymentKind,
     /// The benefit this payment settles.
@@ -161,6 +164,7 @@ pub(super) fn payment_view(p: rules::Payment) -> Payment {
         determination_id: p.determination_id,
         household_id: p.household_id,
         registration_id: p.registration_id,
+        application_id: p.application_id,
         service_month: p.service_month,
         gross_amount: p.gross_amount,
         offset_amount: p.offset_amount,
@@ -172,14 +176,16 @@ pub(super) fn payment_view(p: rules::Payment) -> Payment {
 }
 
 /// Why a household gets an application form instead of a payment: `not_registered`,
-/// `registration_paused`, `registration_cancelled`. Mirrors the server's list of the reasons a
-/// payment run gives.
+/// `registration_paused`, `registration_cancelled`, `not_covered_by_scheme` (registered, but the
+/// insurer's scheme does not pay this month automatically). Mirrors the server's list of the
+/// reasons a payment run gives.
 #[derive(ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FormReason {
     NotRegistered,
     RegistrationPaused,
     RegistrationCancelled,
+    NotCoveredByScheme,
 }
 
 /// A pre-filled application form issued by a run.
@@ -192,9 +198,11 @@ pub struct ApplicationFormRecord {
     pub service_month: String,
     /// The benefit the form offers (yen).
     pub amount: i64,
-    /// `not_registered`, `registration_paused`, `registration_cancelled`.
+    /// `not_registered`, `registration_paused`, `registration_cancelled`, `not_covered_by_scheme`.
     #[schema(value_type = FormReason)]
     pub reason: String,
+    /// A reminder (再勧奨) of a form still unanswered as its right nears lapse (R15).
+    pub reminder: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -207,6 +215,7 @@ pub(super) fn form_view(f: rules::IssuedForm) -> ApplicationFormRecord {
         service_month: f.service_month,
         amount: f.amount,
         reason: f.reason,
+        reminder: f.reminder,
         created_at: f.created_at,
     }
 }

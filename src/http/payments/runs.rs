@@ -253,7 +253,8 @@ pub async fn list_run_forms(
 
 /// The run's 全銀 総合振込 file: header, one data record per payment with a bank part, trailer and
 /// end record, each 120 bytes of Shift_JIS followed by CR LF. The remitter is the insurer's, from
-/// configuration (`HOKENSHA_REMITTERS`).
+/// its scheme settings (`PUT /v1/settings/benefit-scheme`), else from start-up configuration
+/// (`HOKENSHA_REMITTERS`).
 #[utoipa::path(
     tag = "payments",
     params(("id" = String, Path, description = "Run id", format = Uuid)),
@@ -272,23 +273,11 @@ pub async fn get_transfer_file(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let remitter = || {
-        state
-            .config
-            .remitters
-            .get(auth.insurer())
-            .ok_or_else(|| ApiError::Conflict {
-                code: ErrorCode::RemitterNotConfigured,
-                detail: format!("no remitter is configured for insurer {}", auth.insurer()),
-            })?
-            .remitter()
-            .map_err(ApiError::Internal)
-    };
     let (r, bytes) = service::transfer_file(
         &state.db,
         auth.insurer(),
         &path_id::<PaymentRunId>(&id, ErrorCode::PaymentRunNotFound)?,
-        remitter,
+        state.config.remitters.get(auth.insurer()),
     )
     .await?;
     Ok(HttpResponse::Ok()

@@ -8,7 +8,7 @@ use crate::domain::ids::Actor;
 use crate::domain::ids::{PaymentId, PaymentRunId};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::run::RunStatus;
-use crate::domain::zengin::Remitter;
+use crate::domain::zengin::RemitterSettings;
 use crate::error::{ApiError, ErrorCode};
 use crate::store::payments as store;
 
@@ -143,13 +143,13 @@ pub async fn payment(db: &DatabaseConnection, insurer: &str, id: &PaymentId) -> 
         .ok_or(ApiError::NotFound(ErrorCode::PaymentNotFound))
 }
 
-/// The 全銀 総合振込 file of a completed run, with the run. `remitter` names the insurer as the
-/// bank knows it; it is asked for only once the run is found complete.
+/// The 全銀 総合振込 file of a completed run, with the run. The remitter (the insurer as the bank
+/// knows it) is the scheme settings', else `startup` (`HOKENSHA_REMITTERS`).
 pub async fn transfer_file(
     db: &DatabaseConnection,
     insurer: &str,
     run_id: &PaymentRunId,
-    remitter: impl FnOnce() -> Result<Remitter, ApiError>,
+    startup: Option<&RemitterSettings>,
 ) -> Result<(PaymentRun, Vec<u8>), ApiError> {
     let run_id = run_id.as_str();
     let r = run_row(db, insurer, run_id).await?;
@@ -159,7 +159,18 @@ pub async fn transfer_file(
             detail: format!("the run is {}", r.status.as_str()),
         });
     }
-    let remitter = remitter()?;
+    let scheme = crate::service::schemes::current(db, insurer, startup).await?;
+    let remitter = scheme
+        .remitter
+        .as_ref()
+        .ok_or_else(|| ApiError::Conflict {
+            code: ErrorCode::RemitterNotConfigured,
+            detail: format!("no remitter is configured for insurer {insurer} (PUT /v1/settings/benefit-scheme)"),
+        })
+        .and_then(|r| {
+            crate::service::schemes::parse_remitter(r)
+                .map_err(|v| ApiError::Internal(format!("stored remitter: {v:?}")))
+        })?;
     let bytes = super::transfer_file(db, &r, &remitter).await.map_err(|e| match e {
         super::FileError::Db(e) => e.into(),
         super::FileError::NoTransfers => ApiError::Conflict {

@@ -65,7 +65,12 @@ pub async fn record(
             continue;
         }
         out.failed += 1;
-        if let Some(reg) = registrations::get(&txn, &actor.insurer, &p.registration_id).await?
+        // A payment made on an application has no registration to pause: the household's next
+        // benefit goes by form again, or by a registration made since.
+        let Some(registration_id) = p.registration_id.as_deref() else {
+            continue;
+        };
+        if let Some(reg) = registrations::get(&txn, &actor.insurer, registration_id).await?
             && reg.status != RegistrationStatus::Cancelled
             && !reg.pause_reasons.contains(&PauseCause::TransferFailed)
         {

@@ -16,6 +16,8 @@ pub struct Model {
     /// `not_registered`, `registration_paused`, `registration_cancelled`.
     pub reason: String,
     pub created_at: DateTimeUtc,
+    /// A reminder (再勧奨) of an unanswered form before its right lapses.
+    pub reminder: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -38,6 +38,9 @@ pub struct Model {
     pub updated_at: Option<DateTimeUtc>,
     pub decided_at: Option<DateTimeUtc>,
     pub superseded_at: Option<DateTimeUtc>,
+    /// Why the right lapsed (時効, R15), when it did.
+    pub lapse_reason: Option<String>,
+    pub lapsed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

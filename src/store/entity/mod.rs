@@ -1,10 +1,14 @@
 //! SeaORM entities: the tables as the store sees them. They never cross the wire.
 
 pub mod adjustment_request;
+pub mod application_determination;
+pub mod application_event;
 pub mod application_form;
 pub mod audit_event;
+pub mod benefit_application;
 pub mod benefit_determination;
 pub mod benefit_run;
+pub mod benefit_scheme;
 pub mod card_recovery;
 pub mod claim;
 pub mod counterparty;

@@ -11,7 +11,8 @@ pub struct Model {
     /// Unique among live (not failed) payments: a determination is paid at most once.
     pub determination_id: String,
     pub household_id: String,
-    pub registration_id: String,
+    /// The registration it was paid under; `None` when paid on an application.
+    pub registration_id: Option<String>,
     pub service_month: String,
     /// `regular`, or `supplementary` (追加支給) after a paid benefit was raised.
     pub kind: String,
@@ -38,6 +39,8 @@ pub struct Model {
     /// The last write (set on insert and on every change; nullable only because the column was
     /// added to a table that had rows).
     pub updated_at: Option<DateTimeUtc>,
+    /// The application (支給申請) it was paid on, when it was.
+    pub application_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
