@@ -8,9 +8,11 @@
 //! (`paid`). The right to a benefit is claimed on the day the application was received (R15).
 
 use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
 
 use super::calendar::YearMonth;
 use super::kogaku::{AgeBracket, age_bracket};
+use super::money::{Yen, percent_dp};
 use super::payment::AccountFields;
 use super::receivable::wire::wire_enum;
 use super::zengin::RemitterSettings;
@@ -251,6 +253,111 @@ pub fn scheme_covers(scheme: AutomaticPayment, month: YearMonth, births: &[Naive
     }
 }
 
+wire_enum! {
+    /// Seed 004's two groups of insured (被保険者の区分).
+    pub enum AgeCategory ("age category") {
+        Under70 = "under70",
+        Age70to74 = "age70to74",
+    }
+}
+
+/// The group of a household-month's benefit: `age70to74` when every member with a benefit is in
+/// the 70-74 bracket that month (the months the proposal pays automatically), else `under70`.
+pub fn category_of(month: YearMonth, members: &[(NaiveDate, i64)]) -> AgeCategory {
+    let with_benefit: Vec<_> = members.iter().filter(|(_, b)| *b > 0).collect();
+    if !with_benefit.is_empty() && with_benefit.iter().all(|(birth, _)| is_70to74(*birth, month)) {
+        AgeCategory::Age70to74
+    } else {
+        AgeCategory::Under70
+    }
+}
+
+/// A count and an amount (yen).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub count: i64,
+    pub amount: i64,
+}
+
+impl Tally {
+    pub fn add(&mut self, amount: i64) {
+        self.count += 1;
+        self.amount += amount;
+    }
+}
+
+/// One group's part of a side, with its shares of the side's total in percent (one decimal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupPart {
+    pub tally: Tally,
+    pub count_share: Option<Decimal>,
+    pub amount_share: Option<Decimal>,
+}
+
+/// One side of seed 004's table: forms sent (April to February) or applications paid (May to
+/// March).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Side {
+    pub total: Tally,
+    /// The total over the side's eleven months, half up to whole numbers and yen.
+    pub monthly_average: Tally,
+    pub under70: GroupPart,
+    pub age70to74: GroupPart,
+}
+
+/// Seed 004's application figures of a fiscal year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationYear {
+    pub forms_sent: Side,
+    pub applications_paid: Side,
+    /// Applications paid / forms sent, by count and by amount, in percent (one decimal).
+    pub count_response_rate: Option<Decimal>,
+    pub amount_response_rate: Option<Decimal>,
+    /// Applications returned for defects (不備返送) in the applications' months.
+    pub returned: i64,
+    /// Returned / forms sent, in percent (one decimal): seed 004's "約17%" (130 of 786 a month).
+    pub returned_rate: Option<Decimal>,
+}
+
+/// Months in each side of the table (April-February, May-March).
+pub const SIDE_MONTHS: i64 = 11;
+
+fn side(under70: Tally, age70to74: Tally) -> Side {
+    let total = Tally {
+        count: under70.count + age70to74.count,
+        amount: under70.amount + age70to74.amount,
+    };
+    let average = |v: i64| Yen::round_half_up(Decimal::from(v) / Decimal::from(SIDE_MONTHS)).as_i64();
+    let part = |t: Tally| GroupPart {
+        tally: t,
+        count_share: percent_dp(t.count.into(), total.count.into(), 1),
+        amount_share: percent_dp(t.amount.into(), total.amount.into(), 1),
+    };
+    Side {
+        total,
+        monthly_average: Tally {
+            count: average(total.count),
+            amount: average(total.amount),
+        },
+        under70: part(under70),
+        age70to74: part(age70to74),
+    }
+}
+
+/// Builds the year's figures from each side's tallies by group and the returns counted.
+pub fn application_year(forms: [Tally; 2], paid: [Tally; 2], returned: i64) -> ApplicationYear {
+    let forms_sent = side(forms[0], forms[1]);
+    let applications_paid = side(paid[0], paid[1]);
+    ApplicationYear {
+        count_response_rate: percent_dp(applications_paid.total.count.into(), forms_sent.total.count.into(), 1),
+        amount_response_rate: percent_dp(applications_paid.total.amount.into(), forms_sent.total.amount.into(), 1),
+        returned_rate: percent_dp(returned.into(), forms_sent.total.count.into(), 1),
+        returned,
+        forms_sent,
+        applications_paid,
+    }
+}
+
 fn is_70to74(birth: NaiveDate, month: YearMonth) -> bool {
     matches!(age_bracket(birth, month), AgeBracket::Age70to74 | AgeBracket::Turning75)
 }
@@ -324,5 +431,43 @@ mod tests {
         assert!(pays_automatically(AutomaticPayment::All, month, &[(younger, 3_000)]));
         assert!(scheme_covers(AutomaticPayment::Age70to74, month, &[younger, elder]));
         assert!(!scheme_covers(AutomaticPayment::Age70to74, month, &[younger]));
+    }
+
+    /// Seed 004 (川越市, 平成27年度): forms 8,641 for 135,090,000 yen (April-February); paid
+    /// 1,831 under 70 (80,610,000 yen) and 6,404 aged 70-74 (38,830,000 yen) (May-March). The
+    /// seed prints 786 and 749 a month, shares 22.2% / 77.8% and 67.5% / 32.5%, 95.3% of the
+    /// forms answered and 88.4% of the amount (its labels ② and ③ swap the two years; these are
+    /// the 平成27 figures recomputed). The seed gives no split of the forms by group.
+    #[test]
+    fn seed_004_application_figures() {
+        let t = |count, amount| Tally { count, amount };
+        let y = application_year(
+            [t(8_641, 135_090_000), t(0, 0)],
+            [t(1_831, 80_610_000), t(6_404, 38_830_000)],
+            130 * 11,
+        );
+        let d = |s: &str| Some(s.parse::<Decimal>().unwrap());
+        assert_eq!(y.forms_sent.monthly_average.count, 786);
+        assert_eq!(y.applications_paid.total.count, 8_235);
+        assert_eq!(y.applications_paid.monthly_average.count, 749);
+        assert_eq!(y.applications_paid.monthly_average.amount, 10_858_182);
+        assert_eq!(y.applications_paid.under70.count_share, d("22.2"));
+        assert_eq!(y.applications_paid.age70to74.count_share, d("77.8"));
+        assert_eq!(y.applications_paid.under70.amount_share, d("67.5"));
+        assert_eq!(y.applications_paid.age70to74.amount_share, d("32.5"));
+        assert_eq!(y.count_response_rate, d("95.3"));
+        assert_eq!(y.amount_response_rate, d("88.4"));
+        assert_eq!(y.returned_rate, d("16.5"), "130 of 786 a month: the seed's 約17%");
+        // 平成26年度: 6,862 of 7,159 forms, 10,901 of 13,329 万円.
+        let h26 = application_year(
+            [t(7_159, 133_290_000), t(0, 0)],
+            [t(1_702, 79_550_000), t(5_160, 29_460_000)],
+            0,
+        );
+        assert_eq!(h26.count_response_rate, d("95.9"));
+        assert_eq!(h26.amount_response_rate, d("81.8"));
+        assert_eq!(h26.applications_paid.under70.count_share, d("24.8"));
+        assert_eq!(h26.applications_paid.under70.amount_share, d("73.0"));
+        assert_eq!(h26.forms_sent.monthly_average.count, 651);
     }
 }

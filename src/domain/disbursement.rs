@@ -205,6 +205,10 @@ pub struct SchemeTotals {
     pub automatic_amount: i64,
     pub offset_total: i64,
     pub failed_payments: i64,
+    /// Paid on an application (支給申請), not automatically.
+    pub application_payments: i64,
+    pub application_amount: i64,
+    /// Application forms mailed (reminders included).
     pub forms: i64,
     pub form_amount: i64,
     pub refunds: i64,

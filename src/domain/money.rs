@@ -126,18 +126,28 @@ impl fmt::Display for Yen {
 
 /// `part / whole` in percent, rounded by [`round_percent`]; `None` when `whole` is not above zero.
 pub fn percent(part: Decimal, whole: Decimal) -> Option<Decimal> {
+    percent_dp(part, whole, 2)
+}
+
+/// `part / whole` in percent with `dp` decimals, half up; `None` when `whole` is not above zero.
+/// Seed 004's application figures print one decimal (95.3%, 22.2%); everything else two.
+pub fn percent_dp(part: Decimal, whole: Decimal, dp: u32) -> Option<Decimal> {
     if whole <= Decimal::ZERO {
         return None;
     }
     let ratio = part.checked_mul(Decimal::ONE_HUNDRED)?.checked_div(whole)?;
-    Some(round_percent(ratio))
+    Some(round_percent_dp(ratio, dp))
 }
 
 /// The one rounding of a rate in percent: two decimals, half up (四捨五入), always written with
 /// two decimals (`50.00`), as API.md "Statistics" requires and SEED-A prints (76.07%, 27.83%).
 pub fn round_percent(percent: Decimal) -> Decimal {
-    let mut r = percent.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    r.rescale(2);
+    round_percent_dp(percent, 2)
+}
+
+fn round_percent_dp(percent: Decimal, dp: u32) -> Decimal {
+    let mut r = percent.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(dp);
     r
 }
 

@@ -106,6 +106,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(card_recoveries::list_card_recoveries)
         .service(card_recoveries::record_card_recovery_event)
         .service(statistics::benefit_statistics)
+        .service(statistics::application_statistics)
         .service(statistics::recovery_statistics)
         .service(statistics::recovery_breakdown)
         .service(statistics::rebuild_recovery)

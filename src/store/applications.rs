@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
 
 use super::entity::application_determination as link;
@@ -362,4 +362,23 @@ pub async fn approved_unpaid(
     }
     let rows = q.order_by_asc(Column::Id).limit(limit).all(conn).await?;
     with_months(conn, insurer, rows).await
+}
+
+/// How many times applications were returned for defects (不備返送) on days `from..=to`.
+pub async fn returns_between(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<i64, DbErr> {
+    Ok(event::Entity::find()
+        .select_only()
+        .column_as(Expr::col(event::Column::Id).count(), "n")
+        .filter(event::Column::Insurer.eq(insurer))
+        .filter(event::Column::ToStatus.eq(ApplicationStatus::Returned.as_str()))
+        .filter(event::Column::EffectiveOn.between(from, to))
+        .into_tuple::<i64>()
+        .one(conn)
+        .await?
+        .unwrap_or(0))
 }

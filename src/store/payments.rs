@@ -932,6 +932,10 @@ fn sum_i64(col: impl sea_orm::sea_query::IntoColumnRef) -> sea_orm::sea_query::S
 
 pub use crate::domain::disbursement::SchemeTotals;
 
+/// Payments by status and whether made on an application: (status, on application, count, gross,
+/// offset).
+type PaymentGroup = (String, bool, i64, Option<i64>, Option<i64>);
+
 /// Counts and sums what the scheme did for the service months `from..=to`.
 pub async fn scheme_totals(
     conn: &impl ConnectionTrait,
@@ -965,25 +969,33 @@ pub async fn scheme_totals(
         .one(conn)
         .await?
         .unwrap_or(0);
-    let rows: Vec<(String, i64, Option<i64>, Option<i64>)> = payment::Entity::find()
+    let on_application = Expr::col(payment::Column::ApplicationId).is_not_null();
+    let rows: Vec<PaymentGroup> = payment::Entity::find()
         .select_only()
         .column(payment::Column::Status)
+        .column_as(on_application.clone(), "a")
         .column_as(Expr::col(payment::Column::Id).count(), "n")
         .column_as(sum_i64(payment::Column::GrossAmount), "g")
         .column_as(sum_i64(payment::Column::OffsetAmount), "o")
         .filter(payment::Column::Insurer.eq(insurer))
         .filter(payment::Column::ServiceMonth.between(from, to))
         .group_by(payment::Column::Status)
+        .group_by(on_application)
         .into_tuple()
         .all(conn)
         .await?;
-    for (status, n, g, o) in rows {
+    for (status, applied, n, g, o) in rows {
         if status == PAYMENT_FAILED {
             t.failed_payments += n;
+            continue;
+        }
+        t.offset_total += o.unwrap_or(0);
+        if applied {
+            t.application_payments += n;
+            t.application_amount += g.unwrap_or(0);
         } else {
             t.automatic_payments += n;
             t.automatic_amount += g.unwrap_or(0);
-            t.offset_total += o.unwrap_or(0);
         }
     }
     let row: Option<(i64, Option<i64>)> = form::Entity::find()
@@ -1014,4 +1026,113 @@ pub async fn scheme_totals(
         t.refund_amount = s.unwrap_or(0);
     }
     Ok(t)
+}
+
+/// A benefit counted in the application figures: its household-month, the amount, and each
+/// member with a benefit that month (birth date, benefit).
+#[derive(Debug, Clone)]
+pub struct CountedBenefit {
+    pub service_month: String,
+    pub amount: i64,
+    pub members: Vec<(NaiveDate, i64)>,
+}
+
+/// Joins each (determination id, household id, service month, amount) with its determination's
+/// members and their birth dates.
+async fn with_members(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    rows: Vec<(String, String, String, i64)>,
+) -> Result<Vec<CountedBenefit>, DbErr> {
+    let mut out = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(500) {
+        let ids: Vec<&str> = chunk.iter().map(|r| r.0.as_str()).collect();
+        let households: Vec<&str> = chunk.iter().map(|r| r.1.as_str()).collect();
+        let members: HashMap<String, String> = det::Entity::find()
+            .select_only()
+            .columns([det::Column::Id, det::Column::Members])
+            .filter(det::Column::Insurer.eq(insurer))
+            .filter(det::Column::Id.is_in(ids))
+            .into_tuple::<(String, String)>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect();
+        let births: HashMap<String, NaiveDate> = member::Entity::find()
+            .select_only()
+            .columns([member::Column::Id, member::Column::BirthDate])
+            .filter(member::Column::Insurer.eq(insurer))
+            .filter(member::Column::HouseholdId.is_in(households))
+            .into_tuple::<(String, NaiveDate)>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect();
+        for (id, _, month, amount) in chunk {
+            let list: Vec<StoredMemberBenefit> = match members.get(id) {
+                Some(json) => serde_json::from_str(json)
+                    .map_err(|e| DbErr::Custom(format!("determination {id}: stored members: {e}")))?,
+                None => Vec::new(),
+            };
+            out.push(CountedBenefit {
+                service_month: month.clone(),
+                amount: *amount,
+                members: list
+                    .iter()
+                    .filter(|m| m.benefit > 0)
+                    .filter_map(|m| births.get(&m.member_id).map(|b| (*b, m.benefit)))
+                    .collect(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The forms issued in `[from, to)` (instants) with their amounts.
+pub async fn forms_issued(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<CountedBenefit>, DbErr> {
+    let rows = form::Entity::find()
+        .select_only()
+        .columns([
+            form::Column::DeterminationId,
+            form::Column::HouseholdId,
+            form::Column::ServiceMonth,
+            form::Column::Amount,
+        ])
+        .filter(form::Column::Insurer.eq(insurer))
+        .filter(form::Column::CreatedAt.gte(from))
+        .filter(form::Column::CreatedAt.lt(to))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    with_members(conn, insurer, rows).await
+}
+
+/// The payments made on an application (not failed) with a transfer date in `from..=to`.
+pub async fn paid_on_application(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<CountedBenefit>, DbErr> {
+    let rows = payment::Entity::find()
+        .select_only()
+        .columns([
+            payment::Column::DeterminationId,
+            payment::Column::HouseholdId,
+            payment::Column::ServiceMonth,
+            payment::Column::GrossAmount,
+        ])
+        .filter(payment::Column::Insurer.eq(insurer))
+        .filter(payment::Column::ApplicationId.is_not_null())
+        .filter(payment::Column::Status.ne(PAYMENT_FAILED))
+        .filter(payment::Column::TransferDate.between(from, to))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    with_members(conn, insurer, rows).await
 }

@@ -213,7 +213,7 @@ async fn scheme_settings_default_then_stored_with_their_version_and_a_checked_re
 /// approval registers the household; the next run pays the application once, to its account.
 #[actix_web::test]
 async fn an_approved_application_is_paid_once_by_the_next_run_and_registers_the_household() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_on("2025-12-02").await;
     let (hid, mid, did) = decided_household(&app, "A1", "301").await;
     let run = pay_run(&app).await;
     assert_eq!(run["application_form_count"], 1, "{run}");
@@ -374,6 +374,44 @@ async fn an_approved_application_is_paid_once_by_the_next_run_and_registers_the_
         "transition_not_allowed",
     )
     .await;
+
+    let s = expect_status(
+        app.get(
+            "/v1/statistics/benefits?fiscal_year=2025",
+            &app.token("statistics:read"),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(s["paid_by_application"], json!({"count": 1, "amount": 212_570}));
+    assert_eq!(s["forms_mailed"]["count"], 1);
+    assert_eq!(s["paid_automatically"]["count"], 0);
+    // Seed 004's table: the form sent in December, the application paid in December, one return.
+    let f = expect_status(
+        app.get(
+            "/v1/statistics/applications?fiscal_year=2025",
+            &app.token("statistics:read"),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(f["forms_sent"]["total"], json!({"count": 1, "amount": 212_570}));
+    assert_eq!(f["forms_sent"]["under70"]["count_share"], 100.0);
+    assert_eq!(f["applications_paid"]["total"], json!({"count": 1, "amount": 212_570}));
+    assert_eq!(
+        f["applications_paid"]["monthly_average"],
+        json!({"count": 0, "amount": 19_325})
+    );
+    assert_eq!(f["applications_paid"]["age70to74"]["count"], 0);
+    assert_eq!(f["count_response_rate"], 100.0);
+    assert_eq!(
+        (f["returned_for_defect"].as_i64(), f["returned_rate"].as_f64()),
+        (Some(1), Some(100.0))
+    );
+    assert_eq!(f["applications_paid"]["from"], "2025-05-01");
+    assert_eq!(f["forms_sent"]["to"], "2026-02-28");
 
     let types = event_types(&app).await;
     let wanted = [

@@ -477,7 +477,8 @@ async fn a_month_is_paid_once_with_its_transfer_file_and_forms_for_the_unregiste
     )
     .await;
     assert_eq!(s["paid_automatically"], json!({"count": 1, "amount": 212_570}));
-    assert_eq!(s["paid_by_application"]["count"], 1);
+    assert_eq!(s["forms_mailed"]["count"], 1);
+    assert_eq!(s["paid_by_application"]["count"], 0, "a form mailed is not yet paid");
     assert_eq!(s["postage_saved"], 72);
     assert_eq!(s["automatic_rate"], 50.0);
     let csv = app

@@ -48,6 +48,10 @@ pub async fn benefit_statistics(
         offset_total: t.offset_total,
         failed_transfers: t.failed_payments,
         paid_by_application: CountAmount {
+            count: t.application_payments,
+            amount: t.application_amount,
+        },
+        forms_mailed: CountAmount {
             count: t.forms,
             amount: t.form_amount,
         },
@@ -74,6 +78,8 @@ pub async fn benefit_statistics(
             "failed_transfers",
             "paid_by_application_count",
             "paid_by_application_amount",
+            "forms_mailed_count",
+            "forms_mailed_amount",
             "refunds_count",
             "refunds_amount",
             "forms_not_mailed",
@@ -94,6 +100,8 @@ pub async fn benefit_statistics(
             s.failed_transfers.to_string(),
             s.paid_by_application.count.to_string(),
             s.paid_by_application.amount.to_string(),
+            s.forms_mailed.count.to_string(),
+            s.forms_mailed.amount.to_string(),
             s.refunds.count.to_string(),
             s.refunds.amount.to_string(),
             s.forms_not_mailed.to_string(),

@@ -53,12 +53,15 @@ pub struct BenefitStatistics {
     pub determinations_with_benefit: i64,
     /// Paid to a registered account without an application (offsets included).
     pub paid_automatically: CountAmount,
-    /// Of the automatic payments, what went to unpaid NHI tax (充当).
+    /// What went to unpaid NHI tax (充当), automatic payments and payments on application.
     pub offset_total: i64,
     /// Transfers the bank returned.
     pub failed_transfers: i64,
-    /// Pre-filled application forms issued to households not paid automatically.
+    /// Paid on an application (支給申請) that answered a form.
     pub paid_by_application: CountAmount,
+    /// Pre-filled application forms mailed to households not paid automatically (reminders
+    /// included).
+    pub forms_mailed: CountAmount,
     /// Refunds assessed because a paid benefit was lowered.
     pub refunds: CountAmount,
     /// Forms that did not have to be mailed: one per automatic payment.

@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 
 mod activity;
 mod adjustments;
+mod applications;
 mod benefits;
 mod cards;
 pub mod dto;
@@ -18,6 +19,7 @@ mod recovery;
 
 pub use activity::*;
 pub use adjustments::*;
+pub use applications::*;
 pub use benefits::*;
 pub use cards::*;
 pub use dto::*;

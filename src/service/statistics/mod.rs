@@ -8,6 +8,7 @@
 
 pub mod activity;
 pub mod adjustments;
+pub mod applications;
 pub mod benefits;
 pub mod cards;
 pub mod recovery;
