@@ -100,8 +100,71 @@ fn header(description: &str) -> serde_json::Value {
     serde_json::json!({"description": description, "schema": {"type": "string"}})
 }
 
+/// The resource kind of each event type, from the table that makes events of audited actions.
+fn kind_of(t: crate::domain::event::EventType) -> Option<&'static str> {
+    use crate::domain::event::{Becomes, FROM_AUDIT};
+    FROM_AUDIT.iter().find_map(|(kind, _, b)| {
+        let hit = match b {
+            Becomes::Always(x) => *x == t,
+            Becomes::ByStatus(pairs, fallback) => *fallback == t || pairs.iter().any(|(_, x)| *x == t),
+        };
+        hit.then_some(*kind)
+    })
+}
+
+/// The event as a `oneOf` by type: one schema per event type (`ClaimCreatedEvent`, ...), each the
+/// feed's event with its `type` and its resource's `kind` fixed, and a discriminator on `type`.
+fn events_by_type(v: &mut serde_json::Value) {
+    use crate::domain::event::EventType;
+    use serde_json::json;
+    let schemas = &mut v["components"]["schemas"];
+    let Some(base) = schemas.get("EventView").cloned() else {
+        return;
+    };
+    if base.get("oneOf").is_some() {
+        return;
+    }
+    let mut refs = Vec::new();
+    let mut mapping = serde_json::Map::new();
+    for t in EventType::ALL {
+        let name: String = t
+            .as_str()
+            .split(['.', '_'])
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+            })
+            .collect::<String>()
+            + "Event";
+        let mut variant = base.clone();
+        variant["description"] = json!(format!("A `{}` event.", t.as_str()));
+        variant["properties"]["type"] = json!({"type": "string", "enum": [t.as_str()]});
+        let mut kind = json!({"type": "string"});
+        if let Some(k) = kind_of(*t) {
+            kind["enum"] = json!([k]);
+        }
+        variant["properties"]["resource"] = json!({
+            "type": "object",
+            "description": "The resource the event is about.",
+            "required": ["kind", "id"],
+            "properties": {"kind": kind, "id": {"type": "string", "format": "uuid"}}
+        });
+        let reference = format!("#/components/schemas/{name}");
+        refs.push(json!({"$ref": reference}));
+        mapping.insert(t.as_str().to_string(), json!(reference));
+        schemas[name.as_str()] = variant;
+    }
+    schemas["EventView"] = json!({
+        "description": "One change: a `oneOf` by `type`.",
+        "oneOf": refs,
+        "discriminator": {"propertyName": "type", "mapping": mapping}
+    });
+}
+
 fn finish_value(v: &mut serde_json::Value) {
     use serde_json::json;
+    events_by_type(v);
     // What a subscription's receiver gets (OpenAPI 3.1 `webhooks`): the event as the feed shows
     // it, with the Standard Webhooks headers.
     if v["components"]["schemas"]["EventView"].is_object() {

@@ -154,3 +154,25 @@ async fn the_document_and_the_docs_are_served() {
     assert_eq!(res.status(), StatusCode::PERMANENT_REDIRECT);
     assert_eq!(res.headers().get("location").unwrap(), "/docs/");
 }
+
+/// The event is a `oneOf` by type: one schema per type the server knows, each with its type and
+/// resource kind fixed, and a discriminator mapping every type to it.
+#[test]
+fn the_event_schema_is_one_of_by_type() {
+    let doc: Value = serde_json::from_str(&hokensha::app::openapi_json()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let event = &schemas["EventView"];
+    let variants = event["oneOf"].as_array().unwrap();
+    let mapping = event["discriminator"]["mapping"].as_object().unwrap();
+    assert_eq!(event["discriminator"]["propertyName"], "type");
+    assert_eq!(variants.len(), hokensha::domain::event::EventType::ALL.len());
+    for t in hokensha::domain::event::EventType::ALL {
+        let r = mapping[t.as_str()].as_str().unwrap();
+        let v = &schemas[r.trim_start_matches("#/components/schemas/")];
+        assert_eq!(v["properties"]["type"]["enum"], serde_json::json!([t.as_str()]), "{r}");
+    }
+    let paid = &schemas["ApplicationPaidEvent"]["properties"]["resource"]["properties"]["kind"]["enum"];
+    assert_eq!(paid, &serde_json::json!(["benefit_application"]));
+    let superseded = &schemas["BenefitSupersededEvent"]["properties"]["resource"]["properties"]["kind"]["enum"];
+    assert_eq!(superseded, &serde_json::json!(["benefit_determination"]));
+}
