@@ -142,6 +142,7 @@ async fn main() {
                 copayment: total * 3 / 10,
                 first_service_on: None,
                 service_days: None,
+                window_benefit: None,
                 status: "active".into(),
                 voided_at: None,
                 version: 1,

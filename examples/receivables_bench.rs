@@ -128,6 +128,7 @@ async fn main() {
                     copayment: total * 3 / 10,
                     first_service_on: Some(day(2024, 10, 1 + (c % 28) as u32)),
                     service_days: None,
+                    window_benefit: None,
                     status: "active".into(),
                     voided_at: None,
                     version: 1,

@@ -4,7 +4,8 @@
 //! - `benefit_applications` with the determinations each covers and its review trail;
 //! - payments made on an application: `payments.application_id`, and `registration_id` may now be
 //!   empty (SQLite cannot drop a NOT NULL, so there the table is rebuilt with its indexes);
-//! - reminder forms (`application_forms.reminder`) and the reason a determination lapsed (時効).
+//! - reminder forms (`application_forms.reminder`) and the reason a determination lapsed (時効);
+//! - what a claim says was paid at the window (`claims.window_benefit`, 現物給付, R16).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -224,12 +225,19 @@ impl MigrationTrait for Migration {
                 .timestamp_with_time_zone()
                 .null(),
         )
+        .await?;
+        add_column(
+            m,
+            "claims",
+            ColumnDef::new(Alias::new("window_benefit")).big_integer().null(),
+        )
         .await
     }
 
     /// Leaves `payments.registration_id` nullable: payments made on an application have none.
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for (table, col) in [
+            ("claims", "window_benefit"),
             ("benefit_determinations", "lapsed_at"),
             ("benefit_determinations", "lapse_reason"),
             ("application_forms", "reminder"),

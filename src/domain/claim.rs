@@ -66,6 +66,8 @@ pub struct ClaimFacts<'a> {
     pub copayment: i64,
     pub first_service_on: Option<NaiveDate>,
     pub service_days: Option<i32>,
+    /// 高額療養費 paid to the provider at the window (現物給付, R16), as the claim carries it.
+    pub window_benefit: Option<i64>,
 }
 
 /// A checked claim: the month parsed and the amounts as `Yen`.
@@ -98,6 +100,13 @@ impl ClaimFacts<'_> {
         }
         if self.copayment > self.total_cost && self.total_cost >= 0 {
             v.push("copayment", "must not be above total_cost");
+        }
+        if let Some(w) = self.window_benefit {
+            if w < 0 {
+                v.push("window_benefit", "must not be negative");
+            } else if w > self.total_cost.saturating_sub(self.copayment).max(0) {
+                v.push("window_benefit", "must not be above total_cost minus copayment");
+            }
         }
         match (self.kind, self.prescribing_provider_code) {
             (ClaimKind::Pharmacy, None) => v.push("prescribing_provider_code", "is required for a pharmacy claim"),
@@ -160,6 +169,7 @@ mod tests {
             copayment: 30_000,
             first_service_on: Some(NaiveDate::from_ymd_opt(2025, 5, 2).unwrap()),
             service_days: Some(3),
+            window_benefit: None,
         }
     }
 
@@ -308,6 +318,9 @@ pub struct ClaimFields {
     pub copayment: i64,
     pub first_service_on: Option<NaiveDate>,
     pub service_days: Option<i32>,
+    /// 高額療養費 the insurer paid the provider at the window (現物給付, R16); the month then counts
+    /// toward 多数回 (R7) whether or not cash follows.
+    pub window_benefit: Option<i64>,
 }
 
 /// A stored claim (レセプト) of a member.

@@ -76,6 +76,12 @@ pub struct ClaimInput {
     #[serde(default)]
     #[schema(minimum = 1, maximum = 31)]
     pub service_days: Option<i32>,
+    /// 高額療養費 the insurer already paid the provider at the window (現物給付, as the レセプト
+    /// carries it), whole yen, not above `total_cost` minus `copayment`. The month then counts
+    /// toward 多数回 (R7) whether or not cash follows (R16).
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 99_999_999_999i64)]
+    pub window_benefit: Option<i64>,
 }
 
 impl ClaimInput {
@@ -112,6 +118,7 @@ impl ClaimInput {
             copayment: self.copayment,
             first_service_on: self.first_service_on,
             service_days: self.service_days,
+            window_benefit: self.window_benefit,
         };
         let checked = match facts.check() {
             Ok(c) => Some(c),
@@ -136,6 +143,7 @@ impl ClaimInput {
                         copayment: c.copayment.as_i64(),
                         first_service_on: self.first_service_on,
                         service_days: self.service_days,
+                        window_benefit: self.window_benefit,
                     },
                 ))
             }
@@ -160,6 +168,8 @@ pub struct Claim {
     pub copayment: i64,
     pub first_service_on: Option<NaiveDate>,
     pub service_days: Option<i32>,
+    /// 高額療養費 paid at the window (現物給付, R16).
+    pub window_benefit: Option<i64>,
     pub status: ClaimStatus,
     pub voided_at: Option<DateTime<Utc>>,
     pub version: i32,
@@ -186,6 +196,7 @@ fn claim_view(c: rules::Claim) -> Claim {
         copayment: f.copayment,
         first_service_on: f.first_service_on,
         service_days: f.service_days,
+        window_benefit: f.window_benefit,
         status: c.status,
         voided_at: c.voided_at,
         version: c.version,

@@ -71,6 +71,11 @@ pub struct SimClaim {
     pub first_service_on: Option<NaiveDate>,
     #[serde(default)]
     pub specific_disease: Option<SpecificDiseaseInput>,
+    /// 高額療養費 already paid to the provider at the window (現物給付, R16), whole yen: the
+    /// month then counts toward 多数回 whether or not cash follows.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 99_999_999_999i64)]
+    pub window_benefit: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -211,6 +216,9 @@ impl SimulateRequest {
             if c.copayment > MAX_AMOUNT {
                 v.push(format!("claims[{i}].copayment"), ABOVE_MAX);
             }
+            if c.window_benefit.is_some_and(|w| !(0..=MAX_AMOUNT).contains(&w)) {
+                v.push(format!("claims[{i}].window_benefit"), "must be 0 to 99,999,999,999");
+            }
             let provider = v.check(
                 &format!("claims[{i}].provider_code"),
                 ProviderCode::parse(&c.provider_code),
@@ -233,6 +241,7 @@ impl SimulateRequest {
                     total_cost: Yen::new(c.total_cost),
                     copayment: Yen::new(c.copayment),
                     first_service_on: c.first_service_on,
+                    window_benefit: Yen::new(c.window_benefit.unwrap_or(0)),
                     specific_disease: c.specific_disease.map(|d| match d {
                         SpecificDiseaseInput::Dialysis => SpecificDisease::Dialysis,
                         SpecificDiseaseInput::Hemophilia => SpecificDisease::Hemophilia,

@@ -121,6 +121,7 @@ fn engine_inputs(
             copayment: Yen::new(f.copayment),
             first_service_on: f.first_service_on,
             specific_disease: None,
+            window_benefit: Yen::new(f.window_benefit.unwrap_or(0)),
         });
     }
     let mut history = Vec::with_capacity(data.earlier.len());

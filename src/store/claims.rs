@@ -52,6 +52,7 @@ impl ClaimFields {
             copayment: self.copayment,
             first_service_on: self.first_service_on,
             service_days: self.service_days,
+            window_benefit: self.window_benefit,
             status: ACTIVE.to_string(),
             voided_at: None,
             version: 1,
@@ -74,6 +75,7 @@ impl ClaimFields {
             && m.copayment == self.copayment
             && m.first_service_on == self.first_service_on
             && m.service_days == self.service_days
+            && m.window_benefit == self.window_benefit
     }
 
     /// `m` corrected to these fields, one version on.
@@ -177,6 +179,7 @@ pub fn claim_of(m: claim::Model) -> Result<Claim, DbErr> {
             copayment: m.copayment,
             first_service_on: m.first_service_on,
             service_days: m.service_days,
+            window_benefit: m.window_benefit,
         },
         status: ClaimStatus::parse(&m.status).ok_or_else(|| corrupt("status"))?,
         id: m.id,

@@ -410,3 +410,51 @@ async fn a_second_run_of_a_month_waits_for_the_first() {
         "completed"
     );
 }
+
+/// R16: claims capped at the window (the insurer paid the provider 212,570 in kind) bring no cash,
+/// yet each such month counts toward 多数回, so the fourth month in twelve gets 44,400 (R7).
+#[actix_web::test]
+async fn window_side_months_count_toward_multiple_without_cash() {
+    let app = TestApp::spawn().await;
+    let (hid, mid) = household(&app, "D9", "291").await;
+    let capped = |i: usize, month: &str| {
+        let mut c = inpatient(&format!("W-{i}"), &mid, month, 1_000_000, 87_430);
+        c["window_benefit"] = json!(212_570);
+        c
+    };
+    let mut too_much = capped(9, "2024-05");
+    too_much["window_benefit"] = json!(1_000_000);
+    let p = expect_problem(
+        app.post("/v1/claims", &app.admin(), &too_much).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&p), ["window_benefit"]);
+    let report = app
+        .import(&[capped(0, "2024-06"), capped(1, "2024-08"), capped(2, "2024-10")])
+        .await;
+    assert_eq!(report["created"], 3, "{report}");
+    for m in ["2024-06", "2024-08", "2024-10"] {
+        let (status, d) = calculate(&app, &hid, m).await;
+        assert_eq!(status, StatusCode::CREATED, "{d}");
+        assert_eq!(
+            (d["total_benefit"].as_i64(), d["counts_toward_multiple"].as_bool()),
+            (Some(0), Some(true))
+        );
+    }
+    let claim = expect_status(
+        app.post(
+            "/v1/claims",
+            &app.admin(),
+            &inpatient("W-3", &mid, "2024-12", 1_000_000, 300_000),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(claim["window_benefit"], Value::Null);
+    let (_, dec) = calculate(&app, &hid, "2024-12").await;
+    assert_eq!(dec["multiple_applied"], true);
+    assert_eq!(dec["total_benefit"], 300_000 - 44_400);
+}

@@ -76,6 +76,14 @@ pub fn determine(input: &HouseholdMonth<'_>) -> Result<Determination, KogakuErro
             counts = true;
         }
     }
+    // R16: a month whose limit was applied at the window is a benefit month (R7) even when no
+    // cash follows; only claims the month keeps count.
+    let window_side = input
+        .claims
+        .iter()
+        .enumerate()
+        .any(|(i, c)| !c.window_benefit.is_zero() && !excluded_claims.iter().any(|e| e.index == i));
+    counts |= window_side;
     if !counts && run.steps.iter().any(|s| s.rule == "R9" && !s.paid.is_zero()) {
         run.flag(ReviewFlag::Age75MonthMultipleCount);
     }

@@ -84,6 +84,21 @@ impl Household {
         self.with_claim(claim.prescribed_by(p(prescriber)))
     }
 
+    /// An inpatient claim whose limit was applied at the window: `window` paid to the provider
+    /// (現物給付, R16).
+    pub fn inpatient_capped(self, member: &str, provider: u32, cost: i64, copay: i64, window: i64) -> Self {
+        let mut claim = Claim::new(
+            member,
+            p(provider),
+            ClaimKind::Medical,
+            Setting::Inpatient,
+            yen(cost),
+            yen(copay),
+        );
+        claim.window_benefit = yen(window);
+        self.with_claim(claim)
+    }
+
     pub fn with_claim(mut self, claim: Claim) -> Self {
         self.claims.push(claim);
         self

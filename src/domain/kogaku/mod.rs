@@ -212,6 +212,9 @@ pub struct Claim {
     pub first_service_on: Option<NaiveDate>,
     /// Care under a 特定疾病療養受療証 (R10).
     pub specific_disease: Option<SpecificDisease>,
+    /// 高額療養費 already paid to the provider at the window (現物給付, R16): not paid again, but
+    /// it makes the month a benefit month for 多数回 (R7).
+    pub window_benefit: Yen,
 }
 
 impl Claim {
@@ -235,6 +238,7 @@ impl Claim {
             copayment,
             first_service_on: None,
             specific_disease: None,
+            window_benefit: Yen::ZERO,
         }
     }
 

@@ -173,10 +173,28 @@ fn municipal_age70to74_outpatient_only() {
 fn r16_window_capped_claim() {
     let got = Household::new("2024-05", U, None)
         .member("a", "1980-01-01")
-        .inpatient("a", 1, 1_000_000, 87_430)
+        .inpatient_capped("a", 1, 1_000_000, 87_430, 212_570)
         .outpatient("a", 2, 100_000, 30_000)
         .run();
     assert_eq!(got.paying_steps(), vec![("R4", 88_430, 29_000)]);
+    assert!(got.counts_toward_multiple);
+}
+
+/// R16 with R7: a month whose limit was applied at the window and where no cash follows is still
+/// a benefit month for 多数回; the same month without the window benefit is not.
+#[test]
+fn r16_a_window_side_month_counts_toward_multiple_without_cash() {
+    let got = Household::new("2024-05", U, None)
+        .member("a", "1980-01-01")
+        .inpatient_capped("a", 1, 1_000_000, 87_430, 212_570)
+        .run();
+    assert_eq!(got.total_benefit.as_i64(), 0);
+    assert!(got.counts_toward_multiple, "paid in kind at the window (R16)");
+    let plain = Household::new("2024-05", U, None)
+        .member("a", "1980-01-01")
+        .inpatient("a", 1, 1_000_000, 87_430)
+        .run();
+    assert!(!plain.counts_toward_multiple);
 }
 
 /// kogaku.md R14 / MHLW: from 2026-08, 区分ウ, 医療費 1,000,000: 85,800 + (1,000,000 − 286,000) × 1% =

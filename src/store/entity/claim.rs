@@ -19,6 +19,8 @@ pub struct Model {
     pub copayment: i64,
     pub first_service_on: Option<Date>,
     pub service_days: Option<i32>,
+    /// 高額療養費 paid at the window (現物給付, R16).
+    pub window_benefit: Option<i64>,
     /// `active` or `voided`.
     pub status: String,
     pub voided_at: Option<DateTimeUtc>,
