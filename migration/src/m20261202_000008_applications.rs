@@ -78,6 +78,18 @@ async fn registration_optional(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// Re-creates the unique index of forms on `cols` (one statement script: SQLite's migration
+/// connection must see the drop before the create).
+async fn forms_index(m: &SchemaManager<'_>, cols: &str) -> Result<(), DbErr> {
+    m.get_connection()
+        .execute_unprepared(&format!(
+            "DROP INDEX ux_forms_determination; \
+             CREATE UNIQUE INDEX ux_forms_determination ON application_forms ({cols})"
+        ))
+        .await
+        .map(|_| ())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
@@ -212,6 +224,8 @@ impl MigrationTrait for Migration {
                 .default(false),
         )
         .await?;
+        // One form per determination, and one reminder.
+        forms_index(m, "insurer, determination_id, reminder").await?;
         add_column(
             m,
             "benefit_determinations",
@@ -236,6 +250,10 @@ impl MigrationTrait for Migration {
 
     /// Leaves `payments.registration_id` nullable: payments made on an application have none.
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.get_connection()
+            .execute_unprepared("DELETE FROM application_forms WHERE reminder")
+            .await?;
+        forms_index(m, "insurer, determination_id").await?;
         for (table, col) in [
             ("claims", "window_benefit"),
             ("benefit_determinations", "lapsed_at"),

@@ -1136,3 +1136,93 @@ pub async fn paid_on_application(
         .await?;
     with_members(conn, insurer, rows).await
 }
+
+/// A page of the run's sweep of other months: decided determinations of any month but `month`
+/// whose right ends on or before `horizon` (lapsed, or near enough to be reminded), after
+/// `after`, in id order.
+pub async fn sweep_page(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    month: &str,
+    horizon: NaiveDate,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<Vec<DeterminationHead>, DbErr> {
+    let mut q = det::Entity::find()
+        .select_only()
+        .columns([
+            det::Column::Id,
+            det::Column::HouseholdId,
+            det::Column::ServiceMonth,
+            det::Column::Status,
+            det::Column::TotalBenefit,
+            det::Column::CountsTowardMultiple,
+            det::Column::Fingerprint,
+            det::Column::Version,
+            det::Column::LapsesOn,
+        ])
+        .filter(det::Column::Insurer.eq(insurer))
+        .filter(det::Column::Status.eq(DECIDED))
+        .filter(det::Column::ServiceMonth.ne(month))
+        .filter(det::Column::LapsesOn.lte(horizon));
+    if let Some(a) = after {
+        q = q.filter(det::Column::Id.gt(a));
+    }
+    q.order_by_asc(det::Column::Id)
+        .limit(limit)
+        .into_model()
+        .all(conn)
+        .await
+}
+
+/// What the sweep needs of a page: forms (with whether one was a reminder), the determinations a
+/// live application answers, and the households' registrations.
+pub async fn sweep_context(
+    conn: &impl ConnectionTrait,
+    insurer: &str,
+    dets: &[DeterminationHead],
+) -> Result<PageContext, DbErr> {
+    let mut ctx = PageContext::default();
+    let ids: Vec<&str> = dets.iter().map(|d| d.id.as_str()).collect();
+    let mut households: Vec<&str> = dets.iter().map(|d| d.household_id.as_str()).collect();
+    households.sort_unstable();
+    households.dedup();
+    for chunk in ids.chunks(500) {
+        let forms: Vec<(String, bool)> = form::Entity::find()
+            .select_only()
+            .columns([form::Column::DeterminationId, form::Column::Reminder])
+            .filter(form::Column::Insurer.eq(insurer))
+            .filter(form::Column::DeterminationId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (d, reminder) in forms {
+            *ctx.with_form.entry(d).or_default() |= reminder;
+        }
+        let applied: Vec<String> = link::Entity::find()
+            .select_only()
+            .column(link::Column::DeterminationId)
+            .filter(link::Column::Insurer.eq(insurer))
+            .filter(link::Column::Live.eq(true))
+            .filter(link::Column::DeterminationId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        ctx.applied.extend(applied);
+    }
+    for chunk in households.chunks(500) {
+        let regs = reg::Entity::find()
+            .filter(reg::Column::Insurer.eq(insurer))
+            .filter(reg::Column::HouseholdId.is_in(chunk.iter().copied()))
+            .order_by_asc(reg::Column::Id)
+            .all(conn)
+            .await?;
+        for r in regs {
+            ctx.registrations
+                .entry(r.household_id.clone())
+                .or_default()
+                .push(super::registrations::registration_of(r)?);
+        }
+    }
+    Ok(ctx)
+}

@@ -612,3 +612,45 @@ async fn a_right_unclaimed_past_its_limitation_lapses_and_is_never_paid() {
     pay_run(&app).await;
     assert!(payments_of(&app, &hid).await.is_empty());
 }
+
+/// The run of any month reminds an unanswered form of another month once, in the last three
+/// months before its right lapses (2025-09: from 2027-07-01 to 2027-09-30).
+#[actix_web::test]
+async fn a_run_of_another_month_reminds_an_unanswered_form_once() {
+    let app = TestApp::spawn_on("2027-07-05").await;
+    let (_hid, _mid, did) = decided_household(&app, "R1", "501").await;
+    let first = pay_run(&app).await;
+    let forms = first["application_forms"].as_array().unwrap();
+    assert_eq!(forms.len(), 1);
+    assert_eq!(forms[0]["reminder"], false);
+    let other = |month: &str| {
+        let app = &app;
+        let month = month.to_string();
+        async move {
+            expect_status(
+                app.post(
+                    "/v1/payment-runs",
+                    &app.admin(),
+                    &json!({"service_month": month, "transfer_date": "2027-07-15"}),
+                )
+                .await,
+                StatusCode::CREATED,
+            )
+            .await
+        }
+    };
+    let june = other("2027-06").await;
+    let reminders: Vec<&Value> = june["application_forms"].as_array().unwrap().iter().collect();
+    assert_eq!(reminders.len(), 1, "{june}");
+    assert_eq!(reminders[0]["determination_id"], json!(did));
+    assert_eq!(reminders[0]["reminder"], true);
+    assert_eq!(reminders[0]["service_month"], MONTH);
+    let may = other("2027-05").await;
+    assert_eq!(may["application_form_count"], 0, "reminded once only");
+    let d = expect_status(
+        app.get(&format!("/v1/benefit-calculations/{did}"), &app.admin()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(d["status"], "decided", "still open until 2027-09-30");
+}

@@ -28,6 +28,8 @@ const ATTEMPTS: u32 = 5;
 const APPLICATIONS: &str = "application:";
 /// Applications per page of the second part.
 const APPLICATION_PAGE: u64 = 100;
+/// Cursor prefix of the run's third part: other months' unanswered forms.
+const SWEEP: &str = "sweep:";
 
 /// Why a form instead of a payment.
 fn form_reason(regs: Option<&Vec<Registration>>) -> &'static str {
@@ -129,21 +131,7 @@ fn plan_page(
         let regs = ctx.registrations.get(&d.household_id);
         if let Some(&reminded) = ctx.with_form.get(&d.id) {
             // Mailed as a form: the household applies by hand; paying it too could pay twice.
-            if today > d.lapses_on {
-                w.lapsed.push((d.id.clone(), LAPSED_FORM_UNANSWERED));
-            } else if !reminded && apps::due_for_reminder(d.lapses_on, today) {
-                w.forms.push(IssuedForm {
-                    id: new_id(),
-                    run_id: r.id.clone(),
-                    determination_id: d.id.clone(),
-                    household_id: d.household_id.clone(),
-                    service_month: d.service_month.clone(),
-                    amount: d.total_benefit,
-                    reason: form_reason(regs).into(),
-                    reminder: true,
-                    created_at: at,
-                });
-            }
+            form_month(&mut w, r, d, regs, reminded, at);
             continue;
         }
         let settled = ctx.settled.get(&d.household_id).copied().unwrap_or(0);
@@ -231,6 +219,49 @@ fn plan_page(
                     }
                 }
             }
+        }
+    }
+    w
+}
+
+/// A month mailed as a form and not answered: it lapses once its right ended (R15), and gets its
+/// one reminder in the last three months before.
+fn form_month(
+    w: &mut PageWrites,
+    r: &PaymentRun,
+    d: &DeterminationHead,
+    regs: Option<&Vec<Registration>>,
+    reminded: bool,
+    at: DateTime<Utc>,
+) {
+    let today = business_date(at);
+    if today > d.lapses_on {
+        w.lapsed.push((d.id.clone(), LAPSED_FORM_UNANSWERED));
+    } else if !reminded && apps::due_for_reminder(d.lapses_on, today) {
+        w.forms.push(IssuedForm {
+            id: new_id(),
+            run_id: r.id.clone(),
+            determination_id: d.id.clone(),
+            household_id: d.household_id.clone(),
+            service_month: d.service_month.clone(),
+            amount: d.total_benefit,
+            reason: form_reason(regs).into(),
+            reminder: true,
+            created_at: at,
+        });
+    }
+}
+
+/// Decides what a page of the sweep of other months writes: their unanswered forms lapse or are
+/// reminded, whichever month the run pays. A month without a form is its own month's run's.
+fn plan_sweep(r: &PaymentRun, dets: &[DeterminationHead], ctx: &PageContext, at: DateTime<Utc>) -> PageWrites {
+    let mut w = PageWrites::default();
+    for d in dets {
+        if ctx.applied.contains(&d.id) {
+            continue;
+        }
+        if let Some(&reminded) = ctx.with_form.get(&d.id) {
+            form_month(&mut w, r, d, ctx.registrations.get(&d.household_id), reminded, at);
         }
     }
     w
@@ -414,19 +445,56 @@ async fn application_page(
     Ok(Some(next))
 }
 
-/// One page of the run: the month's decided determinations first, then approved applications.
+/// Sweeps one page of other months' unanswered forms (lapse or reminder) and records the run's
+/// progress, in one transaction. `None` when none is left after `after`.
+async fn sweep_page(
+    db: &DatabaseConnection,
+    clock: &Clock,
+    actor: &Actor,
+    r: &PaymentRun,
+    after: Option<&str>,
+) -> Result<Option<PaymentRun>, DbErr> {
+    let txn = db.begin().await?;
+    let today = business_date(clock.now());
+    // Rights ending within the reminder window: up to the end of the month two months on.
+    let horizon = YearMonth::of(today).succ().succ().last_day();
+    let dets = store::sweep_page(&txn, &r.insurer, &r.service_month, horizon, after, PAGE).await?;
+    let Some(last) = dets.last().map(|d| d.id.clone()) else {
+        return Ok(None);
+    };
+    let ctx = store::sweep_context(&txn, &r.insurer, &dets).await?;
+    let w = plan_sweep(r, &dets, &ctx, clock.now());
+    store::write_page(&txn, actor, None, &w).await?;
+    let mut next = r.clone();
+    count(&mut next, &w);
+    next.cursor = Some(format!("{SWEEP}{last}"));
+    next.save(&txn).await?;
+    txn.commit().await?;
+    Ok(Some(next))
+}
+
+/// One page of the run: the month's decided determinations first, then approved applications,
+/// then the other months' unanswered forms.
 async fn run_page(
     db: &DatabaseConnection,
     clock: &Clock,
     actor: &Actor,
     r: &PaymentRun,
 ) -> Result<Option<PaymentRun>, DbErr> {
-    if let Some(after) = r.cursor.as_deref().and_then(|c| c.strip_prefix(APPLICATIONS)) {
-        return application_page(db, clock, actor, r, Some(after)).await;
+    if let Some(after) = r.cursor.as_deref().and_then(|c| c.strip_prefix(SWEEP)) {
+        return sweep_page(db, clock, actor, r, Some(after)).await;
     }
-    match month_page(db, clock, actor, r).await? {
+    let applications = if let Some(after) = r.cursor.as_deref().and_then(|c| c.strip_prefix(APPLICATIONS)) {
+        application_page(db, clock, actor, r, Some(after)).await?
+    } else {
+        match month_page(db, clock, actor, r).await? {
+            Some(next) => return Ok(Some(next)),
+            None => application_page(db, clock, actor, r, None).await?,
+        }
+    };
+    match applications {
         Some(next) => Ok(Some(next)),
-        None => application_page(db, clock, actor, r, None).await,
+        None => sweep_page(db, clock, actor, r, None).await,
     }
 }
 
@@ -815,5 +883,23 @@ mod tests {
             paid.is_empty() && w.payments.is_empty(),
             "waits until every month is decided"
         );
+    }
+
+    /// The sweep of other months: an unanswered form lapses after its right ended; one answered
+    /// by an application is left to it; a month without a form is its own month's run's.
+    #[test]
+    fn the_sweep_lapses_unanswered_forms_of_other_months_only() {
+        let lapses = NaiveDate::from_ymd_opt(2026, 5, 31).unwrap();
+        let old = |id: &str| DeterminationHead {
+            lapses_on: lapses,
+            ..det(id, "h1", 30_000)
+        };
+        let mut ctx = PageContext::default();
+        ctx.with_form.insert("d1".into(), true);
+        ctx.with_form.insert("d2".into(), false);
+        ctx.applied.insert("d2".into());
+        let w = plan_sweep(&run(), &[old("d1"), old("d2"), old("d3")], &ctx, at("2026-06-01"));
+        assert_eq!(w.lapsed, [("d1".to_string(), LAPSED_FORM_UNANSWERED)]);
+        assert!(w.forms.is_empty() && w.payments.is_empty() && w.settled.is_empty());
     }
 }
