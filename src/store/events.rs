@@ -107,7 +107,7 @@ async fn facts(
         sea_orm::DbBackend::Sqlite => "+t.insurer = ?",
         _ => "t.insurer = ?",
     };
-    for chunk in ids.chunks(500) {
+    for chunk in super::byte_chunks(backend, ids, 500, |id| id.len() + 8) {
         let marks = vec!["?"; chunk.len()].join(", ");
         let sql = format!(
             "SELECT t.id AS id, {household} AS household_id, {agency} AS agency, {status} AS status \
@@ -131,7 +131,8 @@ async fn facts(
 
 /// Appends the events that the just-written audit rows call for. An audit that carries its
 /// resource's [`Facts`] is followed as it is; for the others the resources are read by id, 500 of
-/// a kind at a time. The events go in with one insert per 500.
+/// a kind at a time. The events go in with one insert per 500 (on PostgreSQL, fewer when their
+/// bound values would pass [`super::STATEMENT_BYTES`]).
 pub async fn follow_audit(conn: &impl ConnectionTrait, insurer: &str, audits: &[Audited<'_>]) -> Result<(), DbErr> {
     let mut rows = Vec::new();
     for (kind, ..) in SOURCES {
@@ -167,7 +168,18 @@ pub async fn follow_audit(conn: &impl ConnectionTrait, insurer: &str, audits: &[
             rows.push(event_row(insurer, a, event_type, facts));
         }
     }
-    for chunk in rows.chunks(500) {
+    let size = |r: &event::Model| {
+        let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        r.insurer.len()
+            + r.id.len()
+            + r.event_type.len()
+            + r.resource_kind.len()
+            + r.resource_id.len()
+            + text(&r.household_id)
+            + text(&r.agency)
+            + 64
+    };
+    for chunk in super::byte_chunks(conn.get_database_backend(), &rows, 500, size) {
         Entity::insert_many(chunk.iter().cloned().map(super::all_set::<event::ActiveModel>))
             .exec_without_returning(conn)
             .await?;
