@@ -14,7 +14,8 @@ PORT=18099
 export HOKENSHA_JWT_SECRET=bench-secret-bench-secret-bench-secret-00
 export RUST_LOG=warn
 cargo build --release --workspace --bins --examples -q
-BIN=target/release/hokensha
+TARGET=${CARGO_TARGET_DIR:-target}
+BIN=$TARGET/release/hokensha
 TOKEN=$($BIN token --insurer 132001 --scope admin --ttl 86400)
 
 run() {
@@ -24,7 +25,7 @@ run() {
   trap "kill $pid 2>/dev/null || true" EXIT
   for _ in $(seq 1 50); do curl -sf http://127.0.0.1:$PORT/readyz >/dev/null && break; sleep 0.2; done
   echo "== $name"
-  target/release/examples/import_bench http://127.0.0.1:$PORT "$TOKEN" "$CLAIMS" "$MEMBERS"
+  $TARGET/release/examples/import_bench http://127.0.0.1:$PORT "$TOKEN" "$CLAIMS" "$MEMBERS"
   echo "server peak RSS: $(grep VmHWM /proc/$pid/status | awk '{print $2/1024 " MB"}')"
   kill $pid; wait $pid 2>/dev/null || true
   trap - EXIT

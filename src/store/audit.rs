@@ -6,6 +6,7 @@ use sea_orm::{
 };
 
 use super::entity::audit_event::{self, Column, Entity};
+use super::events::{Audited, Facts};
 use super::{Actor, Page, PageRequest, new_id, now};
 use crate::domain::audit::AuditEvent;
 
@@ -17,37 +18,67 @@ pub async fn record(
     resource_type: &str,
     resource_id: &str,
 ) -> Result<(), DbErr> {
-    let row = active(actor, action, resource_type, resource_id);
+    let row = active(actor, action, resource_type, resource_id).row;
     let (id, at) = (row.id.as_ref().clone(), *row.at.as_ref());
     Entity::insert(row).exec_without_returning(conn).await?;
-    let audited = super::events::Audited {
+    let audited = Audited {
         id: &id,
         action,
         resource_kind: resource_type,
         resource_id,
         at,
+        facts: None,
     };
     super::events::follow_audit(conn, &actor.insurer, &[audited]).await
 }
 
-/// The row `record` writes, for bulk paths that insert many at once.
-pub fn active(actor: &Actor, action: &str, resource_type: &str, resource_id: &str) -> audit_event::ActiveModel {
-    audit_event::ActiveModel {
-        id: Set(new_id()),
-        insurer: Set(actor.insurer.clone()),
-        actor: Set(actor.sub.clone()),
-        action: Set(action.to_string()),
-        resource_type: Set(resource_type.to_string()),
-        resource_id: Set(resource_id.to_string()),
-        request_id: Set(actor.request_id.clone()),
-        at: Set(now()),
+/// An audit row for [`record_many`], with what its write knows of the resource.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    row: audit_event::ActiveModel,
+    facts: Option<Facts>,
+}
+
+impl Entry {
+    /// The resource's household, agency and status as the write leaves them, so that its event is
+    /// written without reading the resource back. Give all three as the event's resource kind
+    /// has them (`store::events`), or none.
+    pub fn knowing(self, facts: Facts) -> Self {
+        Self {
+            facts: Some(facts),
+            ..self
+        }
+    }
+
+    /// The id of the audited resource.
+    pub fn resource_id(&self) -> &str {
+        self.row.resource_id.as_ref()
     }
 }
 
-/// Appends many events, in as few statements as [`super::byte_chunks`] allows.
-pub async fn record_many(conn: &impl ConnectionTrait, rows: Vec<audit_event::ActiveModel>) -> Result<(), DbErr> {
+/// The row `record` writes, for bulk paths that write many at once ([`record_many`]).
+pub fn active(actor: &Actor, action: &str, resource_type: &str, resource_id: &str) -> Entry {
+    Entry {
+        row: audit_event::ActiveModel {
+            id: Set(new_id()),
+            insurer: Set(actor.insurer.clone()),
+            actor: Set(actor.sub.clone()),
+            action: Set(action.to_string()),
+            resource_type: Set(resource_type.to_string()),
+            resource_id: Set(resource_id.to_string()),
+            request_id: Set(actor.request_id.clone()),
+            at: Set(now()),
+        },
+        facts: None,
+    }
+}
+
+/// Appends many audit rows, in as few statements as [`super::byte_chunks`] allows, then the events
+/// for integrators they call for; an entry given [`Entry::knowing`] needs no read of its resource.
+pub async fn record_many(conn: &impl ConnectionTrait, entries: Vec<Entry>) -> Result<(), DbErr> {
     let len = |v: &sea_orm::ActiveValue<String>| v.as_ref().len();
-    let size = |r: &audit_event::ActiveModel| {
+    let size = |e: &Entry| {
+        let r = &e.row;
         len(&r.id)
             + len(&r.insurer)
             + len(&r.actor)
@@ -57,24 +88,24 @@ pub async fn record_many(conn: &impl ConnectionTrait, rows: Vec<audit_event::Act
             + len(&r.request_id)
             + 48
     };
-    for chunk in super::byte_chunks(conn.get_database_backend(), &rows, 2000, size) {
-        Entity::insert_many(chunk.iter().cloned())
+    for chunk in super::byte_chunks(conn.get_database_backend(), &entries, 2000, size) {
+        Entity::insert_many(chunk.iter().map(|e| e.row.clone()))
             .exec_without_returning(conn)
             .await?;
     }
     // The events they call for, per insurer (a bulk write is one insurer's).
-    let mut by_insurer: std::collections::BTreeMap<&str, Vec<super::events::Audited>> =
-        std::collections::BTreeMap::new();
-    for r in &rows {
+    let mut by_insurer: std::collections::BTreeMap<&str, Vec<Audited>> = std::collections::BTreeMap::new();
+    for Entry { row: r, facts } in &entries {
         by_insurer
             .entry(r.insurer.as_ref().as_str())
             .or_default()
-            .push(super::events::Audited {
+            .push(Audited {
                 id: r.id.as_ref(),
                 action: r.action.as_ref(),
                 resource_kind: r.resource_type.as_ref(),
                 resource_id: r.resource_id.as_ref(),
                 at: *r.at.as_ref(),
+                facts: facts.as_ref(),
             });
     }
     for (insurer, audits) in by_insurer {

@@ -12,6 +12,7 @@ use sea_orm::{
 use super::entity::benefit_determination::{self as det, Column, Entity};
 use super::entity::benefit_run::{self as run};
 use super::entity::{claim, household, member};
+use super::events::Facts;
 use super::{Actor, Page, PageRequest, all_set, audit, new_id, now};
 use crate::domain::benefit::{BenefitRun, Determination, DeterminationStatus, RunStatus};
 use crate::domain::claim::Claim;
@@ -274,20 +275,26 @@ pub async fn save(
             if res.rows_affected == 0 {
                 return Err(DbErr::RecordNotUpdated);
             }
-            audits.push(audit::active(
-                actor,
-                "benefit_determination.superseded",
-                "benefit_determination",
-                &old.id,
-            ));
+            audits.push(
+                audit::active(
+                    actor,
+                    "benefit_determination.superseded",
+                    "benefit_determination",
+                    &old.id,
+                )
+                .knowing(Facts::household(&old.household_id)),
+            );
         }
         if audit_new || item.replaces.is_some() {
-            audits.push(audit::active(
-                actor,
-                "benefit_determination.calculated",
-                "benefit_determination",
-                &item.model.id,
-            ));
+            audits.push(
+                audit::active(
+                    actor,
+                    "benefit_determination.calculated",
+                    "benefit_determination",
+                    &item.model.id,
+                )
+                .knowing(Facts::household(&item.model.household_id)),
+            );
         }
     }
     let size = |i: &NewDetermination| {

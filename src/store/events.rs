@@ -54,6 +54,25 @@ const SOURCES: &[(&str, &str, &str, &str, &str)] = &[
     ("webhook_subscription", "webhook_subscriptions", "NULL", "NULL", "NULL"),
 ];
 
+/// What an event says of its resource besides its id: the household, agency and status the write
+/// left it with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    pub household_id: Option<String>,
+    pub agency: Option<String>,
+    pub status: Option<String>,
+}
+
+impl Facts {
+    /// A resource of a household, with no agency and no status its events depend on.
+    pub fn household(household_id: &str) -> Self {
+        Self {
+            household_id: Some(household_id.to_string()),
+            ..Self::default()
+        }
+    }
+}
+
 /// An audit row just written, as the outbox needs it.
 #[derive(Debug, Clone, Copy)]
 pub struct Audited<'a> {
@@ -63,6 +82,9 @@ pub struct Audited<'a> {
     pub resource_kind: &'a str,
     pub resource_id: &'a str,
     pub at: DateTime<Utc>,
+    /// The resource's facts when the write has them at hand (a bulk write does); `None`: the
+    /// outbox reads them from the resource's row.
+    pub facts: Option<&'a Facts>,
 }
 
 /// What an audited action of `kind` becomes, if anything.
@@ -73,13 +95,13 @@ fn becomes(kind: &str, action: &str) -> Option<Becomes> {
         .map(|(_, _, b)| *b)
 }
 
-/// The household, agency and status of each resource of `kind` among `ids`, as the write left it.
+/// The facts of each resource of `kind` among `ids`, as the write left it.
 async fn facts(
     conn: &impl ConnectionTrait,
     insurer: &str,
     kind: &str,
     ids: &[&str],
-) -> Result<HashMap<String, (Option<String>, Option<String>, Option<String>)>, DbErr> {
+) -> Result<HashMap<String, Facts>, DbErr> {
     let mut out = HashMap::new();
     let Some((_, table, household, agency, status)) = SOURCES.iter().find(|(k, ..)| *k == kind) else {
         return Ok(out);
@@ -92,7 +114,7 @@ async fn facts(
         sea_orm::DbBackend::Sqlite => "+t.insurer = ?",
         _ => "t.insurer = ?",
     };
-    for chunk in ids.chunks(500) {
+    for chunk in super::byte_chunks(backend, ids, 500, |id| id.len() + 8) {
         let marks = vec!["?"; chunk.len()].join(", ");
         let sql = format!(
             "SELECT t.id AS id, {household} AS household_id, {agency} AS agency, {status} AS status \
@@ -103,20 +125,21 @@ async fn facts(
         for r in conn.query_all_raw(statement(backend, &sql, values)).await? {
             out.insert(
                 r.try_get::<String>("", "id")?,
-                (
-                    r.try_get::<Option<String>>("", "household_id")?,
-                    r.try_get::<Option<String>>("", "agency")?,
-                    r.try_get::<Option<String>>("", "status")?,
-                ),
+                Facts {
+                    household_id: r.try_get("", "household_id")?,
+                    agency: r.try_get("", "agency")?,
+                    status: r.try_get("", "status")?,
+                },
             );
         }
     }
     Ok(out)
 }
 
-/// Appends the events that the just-written audit rows call for, reading each resource's
-/// household, agency and status as the write left them: a read by id per 500 resources of a
-/// kind, then one insert per 500 events.
+/// Appends the events that the just-written audit rows call for. An audit that carries its
+/// resource's [`Facts`] is followed as it is; for the others the resources are read by id, 500 of
+/// a kind at a time. The events go in with one insert per 500 (on PostgreSQL, fewer when their
+/// bound values would pass [`super::STATEMENT_BYTES`]).
 pub async fn follow_audit(conn: &impl ConnectionTrait, insurer: &str, audits: &[Audited<'_>]) -> Result<(), DbErr> {
     let mut rows = Vec::new();
     for (kind, ..) in SOURCES {
@@ -128,48 +151,61 @@ pub async fn follow_audit(conn: &impl ConnectionTrait, insurer: &str, audits: &[
         if mine.is_empty() {
             continue;
         }
-        let mut ids: Vec<&str> = mine.iter().map(|(a, _)| a.resource_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let facts = facts(conn, insurer, kind, &ids).await?;
+        let mut unknown: Vec<&str> = mine
+            .iter()
+            .filter(|(a, _)| a.facts.is_none())
+            .map(|(a, _)| a.resource_id)
+            .collect();
+        unknown.sort_unstable();
+        unknown.dedup();
+        let read = if unknown.is_empty() {
+            HashMap::new()
+        } else {
+            facts(conn, insurer, kind, &unknown).await?
+        };
         for (a, b) in mine {
-            let (household_id, agency, status) = facts.get(a.resource_id).cloned().unwrap_or_default();
+            let facts = a.facts.or_else(|| read.get(a.resource_id)).cloned().unwrap_or_default();
             let event_type = match b {
                 Becomes::Always(t) => t,
                 Becomes::ByStatus(pairs, fallback) => pairs
                     .iter()
-                    .find(|(s, _)| status.as_deref() == Some(*s))
+                    .find(|(s, _)| facts.status.as_deref() == Some(*s))
                     .map_or(fallback, |(_, t)| *t),
             };
-            rows.push(event_row(insurer, a, event_type, household_id, agency));
+            rows.push(event_row(insurer, a, event_type, facts));
         }
     }
-    for chunk in rows.chunks(500) {
-        Entity::insert_many(chunk.iter().cloned())
+    let size = |r: &event::Model| {
+        let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        r.insurer.len()
+            + r.id.len()
+            + r.event_type.len()
+            + r.resource_kind.len()
+            + r.resource_id.len()
+            + text(&r.household_id)
+            + text(&r.agency)
+            + 64
+    };
+    for chunk in super::byte_chunks(conn.get_database_backend(), &rows, 500, size) {
+        Entity::insert_many(chunk.iter().cloned().map(super::all_set::<event::ActiveModel>))
             .exec_without_returning(conn)
             .await?;
     }
     Ok(())
 }
 
-fn event_row(
-    insurer: &str,
-    a: &Audited<'_>,
-    event_type: EventType,
-    household_id: Option<String>,
-    agency: Option<String>,
-) -> event::ActiveModel {
-    super::all_set::<event::ActiveModel>(event::Model {
+fn event_row(insurer: &str, a: &Audited<'_>, event_type: EventType, facts: Facts) -> event::Model {
+    event::Model {
         insurer: insurer.to_string(),
         id: a.id.to_string(),
         sequence: None,
         event_type: event_type.as_str().to_string(),
         resource_kind: a.resource_kind.to_string(),
         resource_id: a.resource_id.to_string(),
-        household_id,
-        agency,
+        household_id: facts.household_id,
+        agency: facts.agency,
         occurred_at: a.at,
-    })
+    }
 }
 
 /// Numbers the insurer's committed events that have no number yet, in id order, after the last

@@ -8,6 +8,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Tra
 
 use super::claims::{VOIDED, flag_household_months};
 use super::entity::claim::{self, Column, Entity};
+use super::events::Facts;
 use super::members::{MemberHome, MemberRef, resolve};
 use super::{Actor, audit};
 pub use crate::domain::claim::{ImportLine, LineError};
@@ -165,6 +166,20 @@ async fn write_in(
     }
     out.changed = flags.iter().cloned().collect();
     flag_household_months(conn, insurer, flags).await?;
+    // Each audited claim's household as the batch leaves it (a claim may have been written twice),
+    // so that its event is written without reading the claim back.
+    let households: HashMap<&str, &str> = inserts
+        .iter()
+        .chain(existing.values())
+        .map(|c| (c.id.as_str(), c.household_id.as_str()))
+        .collect();
+    let audits = audits
+        .into_iter()
+        .map(|a| match households.get(a.resource_id()) {
+            Some(h) => a.knowing(Facts::household(h)),
+            None => a,
+        })
+        .collect();
     audit::record_many(conn, audits).await?;
     Ok(out)
 }

@@ -17,6 +17,7 @@ use super::entity::{
     application_form as form, member, payment, payment_offset as offset, payment_registration as reg,
     payment_run as run, receivable, receivable_entry as entry, tax_arrears,
 };
+use super::events::Facts;
 use super::{Actor, Page, PageRequest, all_set, audit, byte_chunks, new_id, now};
 use crate::domain::benefit::StoredMemberBenefit;
 use crate::domain::disbursement::{IssuedForm, Offset, Payment, PaymentKind, PaymentRun, PaymentStatus};
@@ -634,7 +635,8 @@ pub async fn write_page(
         .await?;
     }
     for p in &w.payments {
-        audits.push(audit::active(actor, "payment.created", "payment", &p.id));
+        audits
+            .push(audit::active(actor, "payment.created", "payment", &p.id).knowing(Facts::household(&p.household_id)));
     }
     for chunk in byte_chunks(backend, &w.offsets, 500, |o| {
         text(&o.id) + text(&o.payment_id) + text(&o.household_id) + 120
@@ -708,7 +710,13 @@ pub async fn write_page(
         )))
         .exec_without_returning(conn)
         .await?;
-        audits.push(audit::active(actor, "receivable.assessed", "receivable", &r.id));
+        audits.push(
+            audit::active(actor, "receivable.assessed", "receivable", &r.id).knowing(Facts {
+                household_id: row.household_id.clone(),
+                agency: None,
+                status: Some(row.status.clone()),
+            }),
+        );
         changes.push(super::recovery::LedgerChange::assessed(&row)?);
     }
     super::recovery::record(conn, &actor.insurer, &changes).await?;
