@@ -61,6 +61,21 @@ pub struct DeterminationHead {
     pub lapses_on: NaiveDate,
 }
 
+/// A query of determinations that reads their heads ([`DeterminationHead`]).
+pub(super) fn heads() -> sea_orm::Select<Entity> {
+    Entity::find().select_only().columns([
+        Column::Id,
+        Column::HouseholdId,
+        Column::ServiceMonth,
+        Column::Status,
+        Column::TotalBenefit,
+        Column::CountsTowardMultiple,
+        Column::Fingerprint,
+        Column::Version,
+        Column::LapsesOn,
+    ])
+}
+
 /// Which households a load reads.
 #[derive(Debug, Clone, Copy)]
 pub enum Households<'a> {
@@ -142,19 +157,7 @@ pub async fn load(
     // planner to walk every determination of the window (an index by month) instead of these
     // households'.
     let mut dets: HashMap<String, Vec<DeterminationHead>> = HashMap::new();
-    let rows: Vec<DeterminationHead> = Entity::find()
-        .select_only()
-        .columns([
-            Column::Id,
-            Column::HouseholdId,
-            Column::ServiceMonth,
-            Column::Status,
-            Column::TotalBenefit,
-            Column::CountsTowardMultiple,
-            Column::Fingerprint,
-            Column::Version,
-            Column::LapsesOn,
-        ])
+    let rows: Vec<DeterminationHead> = heads()
         .filter(Column::Insurer.eq(insurer))
         .filter(which.on(Column::HouseholdId))
         .into_model()

@@ -263,19 +263,7 @@ pub async fn decided_page(
     after: Option<&str>,
     limit: u64,
 ) -> Result<Vec<DeterminationHead>, DbErr> {
-    let mut q = det::Entity::find()
-        .select_only()
-        .columns([
-            det::Column::Id,
-            det::Column::HouseholdId,
-            det::Column::ServiceMonth,
-            det::Column::Status,
-            det::Column::TotalBenefit,
-            det::Column::CountsTowardMultiple,
-            det::Column::Fingerprint,
-            det::Column::Version,
-            det::Column::LapsesOn,
-        ])
+    let mut q = super::benefits::heads()
         .filter(det::Column::Insurer.eq(insurer))
         .filter(det::Column::ServiceMonth.eq(month))
         .filter(det::Column::Status.eq(DECIDED));
@@ -554,19 +542,7 @@ pub async fn application_context(
     households: &[String],
 ) -> Result<ApplicationContext, DbErr> {
     let mut ctx = ApplicationContext::default();
-    let rows: Vec<DeterminationHead> = det::Entity::find()
-        .select_only()
-        .columns([
-            det::Column::Id,
-            det::Column::HouseholdId,
-            det::Column::ServiceMonth,
-            det::Column::Status,
-            det::Column::TotalBenefit,
-            det::Column::CountsTowardMultiple,
-            det::Column::Fingerprint,
-            det::Column::Version,
-            det::Column::LapsesOn,
-        ])
+    let rows: Vec<DeterminationHead> = super::benefits::heads()
         .filter(det::Column::Insurer.eq(insurer))
         .filter(det::Column::HouseholdId.is_in(households.iter().map(String::as_str)))
         .filter(det::Column::Status.ne(super::benefits::SUPERSEDED))
@@ -1156,19 +1132,7 @@ pub async fn sweep_page(
     after: Option<&str>,
     limit: u64,
 ) -> Result<Vec<DeterminationHead>, DbErr> {
-    let mut q = det::Entity::find()
-        .select_only()
-        .columns([
-            det::Column::Id,
-            det::Column::HouseholdId,
-            det::Column::ServiceMonth,
-            det::Column::Status,
-            det::Column::TotalBenefit,
-            det::Column::CountsTowardMultiple,
-            det::Column::Fingerprint,
-            det::Column::Version,
-            det::Column::LapsesOn,
-        ])
+    let mut q = super::benefits::heads()
         .filter(det::Column::Insurer.eq(insurer))
         .filter(det::Column::Status.eq(DECIDED))
         .filter(det::Column::ServiceMonth.ne(month))
