@@ -61,6 +61,23 @@ fn application(hid: &str, mid: &str, dets: &[&str], received_on: &str) -> Value 
     })
 }
 
+/// Registers the household for automatic payment, applied for on `applied_on`.
+async fn register(app: &TestApp, hid: &str, mid: &str, applied_on: &str) -> Value {
+    expect_status(
+        app.post(
+            "/v1/payment-registrations",
+            &app.admin(),
+            &json!({"household_id": hid, "applicant_member_id": mid, "applied_on": applied_on,
+                    "bank_account": {"bank_code": "0001", "branch_code": "123", "account_type": "ordinary",
+                                     "account_number": "1234567", "holder_kana": "ヤマダ タロウ"},
+                    "offset_consent": false}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await
+}
+
 async fn pay_run(app: &TestApp) -> Value {
     expect_status(
         app.post(
@@ -502,19 +519,7 @@ async fn the_proposal_keeps_under_70_households_on_the_form_path() {
 
     // A registered under-70 household gets a form: the scheme pays 70-74 months only.
     let (hid2, mid2, _) = decided_household(&app, "A3", "321").await;
-    expect_status(
-        app.post(
-            "/v1/payment-registrations",
-            &app.admin(),
-            &json!({"household_id": hid2, "applicant_member_id": mid2, "applied_on": "2025-10-01",
-                    "bank_account": {"bank_code": "0001", "branch_code": "123", "account_type": "ordinary",
-                                     "account_number": "1234567", "holder_kana": "ヤマダ タロウ"},
-                    "offset_consent": false}),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    register(&app, &hid2, &mid2, "2025-10-01").await;
     let run = pay_run(&app).await;
     assert!(payments_of(&app, &hid2).await.is_empty());
     let forms = expect_status(
@@ -563,19 +568,7 @@ async fn a_right_unclaimed_past_its_limitation_lapses_and_is_never_paid() {
 
     // A household registered before the end has its standing claim and is paid.
     let (hid2, mid2, did2) = decided_household(&app, "L2", "402").await;
-    expect_status(
-        app.post(
-            "/v1/payment-registrations",
-            &app.admin(),
-            &json!({"household_id": hid2, "applicant_member_id": mid2, "applied_on": "2027-09-30",
-                    "bank_account": {"bank_code": "0001", "branch_code": "123", "account_type": "ordinary",
-                                     "account_number": "1234567", "holder_kana": "ヤマダ タロウ"},
-                    "offset_consent": false}),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    register(&app, &hid2, &mid2, "2027-09-30").await;
     let run = pay_run(&app).await;
     assert_eq!(
         (run["payment_count"].as_i64(), run["application_form_count"].as_i64()),

@@ -355,13 +355,27 @@ fn plan_applications(
     (w, paid)
 }
 
-/// Adds a page's writes to the run's counters.
-fn count(next: &mut PaymentRun, w: &PageWrites) {
+/// Records a page in the run: `done` more items, the page's writes added to its counters, the
+/// cursor moved; saved and committed with the page's own writes.
+async fn advance(
+    txn: sea_orm::DatabaseTransaction,
+    r: &PaymentRun,
+    w: &PageWrites,
+    done: usize,
+    cursor: String,
+) -> Result<PaymentRun, DbErr> {
+    let mut next = r.clone();
+    next.done += done as i32;
+    next.total = next.total.max(next.done);
     next.payment_count += w.payments.len() as i32;
     next.total_amount += w.payments.iter().map(|p| p.gross_amount).sum::<i64>();
     next.offset_total += w.offsets.iter().map(|o| o.amount).sum::<i64>();
     next.application_forms += w.forms.len() as i32;
     next.refunds += w.refunds.len() as i32;
+    next.cursor = Some(cursor);
+    next.save(&txn).await?;
+    txn.commit().await?;
+    Ok(next)
 }
 
 /// Settles one page of the month and records the run's progress, in one transaction. Returns the
@@ -390,14 +404,7 @@ async fn month_page(
     let ctx = store::page_context(&txn, range, by_age).await?;
     let w = plan_page(r, &scheme, &dets, &ctx, clock.now());
     store::write_page(&txn, actor, Some(&r.service_month), &w).await?;
-    let mut next = r.clone();
-    next.done += dets.len() as i32;
-    next.total = next.total.max(next.done);
-    count(&mut next, &w);
-    next.cursor = Some(last);
-    next.save(&txn).await?;
-    txn.commit().await?;
-    Ok(Some(next))
+    advance(txn, r, &w, dets.len(), last).await.map(Some)
 }
 
 /// Pays one page of approved applications (any month) and records the run's progress, in one
@@ -435,14 +442,9 @@ async fn application_page(
             .await?
             .ok_or(DbErr::RecordNotUpdated)?;
     }
-    let mut next = r.clone();
-    next.done += page.len() as i32;
-    next.total = next.total.max(next.done);
-    count(&mut next, &w);
-    next.cursor = Some(format!("{APPLICATIONS}{last}"));
-    next.save(&txn).await?;
-    txn.commit().await?;
-    Ok(Some(next))
+    advance(txn, r, &w, page.len(), format!("{APPLICATIONS}{last}"))
+        .await
+        .map(Some)
 }
 
 /// Sweeps one page of other months' unanswered forms (lapse or reminder) and records the run's
@@ -465,12 +467,7 @@ async fn sweep_page(
     let ctx = store::sweep_context(&txn, &r.insurer, &dets).await?;
     let w = plan_sweep(r, &dets, &ctx, clock.now());
     store::write_page(&txn, actor, None, &w).await?;
-    let mut next = r.clone();
-    count(&mut next, &w);
-    next.cursor = Some(format!("{SWEEP}{last}"));
-    next.save(&txn).await?;
-    txn.commit().await?;
-    Ok(Some(next))
+    advance(txn, r, &w, 0, format!("{SWEEP}{last}")).await.map(Some)
 }
 
 /// One page of the run: the month's decided determinations first, then approved applications,
